@@ -58,10 +58,22 @@ public final class TcmuDevice implements AutoCloseable {
      */
     public static TcmuDevice open(Path devNode, TcmuDeviceInfo info, TcmuCommandHandler handler,
                                   WaitStrategy waitStrategy, Nexus nexus) throws IOException {
+        return open(devNode, info, handler, waitStrategy, nexus, null);
+    }
+
+    /**
+     * As {@link #open(Path, TcmuDeviceInfo, TcmuCommandHandler, WaitStrategy, Nexus)}, running {@code afterOpen}
+     * once the descriptor is ours and before the mailbox is read (the bridge resets an adopted ring there).
+     */
+    static TcmuDevice open(Path devNode, TcmuDeviceInfo info, TcmuCommandHandler handler, WaitStrategy waitStrategy,
+                           Nexus nexus, IoAction afterOpen) throws IOException {
         int fd = Libc.open(devNode.toString(), Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
         MemorySegment mapping = null;
         UioDoorbell doorbell = null;
         try {
+            if (afterOpen != null) {
+                afterOpen.run();
+            }
             mapping = Libc.mmapShared(fd, info.mapSize());
             doorbell = new UioDoorbell(fd, info.uio());
             return new TcmuDevice(info, fd, mapping, doorbell, handler, waitStrategy, nexus);
@@ -155,7 +167,7 @@ public final class TcmuDevice implements AutoCloseable {
         }
     }
 
-    private interface IoAction {
+    interface IoAction {
         void run() throws IOException;
     }
 
