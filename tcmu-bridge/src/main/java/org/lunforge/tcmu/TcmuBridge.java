@@ -148,7 +148,7 @@ public final class TcmuBridge implements AutoCloseable {
             }
             try {
                 serve(info.get(), adopt);
-            } catch (Exception e) {
+            } catch (Exception | InternalError e) { // InternalError: a fault in the mapping (SIGBUS)
                 refused.put(key, String.valueOf(e.getMessage()));
                 LOG.log(ERROR, () -> uio + ": cannot serve " + info.get().backstoreName(), e);
             }
