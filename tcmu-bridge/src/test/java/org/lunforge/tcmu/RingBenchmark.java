@@ -47,6 +47,7 @@ public final class RingBenchmark {
 
     static Result run(String name, int depth, boolean pool, WaitStrategy wait, int seconds) throws Exception {
         KernelSimulator kernel = new KernelSimulator(8 * 1024 * 1024 - 128, 1024);
+        kernel.keepCompletions = false;
         ExecutorService executor = pool ? Executors.newSingleThreadExecutor() : null;
         byte[] cdb = PatternHandler.cdb(PatternHandler.READ, 0);
         TcmuCommandHandler handler = executor == null
