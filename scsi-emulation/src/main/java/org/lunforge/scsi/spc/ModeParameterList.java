@@ -21,6 +21,8 @@ import org.lunforge.scsi.SenseCode;
 final class ModeParameterList {
     private static final int SHORT_DESCRIPTOR = 8;
     private static final int LONG_DESCRIPTOR = 16;
+    /** Page 00h: vendor specific, no page format; a device without one answers with no page (SPC-4 7.5.7). */
+    private static final int VENDOR_SPECIFIC = 0x00;
 
     private final ModePages pages;
     private final DeviceServer device;
@@ -108,6 +110,9 @@ final class ModeParameterList {
         }
         if (pageCode == 0x3F && subpageCode != 0 && subpageCode != 0xFF) {
             throw CheckCondition.invalidFieldInCdb(3, 7);
+        }
+        if (out.isEmpty() && pageCode == VENDOR_SPECIFIC && subpageCode == 0) {
+            return out; // header and block descriptor only: how Linux st reads the density and block length
         }
         if (out.isEmpty() && pageCode != 0x3F) {
             throw pages.hasPageCode(pageCode) ? CheckCondition.invalidFieldInCdb(3, 7)

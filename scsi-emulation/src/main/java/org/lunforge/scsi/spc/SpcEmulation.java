@@ -199,9 +199,4 @@ public final class SpcEmulation {
     private void returnData(ScsiTask task, byte[] data, long allocationLength) {
         returnData(task, data, allocationLength, lu);
     }
-
-    /** Space-padded ASCII, left-aligned (SPC-4 4.3.1). */
-    static void putAscii(byte[] b, int offset, int width, String s) {
-        InquiryEmulation.putAscii(b, offset, width, s);
-    }
 }

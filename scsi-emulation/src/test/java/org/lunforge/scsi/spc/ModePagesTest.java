@@ -99,6 +99,16 @@ class ModePagesTest {
         assertEquals(2, pages6(sense6(a, true, 0, 0x08, 0xFF, 255).data()).size());
     }
 
+    /** Linux st reads density and block length with MODE SENSE(6) page 00h, 12 bytes. */
+    @Test
+    void pageZeroIsTheHeaderAndBlockDescriptorOnly() {
+        FakeTask t = sense6(a, false, 0, 0x00, 0, 12);
+        assertGood(t);
+        assertEquals(12, t.data().length);
+        assertEquals(11, t.data()[0]);
+        assertEquals(8, t.data()[3]);
+    }
+
     @Test
     void unknownPageAndSubpagePointAtTheirFields() {
         assertInvalidCdbField(sense6(a, true, 0, 0x19, 0, 255), 2, 5);
