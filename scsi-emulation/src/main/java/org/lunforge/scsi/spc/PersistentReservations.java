@@ -356,8 +356,8 @@ final class PersistentReservations {
 
     /**
      * SPC-4 5.13.8: REGISTER AND MOVE. The holder registers another I_T nexus (TransportID and RELATIVE TARGET PORT
-     * IDENTIFIER) with the SERVICE ACTION RESERVATION KEY, unless it is registered already (its key then stays), and
-     * moves the reservation to it; UNREG also unregisters the issuer.
+     * IDENTIFIER) with the SERVICE ACTION RESERVATION KEY (a registered one takes that key: registering it again is not
+     * an error) and moves the reservation, same type, to it; UNREG also unregisters the issuer.
      */
     private void registerAndMove(Nexus nexus, byte[] data) {
         if (data.length < BASIC_LENGTH || BASIC_LENGTH + BigEndian.u32(data, 20) > data.length) {
@@ -396,10 +396,11 @@ final class PersistentReservations {
                 existing = r;
             }
         }
-        if (existing == null) {
-            if (list.size() >= MAX_REGISTRATIONS) {
-                throw new CheckCondition(SenseCode.INSUFFICIENT_REGISTRATION_RESOURCES);
-            }
+        if (existing != null) {
+            list.set(list.indexOf(existing), new Registration(destination, saKey));
+        } else if (list.size() >= MAX_REGISTRATIONS) {
+            throw new CheckCondition(SenseCode.INSUFFICIENT_REGISTRATION_RESOURCES);
+        } else {
             list.add(new Registration(destination, saKey));
         }
         if (unreg) {

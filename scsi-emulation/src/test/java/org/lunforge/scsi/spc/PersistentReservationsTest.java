@@ -287,6 +287,18 @@ class PersistentReservationsTest {
     }
 
     @Test
+    void registerAndMoveToARegisteredNexusGivesItTheNewKey() {
+        assertGood(pr.registerAndIgnore(a, K1));
+        assertGood(pr.registerAndIgnore(b, K2));
+        assertGood(pr.reserve(a, K1, WE));
+        byte[] toB = registerAndMoveList(K1, K3, 0, 1, iscsiTransportId(b.initiator().name(), 0x23D000000001L));
+        assertGood(pr.out(a, REGISTER_AND_MOVE, 0, toB));
+        assertEquals(List.of(K1, K3), pr.keys(a));
+        assertArrayEquals(new long[] {K3, WE}, pr.reservation(a));
+        assertConflict(pr.write(a)); // registered, no longer the holder, Write Exclusive
+    }
+
+    @Test
     void registerAndMoveErrors() {
         byte[] toB = registerAndMoveList(K1, K2, 0, 1, iscsiTransportId(b.initiator().name(), 0x23D000000001L));
         assertConflict(pr.out(a, REGISTER_AND_MOVE, 0, toB)); // not registered
