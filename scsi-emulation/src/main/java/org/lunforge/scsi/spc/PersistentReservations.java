@@ -334,11 +334,11 @@ final class PersistentReservations {
             }
             Registration holder = s.reserved() && !s.type().allRegistrants() ? s.holderRegistration() : null;
             boolean takeOver = holder != null && holder.key() == saKey;
-            boolean exceptMine = s.reserved();
-            if (s.registrations().stream().noneMatch(r -> r.key() == saKey && !(exceptMine && r == mine))) {
-                throw new ReservationConflict("no registration with the SERVICE ACTION RESERVATION KEY");
+            // The preempting I_T nexus never preempts its own registration, even when it shares the key.
+            if (s.registrations().stream().noneMatch(r -> r.key() == saKey && r != mine)) {
+                throw new ReservationConflict("no other registration with the SERVICE ACTION RESERVATION KEY");
             }
-            next = s.without(r -> r.key() == saKey && !(exceptMine && r == mine));
+            next = s.without(r -> r.key() == saKey && r != mine);
             if (takeOver) {
                 next = next.withReservation(mine.registrant(), type);
             }

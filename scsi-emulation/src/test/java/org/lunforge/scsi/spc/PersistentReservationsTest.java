@@ -236,6 +236,7 @@ class PersistentReservationsTest {
         assertGood(pr.registerAndIgnore(b, K2));
         assertConflict(pr.preempt(c, 0, K1, EA)); // not registered
         assertConflict(pr.preempt(b, K2, K3, EA)); // nobody has that key
+        assertConflict(pr.preempt(b, K2, K2, EA)); // only the preempter has it
         assertInvalidParameter(pr.preempt(b, K2, 0, EA), 8, -1); // zero without an all-registrants reservation
         assertInvalidCdbField(pr.out(b, PREEMPT, 2, K2, K1, 0), 2, 3); // TYPE 2 is reserved
         assertEquals(List.of(K1, K2), pr.keys(a));
