@@ -1,7 +1,7 @@
 package org.lunforge.scsi;
 
 /**
- * SPC-4 5.16.2.4, table 60 (REPORT TARGET PORT GROUPS, 6.37): the asymmetric access state of a target port group as
+ * SPC-4 5.16.2.4 (and REPORT TARGET PORT GROUPS, 6.37): the asymmetric access state of a target port group as
  * the logical units behind it report it. The logical-block-dependent and offline states are not modelled.
  */
 public enum AsymmetricAccessState {

@@ -49,7 +49,7 @@ public interface DeviceServer {
     }
 
     /**
-     * The VERSION DESCRIPTORS of the device's command sets, for standard INQUIRY data (SPC-4 6.6.2, table 142). The
+     * The VERSION DESCRIPTORS of the device's command sets, for standard INQUIRY data (SPC-4 6.6.2). The
      * logical unit adds SAM-5, SPC-4 and the transport's; by default the command set of the device type.
      */
     default int[] versionDescriptors() {

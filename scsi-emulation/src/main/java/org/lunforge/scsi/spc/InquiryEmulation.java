@@ -28,12 +28,25 @@ final class InquiryEmulation {
     static final int DEVICE_IDENTIFICATION = 0x83;
     static final int EXTENDED_INQUIRY_DATA = 0x86;
 
-    /** SPC-4 table 142 version descriptors (the "no version claimed" forms). */
+    /** Version descriptors (SPC-4 6.6.2) (the "no version claimed" forms). */
     static final int SAM_5 = 0x00A0;
     static final int SPC_4 = 0x0460;
     static final int ISCSI = 0x0960;
     static final int SAS_3 = 0x0C60;
     static final int FCP_4 = 0x0A40;
+
+    /** Designation descriptor fields: CODE SET, ASSOCIATION, DESIGNATOR TYPE (SPC-4 7.8.6.1). */
+    static final int CODE_SET_BINARY = 1;
+    static final int CODE_SET_ASCII = 2;
+    static final int CODE_SET_UTF8 = 3;
+    static final int ASSOCIATION_LOGICAL_UNIT = 0;
+    static final int ASSOCIATION_TARGET_PORT = 1;
+    static final int ASSOCIATION_TARGET_DEVICE = 2;
+    static final int TYPE_T10_VENDOR_ID = 1;
+    static final int TYPE_NAA = 3;
+    static final int TYPE_RELATIVE_TARGET_PORT = 4;
+    static final int TYPE_TARGET_PORT_GROUP = 5;
+    static final int TYPE_SCSI_NAME_STRING = 8;
 
     /** Standard INQUIRY data length: through the eight version descriptors and the reserved bytes to 95. */
     private static final int STANDARD_LENGTH = 96;
@@ -183,18 +196,6 @@ final class InquiryEmulation {
         }
         return out.toByteArray();
     }
-
-    static final int CODE_SET_BINARY = 1;
-    static final int CODE_SET_ASCII = 2;
-    static final int CODE_SET_UTF8 = 3;
-    static final int ASSOCIATION_LOGICAL_UNIT = 0;
-    static final int ASSOCIATION_TARGET_PORT = 1;
-    static final int ASSOCIATION_TARGET_DEVICE = 2;
-    static final int TYPE_T10_VENDOR_ID = 1;
-    static final int TYPE_NAA = 3;
-    static final int TYPE_RELATIVE_TARGET_PORT = 4;
-    static final int TYPE_TARGET_PORT_GROUP = 5;
-    static final int TYPE_SCSI_NAME_STRING = 8;
 
     /**
      * SPC-4 7.8.6.1 designation descriptor. PIV is set, with the port's protocol, for target port and target device

@@ -95,7 +95,7 @@ final class ModeParameterList {
     }
 
     /**
-     * The pages PAGE CODE and SUBPAGE CODE select (SPC-4 6.11, table 150): 3Fh/00h every page without subpages,
+     * The pages PAGE CODE and SUBPAGE CODE select (SPC-4 6.11): 3Fh/00h every page without subpages,
      * 3Fh/FFh every page and subpage, nn/FFh page nn with all its subpages.
      */
     private List<ModePages.Page> select(int pageCode, int subpageCode) {

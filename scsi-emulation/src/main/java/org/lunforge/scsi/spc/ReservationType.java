@@ -1,6 +1,6 @@
 package org.lunforge.scsi.spc;
 
-/** SPC-4 6.14.2, table 170: the TYPE of a persistent reservation. */
+/** SPC-4 6.14.2: the TYPE of a persistent reservation. */
 public enum ReservationType {
     WRITE_EXCLUSIVE(0x1, false, false),
     EXCLUSIVE_ACCESS(0x3, true, false),

@@ -137,7 +137,7 @@ public sealed interface SpcCommand extends Command {
 
     /**
      * SPC-4 6.14 PERSISTENT RESERVE OUT. SCOPE and TYPE are checked for the service actions that use them (RESERVE,
-     * RELEASE, PREEMPT, PREEMPT AND ABORT): scope must be LU_SCOPE (0), type one of the six of table 170.
+     * RELEASE, PREEMPT, PREEMPT AND ABORT): scope must be LU_SCOPE (0), type one of the six reservation types.
      */
     record PersistentReserveOut(int serviceAction, int scope, int type, long parameterListLength)
             implements SpcCommand {

@@ -12,7 +12,7 @@ import org.lunforge.scsi.Operation;
  * against: what we report is what we check.
  */
 final class SupportedOperations {
-    /** SUPPORT field values (SPC-4 table 303). */
+    /** SUPPORT field values of the one-command format (SPC-4 6.35.3). */
     static final int NOT_SUPPORTED = 0b001;
     static final int SUPPORTED = 0b011;
 

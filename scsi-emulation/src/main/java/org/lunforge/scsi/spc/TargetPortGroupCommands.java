@@ -58,6 +58,9 @@ final class TargetPortGroupCommands {
      * primary states may be asked for; an unknown group or state is INVALID FIELD IN PARAMETER LIST at its field.
      */
     void set(Nexus nexus, byte[] data) {
+        if (data.length == 0) {
+            return; // a zero PARAMETER LIST LENGTH is not an error (SPC-4 6.45)
+        }
         if (data.length < 4 || (data.length - 4) % 4 != 0) {
             throw new CheckCondition(SenseCode.PARAMETER_LIST_LENGTH_ERROR);
         }
