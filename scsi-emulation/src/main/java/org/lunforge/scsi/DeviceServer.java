@@ -18,7 +18,7 @@ public interface DeviceServer {
     /** The RMB bit of standard INQUIRY data. */
     boolean removableMedium();
 
-    /** The device's own command table rows; the logical unit adds the SPC rows of {@link #spcOperations()}. */
+    /** The device's own command table rows; the logical unit adds the SPC rows {@link #supportsSpc} accepts. */
     Collection<? extends Operation> operations();
 
     /** Which SPC rows this device type serves (a changer has no WRITE BUFFER, say). Default: all of them. */
