@@ -8,7 +8,7 @@ import java.util.List;
  * {@link LogicalUnit} runs the checks every device shares and the SPC commands, and hands the device its own
  * commands, already decoded, through {@link #execute}.
  *
- * <p>A device server completes each task exactly once through {@link LogicalUnit#complete} or
+ * <p>A device server completes each task exactly once through {@link LogicalUnit#good} or
  * {@link LogicalUnit#fail}, synchronously or later from another thread; a {@link ScsiException} thrown from
  * {@code execute} completes the task with that status.
  */
@@ -18,7 +18,7 @@ public interface DeviceServer {
     /** The RMB bit of standard INQUIRY data. */
     boolean removableMedium();
 
-    /** The device's own command table rows; the logical unit adds the SPC rows of {@link #spcOperations()}. */
+    /** The device's own command table rows; the logical unit adds the SPC rows {@link #supportsSpc} accepts. */
     Collection<? extends Operation> operations();
 
     /** Which SPC rows this device type serves (a changer has no WRITE BUFFER, say). Default: all of them. */
@@ -43,6 +43,24 @@ public interface DeviceServer {
         return false;
     }
 
+    /** The 3PC bit of standard INQUIRY data: the device server supports EXTENDED COPY (third-party copy). */
+    default boolean thirdPartyCopy() {
+        return false;
+    }
+
+    /**
+     * The VERSION DESCRIPTORS of the device's command sets, for standard INQUIRY data (SPC-4 6.6.2). The
+     * logical unit adds SAM-5, SPC-4 and the transport's; by default the command set of the device type.
+     */
+    default int[] versionDescriptors() {
+        return switch (deviceType()) {
+            case DIRECT_ACCESS_BLOCK -> new int[] {0x04C0}; // SBC-3: iscsi-test-cu enables its SBC-3 tests on it
+            case SEQUENTIAL_ACCESS -> new int[] {0x0400}; // SSC-3
+            case MEDIUM_CHANGER -> new int[] {0x0480}; // SMC-3
+            case UNKNOWN -> new int[0];
+        };
+    }
+
     /** VPD pages beyond those the logical unit builds itself (0x00, 0x80, 0x83, 0x86): disks add 0xB0-0xB2. */
     default List<VpdPage> vpdPages() {
         return List.of();
@@ -58,6 +76,11 @@ public interface DeviceServer {
      * {@link CheckCondition} (INVALID FIELD IN PARAMETER LIST) to refuse a combination the changeable mask allows.
      */
     default void modePageChanged(ModePageDefinition page, byte[] current) {
+    }
+
+    /** Log pages beyond the shared ones (supported pages 0x00, informational exceptions 0x2F). */
+    default List<LogPage> logPages() {
+        return List.of();
     }
 
     /** The mode parameter block descriptor (SPC-4 7.5.5), or null if the device has none. */
@@ -76,6 +99,14 @@ public interface DeviceServer {
     /** The DEVICE-SPECIFIC PARAMETER of the mode parameter header (SBC: WP and DPOFUA; SSC: WP, buffered mode). */
     default int deviceSpecificParameter() {
         return 0;
+    }
+
+    /**
+     * MODE SELECT carried this DEVICE-SPECIFIC PARAMETER (SSC: BUFFERED MODE and SPEED are set this way). By default
+     * it is ignored, as SBC-4 6.5.2 says for disks. Throw INVALID FIELD IN PARAMETER LIST at {@code parameterListOffset}
+     * to refuse a value.
+     */
+    default void selectDeviceSpecificParameter(int value, int parameterListOffset) {
     }
 
     /** Task management reached the logical unit (LOGICAL UNIT RESET, a target reset): drop volatile state. */

@@ -5,6 +5,8 @@ import static java.lang.System.Logger.Level.ERROR;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.lunforge.scsi.spc.SpcCommand;
 import org.lunforge.scsi.spc.SpcEmulation;
 import org.lunforge.scsi.spc.SpcOperation;
@@ -18,6 +20,20 @@ import org.lunforge.scsi.spc.SpcOperation;
  * pending unit attention first); a pending unit attention is reported unless the operation ignores them; every CDB
  * bit is checked against the usage data; the CDB is decoded once; reservations and the ALUA state of the target
  * port are checked; a medium access needs a ready device and a write a writable one; then the command runs.
+ *
+ * <p>Unit attentions (SAM-5 5.14, SPC-4 5.8.7) the logical unit establishes:
+ * <ul>
+ * <li>POWER ON, RESET, OR BUS DEVICE RESET OCCURRED (29/00) for an I_T nexus the first time it sends a command: to
+ *     this nexus the logical unit has just powered on. Linux (sd's TEST UNIT READY retries) and libiscsi (its
+ *     login sends TEST UNIT READY until no unit attention is left) both expect and clear it; it is also the one
+ *     code iscsi-test-cu's RESERVE(6) helpers accept.</li>
+ * <li>BUS DEVICE RESET FUNCTION OCCURRED (29/03) for every nexus on {@link #reset} (LOGICAL UNIT RESET, target
+ *     reset); a reset condition replaces whatever was pending.</li>
+ * <li>CAPACITY DATA HAS CHANGED ({@link #capacityChanged}), REPORTED LUNS DATA HAS CHANGED
+ *     ({@link #reportedLunsChanged}), MODE PARAMETERS CHANGED (MODE SELECT, for the other nexuses), the persistent
+ *     reservation ones (RESERVATIONS RELEASED / PREEMPTED, REGISTRATIONS PREEMPTED) and ASYMMETRIC ACCESS STATE
+ *     CHANGED (a target port group transition).</li>
+ * </ul>
  */
 public final class LogicalUnit {
     private static final System.Logger LOG = System.getLogger(LogicalUnit.class.getName());
@@ -28,28 +44,46 @@ public final class LogicalUnit {
     private final StateStore state;
     private final CommandTable commands;
     private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final TargetPortGroups portGroups;
+    private final Consumer<Nexus> accessStateChanged = this::accessStateChanged;
     private final SpcEmulation spc;
 
+    /** A logical unit with its own ALUA model: one target port group, every port active/optimized. */
     public LogicalUnit(String name, LogicalUnitIdentity identity, DeviceServer device, StateStore state) {
+        this(name, identity, device, state, TargetPortGroups.single());
+    }
+
+    /**
+     * A logical unit reached through the ports of {@code portGroups}, which every logical unit behind the same ports
+     * shares (multipath: each path then reports the same groups and states).
+     */
+    public LogicalUnit(String name, LogicalUnitIdentity identity, DeviceServer device, StateStore state,
+                       TargetPortGroups portGroups) {
         this.name = Objects.requireNonNull(name, "name");
         this.identity = Objects.requireNonNull(identity, "identity");
         this.device = Objects.requireNonNull(device, "device");
         this.state = Objects.requireNonNull(state, "state");
+        this.portGroups = Objects.requireNonNull(portGroups, "portGroups");
         List<Operation> operations = new ArrayList<>(device.operations());
         for (SpcOperation op : SpcOperation.values()) {
-            if (device.supportsSpc(op)) {
+            boolean explicitAlua = op != SpcOperation.SET_TARGET_PORT_GROUPS || portGroups.explicitTransitions();
+            if (explicitAlua && device.supportsSpc(op)) {
                 operations.add(op);
             }
         }
         this.commands = new CommandTable(operations);
         this.spc = new SpcEmulation(this);
         device.attach(this);
+        spc.start();
+        portGroups.addListener(accessStateChanged);
     }
 
     /** Runs one task through the fixed checks and the command; never throws. */
     public void execute(ScsiTask task) {
         Nexus nexus = task.nexus();
-        unitAttentions.register(nexus);
+        if (unitAttentions.register(nexus, SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED)) {
+            portGroups.portSeen(nexus.target());
+        }
         try {
             Cdb cdb = task.cdb();
             Operation known = commands.find(cdb.opcode(), cdb.length() > 1 ? cdb.u8(1) & 0x1F : -1);
@@ -61,11 +95,11 @@ public final class LogicalUnit {
             }
             Operation op = commands.lookup(cdb);
             Command command = op.decode(cdb);
-            spc.checkAccess(nexus, op);
+            spc.checkAccess(nexus, op, command);
             if (op.traits().contains(OperationTrait.NEEDS_MEDIUM)) {
                 device.checkReady();
             }
-            if (op.traits().contains(OperationTrait.WRITES_MEDIUM) && device.writeProtected()) {
+            if (op.traits().contains(OperationTrait.WRITES_MEDIUM) && writeProtected()) {
                 throw new CheckCondition(SenseCode.WRITE_PROTECTED);
             }
             if (command instanceof SpcCommand spcCommand) {
@@ -76,6 +110,35 @@ public final class LogicalUnit {
         } catch (RuntimeException e) {
             fail(task, e);
         }
+    }
+
+    /** True if writes to the medium are refused: the device says so, or the control mode page's SWP is set. */
+    public boolean writeProtected() {
+        return device.writeProtected() || spc.softwareWriteProtect();
+    }
+
+    /** The device's capacity changed (a disk was resized): CAPACITY DATA HAS CHANGED for every I_T nexus. */
+    public void capacityChanged() {
+        unitAttentions.establishForAllExcept(null, SenseCode.CAPACITY_DATA_HAS_CHANGED);
+    }
+
+    /**
+     * The target changed the logical unit inventory some initiators see (a LUN mapped or unmapped, an ACL changed):
+     * REPORTED LUNS DATA HAS CHANGED for the I_T nexuses the predicate selects. The target calls this on every logical
+     * unit those initiators still reach; REPORT LUNS clears it on all of them (TaskRouter).
+     */
+    public void reportedLunsChanged(Predicate<Nexus> affected) {
+        unitAttentions.establishFor(affected, SenseCode.REPORTED_LUNS_DATA_HAS_CHANGED);
+    }
+
+    /** {@link #reportedLunsChanged(Predicate)} for every I_T nexus. */
+    public void reportedLunsChanged() {
+        reportedLunsChanged(n -> true);
+    }
+
+    /** A target port group changed state: every nexus but the one that asked for it (SET TARGET PORT GROUPS) learns. */
+    private void accessStateChanged(Nexus requestedBy) {
+        unitAttentions.establishForAllExcept(requestedBy, SenseCode.ASYMMETRIC_ACCESS_STATE_CHANGED);
     }
 
     /** Completes the task with GOOD status. */
@@ -119,6 +182,7 @@ public final class LogicalUnit {
 
     /** Flushes and releases the device; the logical unit takes no more tasks. */
     public void close() {
+        portGroups.removeListener(accessStateChanged);
         device.close();
     }
 
@@ -144,6 +208,11 @@ public final class LogicalUnit {
 
     public UnitAttentions unitAttentions() {
         return unitAttentions;
+    }
+
+    /** The ALUA model of the ports this logical unit is reached through. */
+    public TargetPortGroups portGroups() {
+        return portGroups;
     }
 
     public SpcEmulation spc() {

@@ -35,6 +35,27 @@ public interface Operation {
     /** How the command fares under another nexus's reservation. */
     ReservationClass reservationClass();
 
+    /**
+     * The class for one decoded command, where the standard's table depends on a CDB field (SBC-4 PREVENT ALLOW MEDIUM
+     * REMOVAL with PREVENT 0 is allowed, with PREVENT 1 it is not). By default the row's class.
+     */
+    default ReservationClass reservationClass(Command decoded) {
+        return reservationClass();
+    }
+
+    /**
+     * NOMINAL COMMAND PROCESSING TIMEOUT of the command timeouts descriptor (SPC-4 6.35.4), in seconds; 0 means not
+     * specified. Long operations (REWIND, FORMAT UNIT, SANITIZE) say how long they take.
+     */
+    default long nominalTimeoutSeconds() {
+        return 0;
+    }
+
+    /** RECOMMENDED COMMAND TIMEOUT of the command timeouts descriptor, in seconds; 0 means not specified. */
+    default long recommendedTimeoutSeconds() {
+        return 0;
+    }
+
     /** Properties the logical unit's fixed checks consult. */
     Set<OperationTrait> traits();
 

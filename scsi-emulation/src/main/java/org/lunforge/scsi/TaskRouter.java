@@ -24,10 +24,17 @@ public final class TaskRouter {
         Cdb cdb = task.cdb();
         try {
             if (cdb.opcode() == SpcOperation.REPORT_LUNS.opcode()) {
-                reportLuns(task, luns);
-                if (lu != null) {
-                    lu.unitAttentions().clear(task.nexus(), SenseCode.REPORTED_LUNS_DATA_HAS_CHANGED);
+                // SPC-4 6.29 and the LUICLR bit we report (VPD 86h): a successful REPORT LUNS clears REPORTED LUNS
+                // DATA HAS CHANGED on every logical unit this nexus reaches, before the data goes back.
+                Operation op = REPORT_LUNS_ONLY.lookup(cdb);
+                SpcCommand.ReportLuns request = (SpcCommand.ReportLuns) op.decode(cdb);
+                for (int each : luns.luns()) {
+                    LogicalUnit reachable = luns.logicalUnit(each);
+                    if (reachable != null) {
+                        reachable.unitAttentions().clear(task.nexus(), SenseCode.REPORTED_LUNS_DATA_HAS_CHANGED);
+                    }
                 }
+                reportLuns(task, luns, request);
                 return;
             }
             if (lu != null) {
@@ -60,9 +67,7 @@ public final class TaskRouter {
         }
     }
 
-    private static void reportLuns(ScsiTask task, LunMap luns) {
-        Operation op = REPORT_LUNS_ONLY.lookup(task.cdb());
-        SpcCommand.ReportLuns request = (SpcCommand.ReportLuns) op.decode(task.cdb());
+    private static void reportLuns(ScsiTask task, LunMap luns, SpcCommand.ReportLuns request) {
         // SELECT REPORT 01h lists well-known LUNs only, of which we have none; 11h/12h: administrative/subsidiary.
         int[] list = switch (request.selectReport()) {
             case 0x00, 0x02, 0x11 -> luns.luns();

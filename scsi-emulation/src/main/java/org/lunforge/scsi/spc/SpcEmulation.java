@@ -1,73 +1,179 @@
 package org.lunforge.scsi.spc;
 
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.lunforge.scsi.AsymmetricAccessState;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.CheckCondition;
+import org.lunforge.scsi.Command;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.Operation;
+import org.lunforge.scsi.OperationTrait;
 import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.Sense;
 import org.lunforge.scsi.SenseCode;
+import org.lunforge.scsi.SenseKey;
+import org.lunforge.scsi.TargetPortGroups;
 
 /**
- * The SPC-4 commands every device type shares, and the shared state behind the logical unit's checks.
+ * The SPC-4 commands every device type shares, and the shared state behind the logical unit's checks: reservations,
+ * the ALUA access state, the control mode page's D_SENSE and SWP.
+ *
+ * <p>Life cycle: built by the logical unit before its device server is attached; {@link #start} (after the attach)
+ * builds the mode and log pages from the device, restores saved mode pages and persistent reservations.
  */
 public final class SpcEmulation {
     private final LogicalUnit lu;
+    private final InquiryEmulation inquiry;
+    private final PersistentReservations reservations;
+    private final TargetPortGroupCommands portGroupCommands;
+    private volatile ModePages modePages;
+    private volatile ModeParameterList modeParameters;
+    private volatile LogPages logPages;
+    private volatile SupportedOperations supportedOperations;
 
     public SpcEmulation(LogicalUnit lu) {
         this.lu = lu;
+        this.inquiry = new InquiryEmulation(lu);
+        this.reservations = new PersistentReservations(lu);
+        this.portGroupCommands = new TargetPortGroupCommands(lu.portGroups());
+    }
+
+    /** Builds what needs the attached device server: mode pages (restoring saved ones), log pages, RSOC. */
+    public void start() {
+        ModePages pages = new ModePages(lu);
+        this.modeParameters = new ModeParameterList(pages, lu.device());
+        this.logPages = new LogPages(lu.device().logPages());
+        this.supportedOperations = new SupportedOperations(lu.commands());
+        this.modePages = pages;
     }
 
     public void execute(ScsiTask task, SpcCommand command) {
+        Nexus nexus = task.nexus();
         switch (command) {
             case SpcCommand.TestUnitReady t -> {
                 lu.device().checkReady();
                 lu.good(task, 0);
             }
-            case SpcCommand.Inquiry q -> inquiry(task, q);
+            case SpcCommand.Inquiry q -> returnData(task, inquiry.inquiry(nexus, q), q.allocationLength());
             case SpcCommand.RequestSense r -> requestSense(task, r);
             case SpcCommand.ReportLuns r -> reportLunZeroOnly(task, r);
+            case SpcCommand.ModeSense m -> returnData(task, modeParameters.sense(m), m.allocationLength());
+            case SpcCommand.ModeSelect m -> {
+                long before = modePages.changes();
+                try {
+                    modeParameters.select(m, parameterList(task, m.parameterListLength()));
+                } finally {
+                    // Pages the device accepted before it refused one stay changed: the others hear of them too.
+                    if (modePages.changes() != before) {
+                        lu.unitAttentions().establishForAllExcept(nexus, SenseCode.MODE_PARAMETERS_CHANGED);
+                    }
+                }
+                lu.good(task, 0);
+            }
+            case SpcCommand.LogSense l -> returnData(task, logPages.sense(l), l.allocationLength());
+            case SpcCommand.LogSelect l -> {
+                logPages.select(l, parameterList(task, l.parameterListLength()));
+                lu.good(task, 0);
+            }
+            case SpcCommand.Reserve r -> {
+                reservations.reserve(nexus);
+                lu.good(task, 0);
+            }
+            case SpcCommand.Release r -> {
+                reservations.release(nexus);
+                lu.good(task, 0);
+            }
+            case SpcCommand.PersistentReserveIn p -> returnData(task,
+                    PersistentReserveInData.of(p.serviceAction(), reservations.state()), p.allocationLength());
+            case SpcCommand.PersistentReserveOut p -> {
+                reservations.out(nexus, p, parameterList(task, p.parameterListLength()));
+                lu.good(task, 0);
+            }
+            case SpcCommand.ReportSupportedOperationCodes r ->
+                    returnData(task, supportedOperations.report(r), r.allocationLength());
+            case SpcCommand.ReportSupportedTaskManagementFunctions r ->
+                    returnData(task, SupportedOperations.taskManagementFunctions(r), r.allocationLength());
+            case SpcCommand.ReportTargetPortGroups r -> returnData(task, portGroupCommands.report(r),
+                    r.allocationLength());
+            case SpcCommand.SetTargetPortGroups s -> {
+                portGroupCommands.set(nexus, parameterList(task, s.parameterListLength()));
+                lu.good(task, 0);
+            }
         }
     }
 
-    /** Reservation and ALUA checks for the operation arriving on this nexus. */
+    /**
+     * The reservation and ALUA checks for the operation arriving on this nexus (SPC-4 5.13.1, 5.16.2.4). With no
+     * reservation of either kind and every target port group active, two volatile reads and no lock.
+     */
+    public void checkAccess(Nexus nexus, Operation op, Command decoded) {
+        reservations.checkAccess(nexus, op.reservationClass(decoded));
+        TargetPortGroups groups = lu.portGroups();
+        if (!groups.allActive()) {
+            AsymmetricAccessState state = groups.accessState(nexus.target());
+            TargetPortGroupCommands.check(state, op.traits().contains(OperationTrait.ALLOWED_IN_STANDBY),
+                    op.traits().contains(OperationTrait.ALLOWED_IN_UNAVAILABLE));
+        }
+    }
+
+    /** Reservation and ALUA checks for the operation arriving on this nexus, with the row's reservation class. */
     public void checkAccess(Nexus nexus, Operation op) {
+        checkAccess(nexus, op, null);
     }
 
-    /** The control mode page's D_SENSE bit as this nexus sees it. */
+    /** The control mode page's D_SENSE bit as this nexus sees it (one set of mode pages for all nexuses). */
     public boolean descriptorSense(Nexus nexus) {
-        return false;
+        ModePages pages = modePages;
+        return pages != null && pages.descriptorSense();
     }
 
+    /** The control mode page's SWP bit: the logical unit refuses writes to the medium while it is set. */
+    public boolean softwareWriteProtect() {
+        ModePages pages = modePages;
+        return pages != null && pages.softwareWriteProtect();
+    }
+
+    /** The logical unit's mode pages (for devices that read current values); null before {@link #start}. */
+    public ModePages modePages() {
+        return modePages;
+    }
+
+    /**
+     * Logical unit reset (SAM-5 6.3.3): the SPC-2 reservation is released, the mode pages return to their saved
+     * values, and every I_T nexus, the requester's included, gets BUS DEVICE RESET FUNCTION OCCURRED (iscsi-test-cu
+     * MultipathIO.Reset expects a unit attention on every path).
+     */
     public void reset(Nexus requestedBy) {
+        reservations.reset();
+        ModePages pages = modePages;
+        if (pages != null) {
+            pages.reset();
+        }
         lu.unitAttentions().establishForAllExcept(null, SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
     }
 
+    /** I_T nexus loss: its SPC-2 reservation is released. Persistent reservations are not affected. */
     public void nexusLost(Nexus nexus) {
+        reservations.nexusLost(nexus);
     }
 
-    private void inquiry(ScsiTask task, SpcCommand.Inquiry q) {
-        if (q.evpd()) {
-            throw CheckCondition.invalidFieldInCdb(2, 7);
-        }
-        byte[] data = new byte[36];
-        data[0] = (byte) lu.device().deviceType().code();
-        data[1] = (byte) (lu.device().removableMedium() ? 0x80 : 0);
-        data[2] = 0x06; // SPC-4
-        data[3] = 0x12; // HISUP, RESPONSE DATA FORMAT 2
-        data[4] = (byte) (data.length - 5);
-        data[7] = 0x02; // CMDQUE
-        putAscii(data, 8, 8, lu.identity().vendor());
-        putAscii(data, 16, 16, lu.identity().product());
-        putAscii(data, 32, 4, lu.identity().revision());
-        returnData(task, data, q.allocationLength());
-    }
-
+    /**
+     * SPC-4 6.39: a pending unit attention first (and it is cleared); else a NOT READY condition the device reports
+     * (pollable sense: no medium, becoming ready); else NO SENSE. GOOD status in every case; DESC picks the format.
+     */
     private void requestSense(ScsiTask task, SpcCommand.RequestSense r) {
         SenseCode pending = lu.unitAttentions().take(task.nexus());
         Sense sense = Sense.of(pending != null ? pending : SenseCode.NO_ADDITIONAL_SENSE);
+        if (pending == null) {
+            try {
+                lu.device().checkReady();
+            } catch (CheckCondition notReady) {
+                if (notReady.sense().key() == SenseKey.NOT_READY) {
+                    sense = notReady.sense();
+                }
+            }
+        }
         returnData(task, sense.encode(r.descriptorFormat()), r.allocationLength());
     }
 
@@ -77,22 +183,20 @@ public final class SpcEmulation {
         returnData(task, data, r.allocationLength());
     }
 
+    /** The parameter list of a data-out command: PARAMETER LIST LENGTH bytes, or what arrived if that is less. */
+    private static byte[] parameterList(ScsiTask task, long parameterListLength) {
+        long available = Math.min(parameterListLength, task.dataOut().length());
+        return task.dataOut().toByteArray(0, (int) Math.min(available, Integer.MAX_VALUE - 8));
+    }
+
     /** Returns parameter data truncated to the allocation length (SPC-4 4.2.5.6). */
     static void returnData(ScsiTask task, byte[] data, long allocationLength, LogicalUnit lu) {
         int length = (int) Math.min(data.length, allocationLength);
-        task.dataIn().put(0, length == data.length ? data : java.util.Arrays.copyOf(data, length));
+        task.dataIn().put(0, length == data.length ? data : Arrays.copyOf(data, length));
         lu.good(task, length);
     }
 
     private void returnData(ScsiTask task, byte[] data, long allocationLength) {
         returnData(task, data, allocationLength, lu);
-    }
-
-    /** Space-padded ASCII, left-aligned (SPC-4 4.3.1). */
-    static void putAscii(byte[] b, int offset, int width, String s) {
-        byte[] ascii = s.getBytes(StandardCharsets.US_ASCII);
-        for (int i = 0; i < width; i++) {
-            b[offset + i] = i < ascii.length ? ascii[i] : (byte) ' ';
-        }
     }
 }

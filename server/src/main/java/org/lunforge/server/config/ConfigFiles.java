@@ -1,0 +1,35 @@
+package org.lunforge.server.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Reads a configuration file: syntax, mapping onto the model and validation, each refusal with its line. */
+public final class ConfigFiles {
+    private ConfigFiles() {
+    }
+
+    /** The configuration in {@code file}, with relative paths resolved against the file's folder. */
+    public static Config load(Path file) throws IOException, ConfigException {
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        ConfigJson.Parsed parsed = ConfigJson.read(file.toString(), text);
+        ConfigValidator.validate(parsed, file.toString());
+        return resolvePaths(parsed.config(), file.toAbsolutePath().getParent());
+    }
+
+    static Config resolvePaths(Config config, Path base) {
+        Config.Builder b = config.toBuilder();
+        b.setStateDir(resolve(base, config.getStateDir().isEmpty() ? "lunforge-state" : config.getStateDir()));
+        for (Backstore.Builder store : b.getBackstoresBuilderList()) {
+            if (store.hasFileio()) {
+                store.getFileioBuilder().setPath(resolve(base, store.getFileio().getPath()));
+            }
+        }
+        return b.build();
+    }
+
+    private static String resolve(Path base, String path) {
+        return base.resolve(path).normalize().toString();
+    }
+}
