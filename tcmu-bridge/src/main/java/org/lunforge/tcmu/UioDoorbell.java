@@ -14,6 +14,7 @@ final class UioDoorbell implements TcmuDoorbell {
     private final int uioFd;
     private final int eventFd;
     private final String name;
+    private boolean closed;
 
     UioDoorbell(int uioFd, String name) throws IOException {
         this.uioFd = uioFd;
@@ -46,8 +47,15 @@ final class UioDoorbell implements TcmuDoorbell {
         }
     }
 
+    /**
+     * Wake-ups and close exclude each other: a wake-up after close must not write to a descriptor number the process
+     * may have reused. Wake-ups are rare (only while the ring thread is parked), so the lock is off the fast path.
+     */
     @Override
-    public void wakeup() {
+    public synchronized void wakeup() {
+        if (closed) {
+            return;
+        }
         try {
             Libc.signalEventfd(eventFd);
         } catch (IOException e) {
@@ -56,7 +64,10 @@ final class UioDoorbell implements TcmuDoorbell {
     }
 
     @Override
-    public void close() throws IOException {
-        Libc.close(eventFd);
+    public synchronized void close() throws IOException {
+        if (!closed) {
+            closed = true;
+            Libc.close(eventFd);
+        }
     }
 }
