@@ -1,0 +1,71 @@
+package org.lunforge.tcmu;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The file operations configfs set-up needs. In configfs a mkdir creates an object with its attribute files, a write
+ * of an attribute is one write(2) that the kernel parses, a symlink links two objects, and rmdir destroys an object
+ * (refused while it still has links or child objects). Tests substitute a fake tree that behaves that way.
+ */
+public interface ConfigfsOps {
+    void mkdir(Path dir) throws IOException;
+
+    void write(Path attribute, String value) throws IOException;
+
+    String read(Path attribute) throws IOException;
+
+    void symlink(Path link, Path target) throws IOException;
+
+    void unlink(Path link) throws IOException;
+
+    void rmdir(Path dir) throws IOException;
+
+    boolean exists(Path path);
+
+    /** The real configfs. */
+    static ConfigfsOps kernel() {
+        return new ConfigfsOps() {
+            @Override
+            public void mkdir(Path dir) throws IOException {
+                Files.createDirectory(dir);
+            }
+
+            @Override
+            public void write(Path attribute, String value) throws IOException {
+                // One write(2): configfs hands each write to the attribute's store function as a whole.
+                Files.write(attribute, value.getBytes(StandardCharsets.US_ASCII), StandardOpenOption.WRITE,
+                        StandardOpenOption.TRUNCATE_EXISTING);
+            }
+
+            @Override
+            public String read(Path attribute) throws IOException {
+                return Files.readString(attribute, StandardCharsets.US_ASCII);
+            }
+
+            @Override
+            public void symlink(Path link, Path target) throws IOException {
+                Files.createSymbolicLink(link, target);
+            }
+
+            @Override
+            public void unlink(Path link) throws IOException {
+                Files.delete(link);
+            }
+
+            @Override
+            public void rmdir(Path dir) throws IOException {
+                Files.delete(dir);
+            }
+
+            @Override
+            public boolean exists(Path path) {
+                return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
+            }
+        };
+    }
+}
