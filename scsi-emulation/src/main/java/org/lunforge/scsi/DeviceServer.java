@@ -82,6 +82,13 @@ public interface DeviceServer {
     default void reset() {
     }
 
+    /**
+     * The I_T nexus is gone (session closed, connection lost): state kept per nexus ends with it, such as a disk's
+     * medium removal prevention (SBC-4 5.13) or held EXTENDED COPY results (SPC-4 6.4).
+     */
+    default void nexusLost(Nexus nexus) {
+    }
+
     /** The logical unit is being removed or the daemon stops: flush and release the backstore. */
     default void close() {
     }
