@@ -102,6 +102,20 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
         return config.removable();
     }
 
+    /**
+     * SBC-3 (no version claimed, 04C0h) and SBC-4 (no version claimed, 0600h): SBC-4 is a superset, and initiators
+     * and conformance suites (libiscsi) look for the SBC-3 code to expect READ CAPACITY (16) and the 3Ch Block Limits.
+     */
+    @Override
+    public int[] versionDescriptors() {
+        return new int[] {0x04C0, 0x0600};
+    }
+
+    @Override
+    public boolean thirdPartyCopy() {
+        return true;
+    }
+
     @Override
     public Collection<? extends Operation> operations() {
         return operations;
@@ -140,6 +154,10 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
     }
 
     private void serve(ScsiTask task, SbcCommand command) {
+        if (task.isAborted()) { // aborted while queued for the executor: its answer is dropped, skip the I/O
+            task.complete(org.lunforge.scsi.TaskResponse.status(org.lunforge.scsi.ScsiStatus.TASK_ABORTED));
+            return;
+        }
         try {
             switch (command) {
                 case SbcCommand.Read r -> readWrite.read(task, r);
