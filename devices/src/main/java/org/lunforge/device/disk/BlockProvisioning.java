@@ -27,7 +27,9 @@ final class BlockProvisioning {
      * WRITE SAME (SBC-4 5.49, 5.50). Checks, in this order: the starting LBA, the range (a NUMBER OF LOGICAL BLOCKS of
      * 0 reaches the last LBA), MAXIMUM WRITE SAME LENGTH (INVALID FIELD IN CDB at the length), then the Data-Out,
      * which must be exactly one logical block unless NDOB. With UNMAP on a thin disk a zero block deallocates the
-     * range (it reads back as zeros, LBPRZ); any other block is written.
+     * range (it reads back as zeros, LBPRZ); any other block is written. A disk that is not thin refuses the UNMAP
+     * bit (INVALID FIELD IN CDB): it reports LBPWS and LBPWS10 as 0, and libiscsi's WriteSame*.UnmapVpd holds a
+     * target to that.
      */
     void writeSame(ScsiTask task, SbcCommand.WriteSame w) {
         long cap = disk.capacity();
@@ -38,6 +40,9 @@ final class BlockProvisioning {
         disk.checkRange(w.lba(), blocks);
         if (Long.compareUnsigned(blocks, disk.config().maxWriteSameBlocks()) > 0) {
             throw CheckCondition.invalidFieldInCdb(w.lengthField(), 7);
+        }
+        if (w.unmap() && !disk.thin()) { // LBPWS and LBPWS10 are 0: the UNMAP bit is not supported
+            throw CheckCondition.invalidFieldInCdb(1, 3);
         }
         int bs = disk.blockLength();
         byte[] block = null;

@@ -10,7 +10,7 @@ import org.lunforge.scsi.VpdPage;
 
 /**
  * The VPD pages a disk adds to the logical unit's own: Block Limits (B0h), Block Device Characteristics (B1h),
- * Logical Block Provisioning (B2h, when thin) and Third-party Copy (8Fh, SPC-4 7.8.17) for EXTENDED COPY. Each
+ * Logical Block Provisioning (B2h) and Third-party Copy (8Fh, SPC-4 7.8.17) for EXTENDED COPY. Each
  * supplies the bytes after the 4-byte page header; the pages are built on demand from the current configuration.
  */
 final class DiskVpdPages {
@@ -37,9 +37,7 @@ final class DiskVpdPages {
         pages.add(new Page(THIRD_PARTY_COPY, this::thirdPartyCopy));
         pages.add(new Page(BLOCK_LIMITS, this::blockLimits));
         pages.add(new Page(BLOCK_DEVICE_CHARACTERISTICS, DiskVpdPages::blockDeviceCharacteristics));
-        if (disk.thin()) {
-            pages.add(new Page(LOGICAL_BLOCK_PROVISIONING, this::logicalBlockProvisioning));
-        }
+        pages.add(new Page(LOGICAL_BLOCK_PROVISIONING, this::logicalBlockProvisioning));
         return pages;
     }
 
@@ -70,13 +68,18 @@ final class DiskVpdPages {
         return Arrays.copyOfRange(page, 4, page.length);
     }
 
-    /** SBC-4 6.6.6, page length 4: LBPU, LBPWS, LBPWS10, LBPRZ 001b when unmapped blocks read zeros, thin. */
+    /**
+     * SBC-4 6.6.6, page length 4. Thin: LBPU, LBPWS, LBPWS10, LBPRZ 001b when unmapped blocks read zeros, PROVISIONING
+     * TYPE 010b. Otherwise all zero (fully provisioned): the page is offered anyway, so that initiators that read it
+     * unconditionally find it says so rather than nothing.
+     */
     byte[] logicalBlockProvisioning() {
-        boolean lbprz = disk.store().unmapReadsZeros();
         byte[] body = new byte[4];
-        body[0] = 0; // THRESHOLD EXPONENT: no thresholds
-        body[1] = (byte) (0x80 | 0x40 | 0x20 | (lbprz ? 0x04 : 0)); // ANC_SUP 0, DP 0
-        body[2] = 0x02; // PROVISIONING TYPE 010b: thin provisioned
+        if (disk.thin()) {
+            boolean lbprz = disk.store().unmapReadsZeros();
+            body[1] = (byte) (0x80 | 0x40 | 0x20 | (lbprz ? 0x04 : 0)); // ANC_SUP 0, DP 0
+            body[2] = 0x02;
+        }
         return body;
     }
 

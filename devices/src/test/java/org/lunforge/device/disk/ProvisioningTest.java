@@ -205,7 +205,9 @@ class ProvisioningTest {
         r.assertGood();
         assertEquals(0, r.dataIn()[20]);
         assertEquals(2048 - 5, BigEndian.u32(r.dataIn(), 16));
-        thick.run(writeSame10(0, 4, true), new byte[512]).assertGood(); // UNMAP bit ignored: zeros written
+        thick.run(writeSame10(0, 4, true), new byte[512]).assertInvalidField(1, 3); // LBPWS10 is 0
+        thick.run(writeSame16(0, 4, 0x08), new byte[512]).assertInvalidField(1, 3);
+        thick.run(writeSame10(0, 4, false), new byte[512]).assertGood();
         thick.close();
     }
 }
