@@ -54,7 +54,7 @@ public class BlockStoreBenchmark {
         if (store.equals("memory")) {
             blockStore = new MemoryBlockStore(WORKING_SET);
         } else {
-            // tmpfs when there is one (as the peers were measured): the page cache without a disk's writeback throttling
+            // tmpfs when there is one, as the peers were measured: the page cache without writeback throttling
             Path shm = Path.of("/dev/shm");
             Path dir = Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
             file = Files.createTempFile(dir, "lunforge-bench", ".img");

@@ -23,7 +23,8 @@ class BlockDeviceStoreTest extends BlockStoreContract {
             raf.setLength(SIZE);
         }
         try {
-            Process p = new ProcessBuilder("losetup", "-f", "--show", image.toString()).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("losetup", "-f", "--show", image.toString()).redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes()).trim();
             if (p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0 && out.startsWith("/dev/loop")) {
                 loop = out;
