@@ -85,7 +85,7 @@ final class DiskVpdPages {
 
     /**
      * SPC-4 7.8.17: supported commands (EXTENDED COPY LID1; RECEIVE COPY RESULTS 00h, 03h, 04h), parameter data,
-     * supported descriptors (02h block to block, E4h identification CSCD), supported CSCD IDs (none) and general copy
+     * supported descriptors (02h and 0Ah block to block, E4h identification CSCD), supported CSCD IDs (none) and general copy
      * operations.
      */
     byte[] thirdPartyCopy() {
@@ -96,8 +96,8 @@ final class DiskVpdPages {
         BigEndian.put16(parameters, 6, ExtendedCopyManager.MAX_SEGMENT_DESCRIPTORS);
         BigEndian.put32(parameters, 8, ExtendedCopyManager.MAX_DESCRIPTOR_LIST_LENGTH);
         descriptors.add(descriptor(0x0004, parameters));
-        descriptors.add(descriptor(0x0008, new byte[] {2, ExtendedCopyManager.BLOCK_TO_BLOCK,
-                (byte) ExtendedCopyManager.IDENTIFICATION_CSCD}));
+        descriptors.add(descriptor(0x0008, new byte[] {3, ExtendedCopyManager.BLOCK_TO_BLOCK,
+                ExtendedCopyManager.BLOCK_TO_BLOCK_BYTES, (byte) ExtendedCopyManager.IDENTIFICATION_CSCD}));
         descriptors.add(descriptor(0x000C, new byte[2]));
         byte[] general = new byte[32];
         BigEndian.put32(general, 0, 1); // TOTAL CONCURRENT COPIES

@@ -17,7 +17,7 @@ import org.lunforge.scsi.SgList;
 
 /**
  * The copy manager: EXTENDED COPY (LID1, SPC-4 6.4) with identification CSCD descriptors (E4h) naming disks by NAA,
- * and block-to-block segment descriptors (02h); RECEIVE COPY RESULTS (SPC-4 6.20) with COPY STATUS, OPERATING
+ * and block-to-block segment descriptors (02h, and 0Ah with byte offsets and a byte count); RECEIVE COPY RESULTS (SPC-4 6.20) with COPY STATUS, OPERATING
  * PARAMETERS and FAILED SEGMENT DETAILS.
  *
  * <p>Checks, in the order libiscsi's ExtendedCopy tests rely on: the parameter list is long enough for its header and
@@ -36,10 +36,13 @@ final class ExtendedCopyManager {
     static final int MAX_DESCRIPTOR_LIST_LENGTH = 4096;
     static final int MAX_SEGMENT_BYTES = 64 << 20;
     static final byte BLOCK_TO_BLOCK = 0x02;
+    /** Block to block with byte offsets and a byte count (SPC-4 6.4.6.6). */
+    static final byte BLOCK_TO_BLOCK_BYTES = 0x0A;
     static final int IDENTIFICATION_CSCD = 0xE4;
     private static final int HEADER = 16;
     private static final int CSCD_LENGTH = 32;
     private static final int BLOCK_TO_BLOCK_LENGTH = 28;
+    private static final int BLOCK_TO_BLOCK_BYTES_LENGTH = 32;
     private static final int MAX_HELD = 64;
     private static final int CHUNK = 1 << 20;
 
@@ -52,8 +55,9 @@ final class ExtendedCopyManager {
     private record Key(Nexus nexus, int listId) {
     }
 
-    private record Segment(int source, int destination, long blocks, long sourceLba, long destinationLba,
-                           int offset) {
+    /** One segment as byte ranges: from 02h descriptors whole blocks, from 0Ah bytes at offsets into blocks. */
+    private record Segment(int source, int destination, long bytes, long sourceLba, int sourceOffset,
+                           long destinationLba, int destinationOffset) {
     }
 
     private final SbcDisk disk;
@@ -162,20 +166,37 @@ final class ExtendedCopyManager {
         int end = start + length;
         while (at < end) {
             int type = p[at] & 0xFF;
-            if (type != BLOCK_TO_BLOCK) {
-                throw new CheckCondition(Sense.of(SenseCode.UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE)
+            int descriptorLength = switch (type) {
+                case BLOCK_TO_BLOCK -> BLOCK_TO_BLOCK_LENGTH;
+                case BLOCK_TO_BLOCK_BYTES -> BLOCK_TO_BLOCK_BYTES_LENGTH;
+                default -> throw new CheckCondition(Sense.of(SenseCode.UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE)
                         .withFieldPointer(Sense.FieldPointer.parameterList(at, -1)));
-            }
-            if (at + 4 > end || BigEndian.u16(p, at + 2) != BLOCK_TO_BLOCK_LENGTH - 4
-                    || at + BLOCK_TO_BLOCK_LENGTH > end) {
+            };
+            if (at + 4 > end || BigEndian.u16(p, at + 2) != descriptorLength - 4 || at + descriptorLength > end) {
                 throw new CheckCondition(SenseCode.PARAMETER_LIST_LENGTH_ERROR);
             }
             if (segments.size() == MAX_SEGMENT_DESCRIPTORS) {
                 throw new CheckCondition(SenseCode.TOO_MANY_SEGMENT_DESCRIPTORS);
             }
-            segments.add(new Segment(BigEndian.u16(p, at + 4), BigEndian.u16(p, at + 6), BigEndian.u16(p, at + 10),
-                    BigEndian.s64(p, at + 12), BigEndian.s64(p, at + 20), at));
-            at += BLOCK_TO_BLOCK_LENGTH;
+            int bs = disk.blockLength();
+            if (type == BLOCK_TO_BLOCK) { // DC 0: NUMBER OF BLOCKS counts source blocks, all of one length
+                segments.add(new Segment(BigEndian.u16(p, at + 4), BigEndian.u16(p, at + 6),
+                        (long) BigEndian.u16(p, at + 10) * bs, BigEndian.s64(p, at + 12), 0,
+                        BigEndian.s64(p, at + 20), 0));
+            } else {
+                long bytes = BigEndian.u32(p, at + 8);
+                int sourceOffset = BigEndian.u16(p, at + 28);
+                int destinationOffset = BigEndian.u16(p, at + 30);
+                if (bytes > MAX_SEGMENT_BYTES) {
+                    throw CheckCondition.invalidFieldInParameterList(at + 8, 7);
+                }
+                if (sourceOffset >= bs || destinationOffset >= bs) {
+                    throw CheckCondition.invalidFieldInParameterList(at + (sourceOffset >= bs ? 28 : 30), 7);
+                }
+                segments.add(new Segment(BigEndian.u16(p, at + 4), BigEndian.u16(p, at + 6), bytes,
+                        BigEndian.s64(p, at + 12), sourceOffset, BigEndian.s64(p, at + 20), destinationOffset));
+            }
+            at += descriptorLength;
         }
         return segments;
     }
@@ -191,36 +212,38 @@ final class ExtendedCopyManager {
         if (source.blockLength() != bs || destination.blockLength() != bs) {
             throw new CopyFailure(Sense.of(SenseCode.INVALID_OPERATION_FOR_COPY_SOURCE_OR_DESTINATION));
         }
+        long total = s.bytes();
         try {
-            source.checkRange(s.sourceLba(), s.blocks());
-            destination.checkRange(s.destinationLba(), s.blocks());
+            source.checkRange(s.sourceLba(), (s.sourceOffset() + total + bs - 1) / bs);
+            destination.checkRange(s.destinationLba(), (s.destinationOffset() + total + bs - 1) / bs);
             source.checkReady();
             destination.checkReady();
         } catch (CheckCondition e) {
             throw new CopyFailure(e.sense());
         }
-        long total = s.blocks() * bs;
+        long sourceStart = s.sourceLba() * bs + s.sourceOffset();
+        long destinationStart = s.destinationLba() * bs + s.destinationOffset();
         SgList buffer = SgList.allocate(Math.min(total, CHUNK));
         for (long done = 0; done < total; done += buffer.length()) {
             long n = Math.min(buffer.length(), total - done);
             SgList chunk = buffer.slice(0, n);
-            long srcLba = s.sourceLba() + done / bs;
-            long dstLba = s.destinationLba() + done / bs;
+            long from = sourceStart + done;
+            long to = destinationStart + done;
             try {
-                RangeLock.Hold hold = source.rangeLock().shared(srcLba, n / bs);
+                RangeLock.Hold hold = source.rangeLock().shared(from / bs, (from % bs + n + bs - 1) / bs);
                 try {
-                    source.store().read(srcLba * bs, chunk);
+                    source.store().read(from, chunk);
                 } finally {
                     source.rangeLock().release(hold);
                 }
-                hold = destination.rangeLock().shared(dstLba, n / bs);
+                hold = destination.rangeLock().shared(to / bs, (to % bs + n + bs - 1) / bs);
                 try {
-                    destination.store().write(dstLba * bs, chunk, !destination.writeCacheEnabled());
+                    destination.store().write(to, chunk, !destination.writeCacheEnabled());
                 } finally {
                     destination.rangeLock().release(hold);
                 }
             } catch (BlockStoreException e) {
-                throw new CopyFailure(StoreOutcomes.checkCondition(e, srcLba).sense());
+                throw new CopyFailure(StoreOutcomes.checkCondition(e, from / bs).sense());
             }
         }
         return total;
@@ -302,7 +325,7 @@ final class ExtendedCopyManager {
 
     /** SPC-4 6.20.4: the limits this copy manager enforces, and the descriptor types it implements. */
     private void operatingParameters(ScsiTask task, SbcCommand.ReceiveCopyResults r) {
-        byte[] codes = {BLOCK_TO_BLOCK, (byte) IDENTIFICATION_CSCD};
+        byte[] codes = {BLOCK_TO_BLOCK, BLOCK_TO_BLOCK_BYTES, (byte) IDENTIFICATION_CSCD};
         byte[] data = new byte[44 + codes.length];
         BigEndian.put32(data, 0, data.length - 4);
         BigEndian.put16(data, 8, MAX_CSCD_DESCRIPTORS);

@@ -82,7 +82,8 @@ class DiskPagesTest {
                 }
             }
             if (type == 0x0008) {
-                descriptors = tpc[at + 4] == 2 && tpc[at + 5] == 0x02 && (tpc[at + 6] & 0xFF) == 0xE4;
+                descriptors = tpc[at + 4] == 3 && tpc[at + 5] == 0x02 && tpc[at + 6] == 0x0A
+                        && (tpc[at + 7] & 0xFF) == 0xE4;
             }
             at += 4 + length;
         }

@@ -111,6 +111,38 @@ class ExtendedCopyTest {
         a.run(receiveCopyResults(0, 1), 1024).assertInvalidField(2, 7); // completed results are released
     }
 
+    /** A 0Ah descriptor: a byte count from a byte offset into the source LBA to one into the destination LBA. */
+    static byte[] byteSegment(int source, int destination, long bytes, long sourceLba, int sourceOffset,
+                              long destinationLba, int destinationOffset) {
+        byte[] d = new byte[32];
+        d[0] = 0x0A;
+        BigEndian.put16(d, 2, 0x1C);
+        BigEndian.put16(d, 4, source);
+        BigEndian.put16(d, 6, destination);
+        BigEndian.put32(d, 8, bytes);
+        BigEndian.put64(d, 12, sourceLba);
+        BigEndian.put64(d, 20, destinationLba);
+        BigEndian.put16(d, 28, sourceOffset);
+        BigEndian.put16(d, 30, destinationOffset);
+        return d;
+    }
+
+    @Test
+    void byteOffsetSegmentsCopyExactlyTheirBytes() {
+        byte[] data = new byte[3 * 512];
+        new java.util.Random(2).nextBytes(data);
+        a.run(write16(10, 3), data).assertGood();
+        byte[] list = parameterList(3, 0, List.of(cscd(a.disk.naa(), 0xE4), cscd(b.disk.naa(), 0xE4)),
+                List.of(byteSegment(0, 1, 1000, 10, 100, 50, 7)));
+        copy(a, list).assertGood();
+        byte[] back = b.run(read16(50, 3), 3 * 512).dataIn();
+        assertArrayEquals(new byte[7], java.util.Arrays.copyOfRange(back, 0, 7));
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 100, 1100), java.util.Arrays.copyOfRange(back, 7, 1007));
+        assertArrayEquals(new byte[3 * 512 - 1007], java.util.Arrays.copyOfRange(back, 1007, 3 * 512));
+        list = parameterList(3, 0, List.of(cscd(a.disk.naa(), 0xE4)), List.of(byteSegment(0, 0, 1024, 4095, 1, 0, 0)));
+        assertEquals(SenseKey.COPY_ABORTED, copy(a, list).sense().key(), "the last byte lies past the capacity");
+    }
+
     @Test
     void copyWithinOneDiskByItsOwnNaa() {
         a.run(write16(0, 4), fill(2048, 'C')).assertGood();
@@ -201,9 +233,10 @@ class ExtendedCopyTest {
         assertEquals(ExtendedCopyManager.MAX_CSCD_DESCRIPTORS, BigEndian.u16(p, 8));
         assertEquals(ExtendedCopyManager.MAX_SEGMENT_DESCRIPTORS, BigEndian.u16(p, 10));
         assertEquals(ExtendedCopyManager.MAX_DESCRIPTOR_LIST_LENGTH, BigEndian.u32(p, 12));
-        assertEquals(2, p[43]);
+        assertEquals(3, p[43]);
         assertEquals(0x02, p[44]);
-        assertEquals((byte) 0xE4, p[45]);
+        assertEquals(0x0A, p[45]);
+        assertEquals((byte) 0xE4, p[46]);
     }
 
     @Test
