@@ -171,6 +171,29 @@ class MediumTest {
         r.close();
     }
 
+    /** libiscsi's NoMedia sweep: with the medium ejected every medium access is NOT READY, MEDIUM NOT PRESENT. */
+    @Test
+    void everyMediumAccessNeedsTheMedium() {
+        DiskHarness r = new DiskHarness(new MemoryBlockStore(1 << 20), DiskConfig.defaults().withRemovable(true));
+        r.run(startStop(true, false)).assertGood();
+        Cdb[] reads = {read10(0, 1), cdb12(0xA8, 0, 0, 1), read16(0, 1), READ_CAPACITY_10, readCapacity16(32),
+                cdb10(0x35, 0x02, 0, 1), cdb16(0x91, 0x02, 0, 1), cdb10(0x2F, 0x02, 0, 1), cdb12(0xAF, 0x02, 0, 1),
+                cdb16(0x8F, 0x02, 0, 1), getLbaStatus(0, 24), cdb10(0x34, 0x02, 0, 1), cdb16(0x90, 0x02, 0, 1)};
+        for (Cdb cdb : reads) {
+            r.run(NEXUS, cdb, org.lunforge.scsi.SgList.wrap(new byte[512]), 512).assertSense(
+                    SenseCode.MEDIUM_NOT_PRESENT);
+        }
+        Cdb[] writes = {write10(0, 1), cdb12(0xAA, 0, 0, 1), write16(0, 1), compareAndWrite(0, 1),
+                cdb16(0x8B, 0, 0, 1), unmap(24), cdb10(0x41, 0, 0, 1), cdb16(0x93, 0, 0, 1), cdb10(0x2E, 0x02, 0, 1),
+                cdb12(0xAE, 0x02, 0, 1), cdb16(0x8E, 0x02, 0, 1)};
+        for (Cdb cdb : writes) {
+            r.run(cdb, new byte[1024]).assertSense(SenseCode.MEDIUM_NOT_PRESENT);
+        }
+        r.run(startStop(true, true)).assertGood();
+        r.run(TUR).assertGood();
+        r.close();
+    }
+
     @Test
     void preventionEndsWithTheNexusAndWithAReset() {
         DiskHarness r = new DiskHarness(new MemoryBlockStore(1 << 20), DiskConfig.defaults().withRemovable(true));
