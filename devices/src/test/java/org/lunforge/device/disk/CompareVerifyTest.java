@@ -171,6 +171,23 @@ class CompareVerifyTest {
         h.run(cdb10(0x2E, 0, BLOCKS + 1, 0), new byte[0]).assertSense(SenseCode.LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE);
     }
 
+    /** libiscsi's WriteVerify10Residuals: BYTCHK 1 with fewer or more bytes than the command's length. */
+    @Test
+    void writeAndVerifyResiduals() {
+        h.run(write10(0, 2), fill(1024, 'a')).assertGood();
+        Response over = h.run(cdb10(0x2E, 0x02, 0, 2), fill(512, 'b'));
+        over.assertGood();
+        assertEquals(1024, over.transferLength());
+        assertArrayEquals(concat(fill(512, 'b'), fill(512, 'a')), h.run(read10(0, 2), 1024).dataIn());
+        Response under = h.run(cdb10(0x2E, 0x02, 0, 1), fill(1024, 'c'));
+        under.assertGood();
+        assertEquals(512, under.transferLength());
+        assertArrayEquals(concat(fill(512, 'c'), fill(512, 'a')), h.run(read10(0, 2), 1024).dataIn());
+        Response none = h.run(cdb10(0x2E, 0x02, 0, 1), new byte[0]);
+        none.assertGood();
+        assertEquals(512, none.transferLength());
+    }
+
     @Test
     void orWriteOrsIntoTheMedium() {
         h.run(write16(BLOCKS - 1, 1), fill(512, 0xA5)).assertGood();
