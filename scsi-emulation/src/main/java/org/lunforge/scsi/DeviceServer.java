@@ -26,6 +26,19 @@ public interface DeviceServer {
         return true;
     }
 
+    /**
+     * VERSION DESCRIPTORS for standard INQUIRY data (SPC-4 6.6.2, table 143) naming the command set standards the
+     * device conforms to, after the SPC and transport ones the logical unit adds (a disk: SBC-3 and SBC-4).
+     */
+    default int[] versionDescriptors() {
+        return new int[0];
+    }
+
+    /** The 3PC bit of standard INQUIRY data: the device serves EXTENDED COPY (SPC-4 6.6.2). */
+    default boolean thirdPartyCopy() {
+        return false;
+    }
+
     /** Called once, before the first command, with the logical unit this device server belongs to. */
     void attach(LogicalUnit logicalUnit);
 
@@ -111,6 +124,13 @@ public interface DeviceServer {
 
     /** Task management reached the logical unit (LOGICAL UNIT RESET, a target reset): drop volatile state. */
     default void reset() {
+    }
+
+    /**
+     * The I_T nexus is gone (session closed, connection lost): state kept per nexus ends with it, such as a disk's
+     * medium removal prevention (SBC-4 5.13) or held EXTENDED COPY results (SPC-4 6.4).
+     */
+    default void nexusLost(Nexus nexus) {
     }
 
     /** The logical unit is being removed or the daemon stops: flush and release the backstore. */

@@ -1,0 +1,102 @@
+package org.lunforge.backstore;
+
+import org.lunforge.scsi.SgList;
+
+/**
+ * A block backstore: a byte-addressed store of a fixed (but re-probeable) size. The SBC emulation addresses it in
+ * bytes (LBA x logical block length); the store knows nothing of blocks, commands or sense.
+ *
+ * <p>Data moves between the task's {@link SgList} and the store directly: a store reads into the list's segments and
+ * writes from them, never through an intermediate buffer of its own. Offsets and lengths need not be aligned to
+ * anything: a write residual can leave a partial block to write (iSCSI expected length smaller than the command's).
+ *
+ * <p>Failures are thrown as {@link BlockStoreException} carrying a {@link StoreOutcome}. Every method may be called
+ * from several threads at once; concurrent writes to overlapping ranges leave either's data (the device serialises
+ * what must be atomic, COMPARE AND WRITE and WRITE ATOMIC).
+ *
+ * <p>{@link #mayBlock()} tells the device whether a call can stall its thread on I/O: a store that cannot (memory) is
+ * served on the caller's thread; one that can (file, block device) is served from the logical unit's executor so
+ * that a network event loop, or another logical unit, never waits for a slow disk.
+ */
+public interface BlockStore extends AutoCloseable {
+    /** The store's size in bytes, as last probed. */
+    long size();
+
+    /**
+     * Re-reads the size from the backing (a file or device resized behind our back) and returns it; {@link #size()}
+     * returns it from then on. Stores whose size cannot change return {@link #size()}.
+     */
+    default long probeSize() {
+        return size();
+    }
+
+    /** Reads {@code dst.length()} bytes from {@code offset} into {@code dst}. Deallocated ranges read as zeros. */
+    void read(long offset, SgList dst);
+
+    /**
+     * Writes all of {@code src} at {@code offset}. With {@code fua} the data is durable (on stable storage, SBC-4
+     * 5.1 FUA) when this returns; otherwise it may sit in a volatile cache until {@link #flush()}.
+     */
+    void write(long offset, SgList src, boolean fua);
+
+    /** Makes every completed write durable (SYNCHRONIZE CACHE): fdatasync for files and devices. */
+    void flush();
+
+    /** True if a call can stall the calling thread on I/O; such stores are served off the caller's thread. */
+    boolean mayBlock();
+
+    /** True if the store was opened read-only: every write fails with {@link StoreOutcome#READ_ONLY}. */
+    default boolean readOnly() {
+        return false;
+    }
+
+    /** True if {@link #unmap} deallocates (thin provisioning: LBPME, UNMAP, WRITE SAME with UNMAP). */
+    default boolean supportsUnmap() {
+        return false;
+    }
+
+    /** True if a range {@link #unmap}ped reads back as zeros (LBPRZ). */
+    default boolean unmapReadsZeros() {
+        return false;
+    }
+
+    /**
+     * The store's allocation unit in bytes (a memory chunk, a file system block, a device's discard granularity): the
+     * device reports it as the optimal unmap granularity. Unmapping less than a whole unit zeroes it (when
+     * {@link #unmapReadsZeros()}) but may leave it allocated.
+     */
+    default long allocationUnit() {
+        return 4096;
+    }
+
+    /** Deallocates the range, a hint the store may honour in part; reads of it return zeros if LBPRZ. */
+    default void unmap(long offset, long length) {
+        throw new BlockStoreException(StoreOutcome.UNSUPPORTED, "unmap");
+    }
+
+    /**
+     * Writes zeros over the range. Stores override this with something cheaper than writing a zero buffer (a memory
+     * store leaves unallocated chunks alone, a file uses FALLOC_FL_ZERO_RANGE); the range stays mapped unless the
+     * store reads deallocated ranges as zeros, in which case it may deallocate it.
+     */
+    default void writeZeros(long offset, long length) {
+        ZeroSource.writeZeros(this, offset, length);
+    }
+
+    /** The provisioning state of the run starting at {@code offset}, at most {@code maxLength} bytes long. */
+    default Extent extentAt(long offset, long maxLength) {
+        return new Extent(Math.min(maxLength, size() - offset), true);
+    }
+
+    /** Flushes and releases the backing; later calls fail with {@link StoreOutcome#UNAVAILABLE}. */
+    @Override
+    void close();
+
+    /** Throws OUT_OF_RANGE unless {@code [offset, offset + length)} lies within {@code size}. */
+    static void checkRange(long offset, long length, long size) {
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            throw new BlockStoreException(StoreOutcome.OUT_OF_RANGE,
+                    "range [" + offset + ", +" + length + ") outside " + size + " bytes");
+        }
+    }
+}
