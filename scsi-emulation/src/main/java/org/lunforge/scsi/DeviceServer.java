@@ -26,19 +26,6 @@ public interface DeviceServer {
         return true;
     }
 
-    /**
-     * VERSION DESCRIPTORS for standard INQUIRY data (SPC-4 6.6.2, table 143) naming the command set standards the
-     * device conforms to, after the SPC and transport ones the logical unit adds (a disk: SBC-3 and SBC-4).
-     */
-    default int[] versionDescriptors() {
-        return new int[0];
-    }
-
-    /** The 3PC bit of standard INQUIRY data: the device serves EXTENDED COPY (SPC-4 6.6.2). */
-    default boolean thirdPartyCopy() {
-        return false;
-    }
-
     /** Called once, before the first command, with the logical unit this device server belongs to. */
     void attach(LogicalUnit logicalUnit);
 

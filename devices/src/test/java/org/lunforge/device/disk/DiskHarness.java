@@ -43,6 +43,8 @@ final class DiskHarness implements AutoCloseable {
         this.disk = new SbcDisk("test", store, config, targets);
         this.lu = new LogicalUnit("lun0", LogicalUnitIdentity.of("LUNFORGE", "disk", "0001", UUID.randomUUID()),
                 disk, StateStore.inMemory());
+        clearAttention(NEXUS);
+        clearAttention(OTHER);
     }
 
     /** What a task ended with. */
@@ -158,11 +160,19 @@ final class DiskHarness implements AutoCloseable {
         return run(NEXUS, cdb, SgList.EMPTY, 0);
     }
 
-    /** Consumes the unit attention every nexus sees first (if the logical unit raises one). */
+    /**
+     * Consumes the unit attentions a nexus has pending, the way initiators do at login: TEST UNIT READY until GOOD
+     * (a new nexus first sees POWER ON, RESET, OR BUS DEVICE RESET OCCURRED).
+     */
     void clearAttention(Nexus nexus) {
-        while (lu.unitAttentions().take(nexus) != null) {
-            // drained
+        for (int i = 0; i < 8; i++) {
+            Response r = run(nexus, Cdb.of(0x00, 0, 0, 0, 0, 0), SgList.EMPTY, 0);
+            if (r.status() == ScsiStatus.GOOD || r.sense() == null
+                    || r.sense().key() != org.lunforge.scsi.SenseKey.UNIT_ATTENTION) {
+                return;
+            }
         }
+        throw new AssertionError("unit attentions do not drain");
     }
 
     @Override

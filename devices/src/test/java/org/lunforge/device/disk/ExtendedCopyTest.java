@@ -250,6 +250,7 @@ class ExtendedCopyTest {
         copy(a, list).assertGood();
         a.run(OTHER, receiveCopyResults(0, 9), org.lunforge.scsi.SgList.EMPTY, 1024).assertInvalidField(2, 7);
         a.lu.nexusLost(NEXUS);
+        a.clearAttention(NEXUS); // a nexus that comes back is a new one: it sees the reset first
         a.run(receiveCopyResults(0, 9), 1024).assertInvalidField(2, 7);
     }
 }

@@ -201,6 +201,7 @@ class MediumTest {
         r.lu.nexusLost(NEXUS);
         r.run(OTHER, startStop(true, false), org.lunforge.scsi.SgList.EMPTY, 0).assertGood();
         r.run(OTHER, startStop(true, true), org.lunforge.scsi.SgList.EMPTY, 0).assertGood();
+        r.clearAttention(NEXUS); // a nexus that comes back is a new one: it sees the reset first
         r.run(prevent(true)).assertGood();
         r.lu.reset(NEXUS);
         r.clearAttention(NEXUS);
