@@ -113,6 +113,13 @@ public interface DeviceServer {
     default void reset() {
     }
 
+    /**
+     * The I_T nexus is gone (the iSCSI session ended): drop what the device keeps for it, such as a PREVENT ALLOW
+     * MEDIUM REMOVAL it established (SPC-4 and SMC-3 end that prevention on I_T nexus loss).
+     */
+    default void nexusLost(Nexus nexus) {
+    }
+
     /** The logical unit is being removed or the daemon stops: flush and release the backstore. */
     default void close() {
     }

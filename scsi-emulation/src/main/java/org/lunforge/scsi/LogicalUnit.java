@@ -177,6 +177,7 @@ public final class LogicalUnit {
     /** The I_T nexus is gone (the iSCSI session ended): SPC-2 reservations it held are released (SPC-2 5.5.1). */
     public void nexusLost(Nexus nexus) {
         spc.nexusLost(nexus);
+        device.nexusLost(nexus);
         unitAttentions.forget(nexus);
     }
 
