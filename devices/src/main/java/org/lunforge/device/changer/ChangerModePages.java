@@ -5,8 +5,8 @@ import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.ModePageDefinition;
 
 /**
- * The mode pages of a medium changer (SMC-3 7.3), none of them changeable or savable: they describe the library's
- * shape, which only its configuration changes.
+ * The mode pages of a medium changer (SMC-3, mode parameters), none of them changeable or savable: they describe the
+ * library's shape, which only its configuration changes.
  */
 final class ChangerModePages {
     static final int ELEMENT_ADDRESS_ASSIGNMENT = 0x1D;
@@ -26,9 +26,9 @@ final class ChangerModePages {
     }
 
     /**
-     * SMC-3 7.3.3 element address assignment: first address and count of each element type, in the order MT, ST, I/E,
-     * DT. Linux ch reads it at probe (without and then with DBD) and mtx before every status: both find the page at
-     * {@code 4 + BLOCK DESCRIPTOR LENGTH} of the MODE SENSE(6) data, and a changer has no block descriptor.
+     * SMC-3 element address assignment mode page: first address and count of each element type, in the order MT, ST,
+     * I/E, DT. Linux ch reads it at probe (without and then with DBD) and mtx before every status: both find the page
+     * at {@code 4 + BLOCK DESCRIPTOR LENGTH} of the MODE SENSE(6) data, and a changer has no block descriptor.
      */
     static ModePageDefinition elementAddressAssignment(ElementLayout layout) {
         byte[] p = new byte[20];
@@ -46,7 +46,7 @@ final class ChangerModePages {
     }
 
     /**
-     * SMC-3 7.3.5 transport geometry parameters: one descriptor for our one medium transport element, ROTATE 0 (it
+     * SMC-3 transport geometry parameters mode page: one descriptor for our one medium transport element, ROTATE 0 (it
      * cannot turn a cartridge over), MEMBER NUMBER IN TRANSPORT ELEMENT SET 0.
      */
     static ModePageDefinition transportGeometry() {
@@ -55,9 +55,9 @@ final class ChangerModePages {
     }
 
     /**
-     * SMC-3 7.3.4 device capabilities. Storage, import/export and data transfer elements store cartridges; the medium
-     * transport only carries one during a command (STORMT 0). Any of those three may be the source of MOVE MEDIUM and
-     * EXCHANGE MEDIUM to any of them; the medium transport is neither source nor destination.
+     * SMC-3 device capabilities mode page. Storage, import/export and data transfer elements store cartridges; the
+     * medium transport only carries one during a command (STORMT 0). Any of those three may be the source of MOVE
+     * MEDIUM and EXCHANGE MEDIUM to any of them; the medium transport is neither source nor destination.
      */
     static ModePageDefinition deviceCapabilities() {
         byte[] p = new byte[20];

@@ -4,10 +4,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * How a data transfer element names its drive in READ ELEMENT STATUS with DVCID set (SMC-3 6.10.x): a T10 vendor ID
- * based identifier (designator type 1, ASCII), the drive's VENDOR IDENTIFICATION (8 bytes), PRODUCT IDENTIFICATION
- * (16 bytes) and PRODUCT SERIAL NUMBER, exactly what the drive's own standard INQUIRY data and VPD page 0x80 report. That
- * equality is how backup software pairs a changer's drive element with a tape device node.
+ * How a data transfer element names its drive in READ ELEMENT STATUS with DVCID set (SMC-3, READ ELEMENT STATUS, data
+ * transfer element descriptor): a T10 vendor ID based identifier (designator type 1, ASCII), the drive's VENDOR
+ * IDENTIFICATION (8 bytes), PRODUCT IDENTIFICATION (16 bytes) and PRODUCT SERIAL NUMBER, exactly what the drive's own
+ * standard INQUIRY data and VPD page 0x80 report. That equality is how backup software pairs a changer's drive element
+ * with a tape device node.
  *
  * @param vendor at most 8 printable ASCII characters, space padded in the identifier
  * @param product at most 16 printable ASCII characters, space padded

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Where each element of the library lives in the 16-bit element address space (SMC-3 4.3), as the element address
- * assignment mode page (7.3.3) reports it.
+ * Where each element of the library lives in the 16-bit element address space (SMC-3, element addressing), as the
+ * element address assignment mode page reports it.
  *
  * <p>The {@link #standard} layout is the one real libraries use, type by type in ascending address order:
  * <pre>

@@ -3,8 +3,8 @@ package org.lunforge.device.changer;
 import java.util.Objects;
 
 /**
- * The consecutive element addresses of one element type: {@code count} elements from {@code first}. SMC-3 7.3.3 (the
- * element address assignment mode page) describes each type this way, and Linux ch and mtx rely on it: they number
+ * The consecutive element addresses of one element type: {@code count} elements from {@code first}. The SMC-3
+ * element address assignment mode page describes each type this way, and Linux ch and mtx rely on it: they number
  * slots and drives by their offset from the first address.
  */
 public record ElementRange(ElementType type, int first, int count) {

@@ -4,8 +4,8 @@ import java.util.Objects;
 import org.lunforge.scsi.SenseCode;
 
 /**
- * The status of one element as READ ELEMENT STATUS reports it (SMC-3 6.10.3 to 6.10.6): one entry of a consistent
- * snapshot of the library.
+ * The status of one element as READ ELEMENT STATUS reports it (SMC-3, READ ELEMENT STATUS, the element descriptors of
+ * each type): one entry of a consistent snapshot of the library.
  *
  * @param volumeTag the barcode of the cartridge in the element (the PRIMARY VOLUME TAG), or null when it is empty;
  *     FULL is {@code volumeTag != null}

@@ -8,8 +8,9 @@ import java.util.List;
 import org.lunforge.scsi.BigEndian;
 
 /**
- * The parameter data of READ ELEMENT STATUS (SMC-3 6.10.2 to 6.10.6): an element status data header, then one element
- * status page per run of elements of one type, each page a header and fixed-length element descriptors.
+ * The parameter data of READ ELEMENT STATUS (SMC-3, READ ELEMENT STATUS parameter data): an element status data header,
+ * then one element status page per run of elements of one type, each page a header and fixed-length element
+ * descriptors.
  *
  * <pre>
  * header (8)        FIRST ELEMENT ADDRESS REPORTED (2), NUMBER OF ELEMENTS AVAILABLE (2), reserved,
@@ -41,7 +42,7 @@ final class ElementStatusData {
     static final int VOLUME_IDENTIFIER_LENGTH = 32;
     static final int IDENTIFICATION_HEADER_LENGTH = 4;
 
-    /** Descriptor byte 2 flags (SMC-3 6.10.3 to 6.10.6). */
+    /** Descriptor byte 2 flags (SMC-3, the element descriptors). */
     static final int FULL = 0x01;
     static final int IMPEXP = 0x02;
     static final int EXCEPT = 0x04;

@@ -17,23 +17,23 @@ public interface MediumChanger {
     /** Every element's status in ascending address order: one consistent snapshot. */
     List<ElementStatus> elementStatus();
 
-    /** MOVE MEDIUM (SMC-3 6.6) from one element to another; source equal to destination is allowed and changes nothing. */
+    /** SMC-3 MOVE MEDIUM from one element to another; source equal to destination is allowed and changes nothing. */
     void move(int source, int destination);
 
     /**
-     * EXCHANGE MEDIUM (SMC-3 6.3): the cartridge in {@code source} goes to {@code firstDestination}, and the one that
+     * SMC-3 EXCHANGE MEDIUM: the cartridge in {@code source} goes to {@code firstDestination}, and the one that
      * was there goes to {@code secondDestination}, which may be {@code source} (a swap).
      */
     void exchange(int source, int firstDestination, int secondDestination);
 
     /**
-     * INITIALIZE ELEMENT STATUS (SMC-3 6.4, 6.5): checks the first {@code count} elements at or above address
+     * SMC-3 INITIALIZE ELEMENT STATUS (WITH RANGE): checks the first {@code count} elements at or above address
      * {@code first} against what the drives report and corrects the inventory. Returns true if the inventory changed.
      */
     boolean initializeElementStatus(int first, int count);
 
     /**
-     * PREVENT ALLOW MEDIUM REMOVAL (SMC-3 6.x): while locked, no cartridge may be moved into an import/export element
+     * SMC-3 PREVENT ALLOW MEDIUM REMOVAL: while locked, no cartridge may be moved into an import/export element
      * and the operator may neither put cartridges into them nor take cartridges out.
      */
     void setImportExportLocked(boolean locked);

@@ -25,9 +25,9 @@ import org.lunforge.scsi.spc.SpcOperation;
  * commands of {@link SmcOperation} over a {@link MediumChanger}, plus the changer mode pages. INQUIRY, TEST UNIT
  * READY, REQUEST SENSE, MODE SENSE/SELECT, LOG SENSE and the rest of SPC come from the logical unit.
  *
- * <p>Threads: READ ELEMENT STATUS, POSITION TO ELEMENT and PREVENT ALLOW MEDIUM REMOVAL complete on the caller's thread.
- * MOVE MEDIUM, EXCHANGE MEDIUM and INITIALIZE ELEMENT STATUS load and unload drives and save the inventory, so they
- * run on the {@code robot} executor and complete from there; the library serializes them.
+ * <p>Threads: READ ELEMENT STATUS, POSITION TO ELEMENT and PREVENT ALLOW MEDIUM REMOVAL complete on the caller's
+ * thread. MOVE MEDIUM, EXCHANGE MEDIUM and INITIALIZE ELEMENT STATUS load and unload drives and save the inventory, so
+ * they run on the {@code robot} executor and complete from there; the library serializes them.
  *
  * <p>Unit attentions (SPC-4 5.8.7): the operator accessing an import/export element gives every I_T nexus IMPORT OR
  * EXPORT ELEMENT ACCESSED; a change of inventory made outside the medium transport gives every I_T nexus NOT READY TO
@@ -52,7 +52,7 @@ public final class MediumChangerDevice implements DeviceServer {
         this(changer, VIRTUAL_THREADS);
     }
 
-    /** A device server whose movements run on {@code robot} ({@code Runnable::run} runs them on the caller's thread). */
+    /** A device server whose movements run on {@code robot}; {@code Runnable::run} runs them on the caller's thread. */
     public MediumChangerDevice(MediumChanger changer, Executor robot) {
         this.changer = changer;
         this.robot = robot;

@@ -38,8 +38,8 @@ public sealed interface SmcCommand extends Command {
     }
 
     /**
-     * SMC-3 MOVE MEDIUM. A MEDIUM TRANSPORT ADDRESS of zero names the default medium transport element. INVERT (turn the
-     * medium over) is refused: tape cartridges have one side.
+     * SMC-3 MOVE MEDIUM. A MEDIUM TRANSPORT ADDRESS of zero names the default medium transport element. INVERT (turn
+     * the medium over) is refused: tape cartridges have one side.
      */
     record MoveMedium(int transport, int source, int destination) implements SmcCommand {
         static final int TRANSPORT_FIELD = 2;

@@ -9,8 +9,8 @@ import org.lunforge.device.changer.DeviceIdentification;
  * says what it holds and whether its initiator has locked the cartridge in.
  *
  * <p>Calls come from the library's robot (one at a time per library, never with the drive's own locks held by the
- * library). {@link #load} and {@link #unload} may block for the drive's I/O (opening, flushing, closing a cartridge) but
- * should not take long: a MOVE MEDIUM waits for them.
+ * library). {@link #load} and {@link #unload} may block for the drive's I/O (opening, flushing, closing a cartridge)
+ * but should not take long: a MOVE MEDIUM waits for them.
  */
 public interface DataTransferDevice {
     /**

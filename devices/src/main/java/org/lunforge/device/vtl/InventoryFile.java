@@ -10,10 +10,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /**
- * The inventory's file in the library's state folder, replaced atomically: the new content is written to
- * {@code inventory.tmp} and forced to disk, renamed over {@code inventory} (an atomic rename on POSIX file systems), and
- * the folder is forced so the rename itself is durable. After a crash at any point, {@code inventory} holds the old or
- * the new content, whole; a leftover {@code inventory.tmp} is an unfinished save and is discarded.
+ * The inventory's file in the library's state folder, replaced atomically: the new content is written to {@code
+ * inventory.tmp} and forced to disk, renamed over {@code inventory} (an atomic rename on POSIX file systems), and the
+ * folder is forced so the rename itself is durable. After a crash at any point, {@code inventory} holds the old or the
+ * new content, whole; a leftover {@code inventory.tmp} is an unfinished save and is discarded.
  */
 final class InventoryFile {
     static final String NAME = "inventory";

@@ -13,8 +13,8 @@ import org.lunforge.scsi.LogicalUnitIdentity;
  * Everything a virtual tape library is built from; the daemon maps its configuration onto this.
  *
  * @param name the library's name, for logs and the shell
- * @param poolFolder where the cartridge store keeps the cartridges (the library passes it to nobody; the daemon opens the
- *     {@link CartridgePool} over it)
+ * @param poolFolder where the cartridge store keeps the cartridges; the library does not use it, the daemon opens
+ *     the {@link CartridgePool} over it
  * @param stateFolder where the library keeps its inventory (file {@code inventory}, replaced atomically)
  * @param changer what the changer's logical unit says it is
  * @param drives the data transfer elements, in element address order: the first is drive 0 (mtx's numbering)

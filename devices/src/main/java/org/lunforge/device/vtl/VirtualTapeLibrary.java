@@ -153,8 +153,8 @@ public final class VirtualTapeLibrary implements MediumChanger {
      * <li>the inventory records a cartridge and the drive is empty (after a restart a drive forgets): the drive is
      *     loaded with it again.</li>
      * </ul>
-     * A drive that fails to load or unload is reported with EXCEPT and MEDIUM LOAD OR EJECT FAILED until a later load or
-     * unload of it succeeds. Returns the reconciled inventory, not yet saved.
+     * A drive that fails to load or unload is reported with EXCEPT and MEDIUM LOAD OR EJECT FAILED until a later load
+     * or unload of it succeeds. Returns the reconciled inventory, not yet saved.
      */
     private Inventory reconcile(Inventory recorded, Set<Integer> selected) {
         Inventory inv = recorded;
@@ -602,7 +602,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
         return created;
     }
 
-    /** Imports a cartridge from the shelf into the first empty import/export element; returns that element's address. */
+    /** Imports a cartridge from the shelf into the first empty import/export element; returns the element address. */
     public int importCartridge(String barcode) throws LibraryException {
         int element = -1;
         synchronized (lock) {

@@ -50,7 +50,7 @@ class ReadElementStatusTest {
     void dataTransferElementsPlain() {
         byte[] expected = Bytes.of("0100 0002 00 000028")          // first 0x0100, 2 elements, 40 bytes follow
                 .hex("04 00 0010 00 000020")                        // DT page, descriptors of 16 bytes, 32 bytes
-                .hex("0100 09 00 0000 11 00 00 81 0400 00000000")   // FULL|ACCESS, LU VALID LUN 1, SVALID data, from 0x0400
+                .hex("0100 09 00 0000 11 00 00 81 0400 00000000") // FULL ACCESS, LUN 1, SVALID data, from 0x0400
                 .hex("0101 08 00 0000 12 00 00 00 0000 00000000")   // empty, LUN 2
                 .bytes();
         assertBytes(expected, read(4, false, false, 0, 0xFFFF, 1024));
@@ -107,7 +107,7 @@ class ReadElementStatusTest {
     void importExportElementsShowTheOperatorsImport() throws Exception {
         byte[] expected = Bytes.of("0010 0002 00 000070")
                 .hex("03 80 0034 00 000068")
-                .hex("0010 3b 00 0000 00 00 00 01 0000").volumeTag("LF0005L8").zeros(4)  // INENAB EXENAB ACCESS IMPEXP FULL
+                .hex("0010 3b 00 0000 00 00 00 01 0000").volumeTag("LF0005L8").zeros(4) // INENAB EXENAB ACCESS IMPEXP
                 .hex("0011 38 00 0000 00 00 00 00 0000").zeros(36).zeros(4)              // INENAB EXENAB ACCESS
                 .bytes();
         assertBytes(expected, read(3, true, false, 0, 0xFFFF, 1024));
