@@ -36,12 +36,12 @@ import org.lunforge.scsi.SenseCode;
  * inventory, publish it. A failure at any step undoes the drive steps already done and leaves the inventory as it was,
  * so a command that did not return GOOD moved nothing. A crash between a drive step and the save leaves the drive and
  * the inventory disagreeing; {@link #open} (and INITIALIZE ELEMENT STATUS) reconciles them in favour of the saved
- * inventory, which is what the initiator was told: see {@link #reconcile}.
+ * inventory, which is what the initiator was told (see reconcile).
  *
  * <p>Operator operations (the daemon's shell) are {@link #createCartridge}, {@link #createCartridges},
- * {@link #importCartridge}, {@link #exportCartridge}, {@link #elementStatus} and {@link #shelf}. Cartridges in the pool
- * but not in the library are "on the shelf": the operator imports them through an import/export element and exports
- * them back to the shelf.
+ * {@link #importCartridge}, {@link #exportCartridge}, {@link #reinitialize}, {@link #elementStatus} and {@link #shelf}.
+ * Cartridges in the pool but not in the library are "on the shelf": the operator imports them through an import/export
+ * element and exports them back to the shelf.
  */
 public final class VirtualTapeLibrary implements MediumChanger {
     private static final System.Logger LOG = System.getLogger(VirtualTapeLibrary.class.getName());
@@ -406,7 +406,9 @@ public final class VirtualTapeLibrary implements MediumChanger {
 
     @Override
     public void addListener(Consumer<ChangerEvent> listener) {
-        listeners.add(listener);
+        if (!listeners.contains(listener)) {
+            listeners.add(listener);
+        }
     }
 
     @Override
@@ -674,6 +676,24 @@ public final class VirtualTapeLibrary implements MediumChanger {
                     + (where == null ? "" : " (it is at " + hex(where) + "; move it there first)"));
         }
         return exportCartridge(where);
+    }
+
+    /**
+     * The operator's inventory: checks every drive against the inventory as INITIALIZE ELEMENT STATUS does (after a
+     * drive's logical unit was restarted, say). If the inventory changed, initiators get NOT READY TO READY CHANGE,
+     * MEDIUM MAY HAVE CHANGED. Returns whether it changed.
+     */
+    public boolean reinitialize() throws LibraryException {
+        boolean changed;
+        try {
+            changed = initializeElementStatus(0, Integer.MAX_VALUE);
+        } catch (ElementException e) {
+            throw new LibraryException(e.getMessage(), e);
+        }
+        if (changed) {
+            announce(ChangerEvent.INVENTORY_CHANGED);
+        }
+        return changed;
     }
 
     /** The element holding this cartridge, or -1 if it is not in the library. */

@@ -96,6 +96,19 @@ class ReconcileTest {
     }
 
     @Test
+    void theOperatorsReinitializeTellsEveryInitiatorWhenTheInventoryChanged() throws Exception {
+        ChangerHarness h = ChangerHarness.standard(dir);
+        Nexus n = h.login("iqn.1994-05.com.redhat:host");
+        assertFalse(h.library.reinitialize());
+        assertEquals(SenseCode.NO_ADDITIONAL_SENSE, h.requestSense(n));
+        h.pool.with("LF0007L8");
+        h.drives.getFirst().loaded = "LF0007L8";
+        assertTrue(h.library.reinitialize());
+        assertEquals(SenseCode.NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED, h.requestSense(n));
+        assertEquals(DRIVE, h.library.elementOf("LF0007L8"));
+    }
+
+    @Test
     void cartridgesInElementsTheLayoutNoLongerHasGoBackToTheShelf(@TempDir Path other) throws Exception {
         ChangerHarness h = ChangerHarness.standard(dir);
         Nexus n = h.login("iqn.1994-05.com.redhat:host");
