@@ -114,8 +114,8 @@ public interface DeviceServer {
     }
 
     /**
-     * The I_T nexus is gone (session closed, connection lost): state kept per nexus ends with it, such as a disk's
-     * medium removal prevention (SBC-4 5.13) or held EXTENDED COPY results (SPC-4 6.4).
+     * The I_T nexus is gone (session closed, connection lost): state kept per nexus ends with it, such as a
+     * PREVENT ALLOW MEDIUM REMOVAL it established (SBC-4 5.13, SMC-3) or held EXTENDED COPY results (SPC-4 6.4).
      */
     default void nexusLost(Nexus nexus) {
     }

@@ -1,0 +1,29 @@
+package org.lunforge.device.vtl;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The cartridges a library can hold, as the library needs them: the seam to the cartridge store, which keeps each
+ * cartridge's recorded data in the library's pool folder. The library never reads or writes what is on a cartridge; it
+ * only asks whether one exists, creates blank ones and lists them.
+ *
+ * <p>Implementations are safe for use from several threads.
+ */
+public interface CartridgePool {
+    /** True if the pool holds a cartridge with this barcode. */
+    boolean exists(String barcode) throws IOException;
+
+    /** The cartridge with this barcode, or null if the pool has none. */
+    Cartridge find(String barcode) throws IOException;
+
+    /**
+     * Creates a blank cartridge of this type, durably (it exists after a crash once this returns).
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if the pool already has a cartridge with this barcode
+     */
+    Cartridge create(String barcode, MediaType mediaType) throws IOException;
+
+    /** Every cartridge in the pool, in no particular order. */
+    List<Cartridge> list() throws IOException;
+}

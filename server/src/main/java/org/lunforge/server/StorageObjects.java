@@ -1,0 +1,169 @@
+package org.lunforge.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.lunforge.backstore.BlockStore;
+import org.lunforge.backstore.BlockStores;
+import org.lunforge.backstore.FileStateStore;
+import org.lunforge.device.disk.CopyTargets;
+import org.lunforge.device.disk.DiskConfig;
+import org.lunforge.device.disk.SbcDisk;
+import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.LogicalUnitIdentity;
+import org.lunforge.scsi.TargetPortGroups;
+import org.lunforge.server.config.Backstore;
+import org.lunforge.server.config.ConfigValidator;
+
+/**
+ * The storage objects of the running configuration: for each backstore its open block store, SBC disk and logical
+ * unit, by path ("/backstores/memory/disk0"). {@link #reconcile} makes the running set match a configuration: an
+ * object whose configuration is unchanged is kept as it is (its sessions and state untouched); one that changed or
+ * went away is closed; a new one is opened.
+ */
+final class StorageObjects implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(StorageObjects.class.getName());
+    /** INQUIRY PRODUCT REVISION LEVEL of this software. */
+    static final String REVISION = "0001";
+
+    record StorageObject(String path, Backstore config, SbcDisk disk, LogicalUnit logicalUnit) {
+    }
+
+    private final BlockStores stores = BlockStores.load();
+    private final Map<String, StorageObject> byPath = new ConcurrentHashMap<>();
+    private final Path stateDir;
+    private final TargetPortGroups portGroups;
+    private final CopyTargets copyTargets = CopyTargets.of(this::disks);
+
+    StorageObjects(Path stateDir, TargetPortGroups portGroups) {
+        this.stateDir = stateDir;
+        this.portGroups = portGroups;
+    }
+
+    LogicalUnit logicalUnit(String path) {
+        StorageObject o = byPath.get(path);
+        return o == null ? null : o.logicalUnit();
+    }
+
+    Collection<StorageObject> all() {
+        return List.copyOf(byPath.values());
+    }
+
+    private Collection<SbcDisk> disks() {
+        return byPath.values().stream().map(StorageObject::disk).toList();
+    }
+
+    /**
+     * Makes the running objects those of {@code backstores}. Closing comes first, so that a file reopened under a
+     * changed configuration is not open twice. On a failure the objects opened so far stay open: the caller
+     * reconciles back to the previous configuration.
+     */
+    void reconcile(List<Backstore> backstores) throws IOException {
+        Map<String, Backstore> wanted = new LinkedHashMap<>();
+        for (Backstore b : backstores) {
+            wanted.put(ConfigValidator.backstorePath(b), b);
+        }
+        for (StorageObject o : List.copyOf(byPath.values())) {
+            if (!o.config().equals(wanted.get(o.path()))) {
+                close(o);
+            }
+        }
+        for (Map.Entry<String, Backstore> e : wanted.entrySet()) {
+            if (!byPath.containsKey(e.getKey())) {
+                byPath.put(e.getKey(), open(e.getKey(), e.getValue()));
+            }
+        }
+    }
+
+    private StorageObject open(String path, Backstore b) throws IOException {
+        Map<String, String> storeConfig = new HashMap<>();
+        String type;
+        switch (b.getStoreCase()) {
+            case MEMORY -> {
+                type = "memory";
+                storeConfig.put("size", Long.toString(b.getMemory().getSize()));
+            }
+            case FILEIO -> {
+                type = "file";
+                storeConfig.put("path", b.getFileio().getPath());
+                if (b.getFileio().getSize() > 0) {
+                    storeConfig.put("size", Long.toString(b.getFileio().getSize()));
+                }
+            }
+            case BLOCK -> {
+                type = "block";
+                storeConfig.put("path", b.getBlock().getPath());
+            }
+            default -> throw new IllegalArgumentException(path + ": no store");
+        }
+        BlockStore store;
+        try {
+            store = stores.open(type, storeConfig);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(path + ": " + e.getMessage(), e);
+        }
+        try {
+            DiskConfig dc = DiskConfig.defaults()
+                    .withBlockLength(b.getBlockSize() == 0 ? 512 : b.getBlockSize())
+                    .withThinProvisioned(!b.hasThinProvisioning() || b.getThinProvisioning())
+                    .withRemovable(b.getRemovable())
+                    .withWriteProtected(b.getWriteProtect());
+            SbcDisk disk = new SbcDisk(b.getName(), store, dc, copyTargets);
+            UUID unitId = unitId(path, b);
+            LogicalUnitIdentity identity = LogicalUnitIdentity.of(
+                    b.getVendor().isEmpty() ? "LUNFORGE" : b.getVendor(),
+                    b.getProduct().isEmpty() ? defaultProduct(type) : b.getProduct(),
+                    b.getRevision().isEmpty() ? REVISION : b.getRevision(), unitId);
+            FileStateStore state = new FileStateStore(stateDir.resolve("units").resolve(unitId.toString()));
+            LogicalUnit lu = new LogicalUnit(path, identity, disk, state, portGroups);
+            LOG.log(System.Logger.Level.INFO, () -> "%s: %d blocks of %d bytes, serial %s".formatted(path,
+                    disk.capacity(), dc.blockLength(), identity.serialNumber()));
+            return new StorageObject(path, b, disk, lu);
+        } catch (IOException | RuntimeException e) {
+            try {
+                store.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    /** The configured unit id, or one derived from the path so that an unedited config keeps its identity. */
+    static UUID unitId(String path, Backstore b) {
+        return b.getUnitId().isEmpty()
+                ? UUID.nameUUIDFromBytes(("lunforge:" + path).getBytes(StandardCharsets.UTF_8))
+                : UUID.fromString(b.getUnitId());
+    }
+
+    private static String defaultProduct(String type) {
+        return switch (type) {
+            case "memory" -> "MEMORY DISK";
+            case "file" -> "FILE DISK";
+            default -> "BLOCK DISK";
+        };
+    }
+
+    private void close(StorageObject o) {
+        byPath.remove(o.path());
+        try {
+            o.logicalUnit().close();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + o.path(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        List<StorageObject> all = new ArrayList<>(byPath.values());
+        all.forEach(this::close);
+    }
+}
