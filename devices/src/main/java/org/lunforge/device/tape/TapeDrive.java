@@ -695,7 +695,7 @@ public final class TapeDrive implements DeviceServer {
                     long want = -n;
                     int previous = m.filemarksBefore(pos) - 1;
                     long mark = previous >= 0 ? m.filemark(previous) : -1;
-                    if (mark >= pos - want) {
+                    if (previous >= 0 && mark >= pos - want) {
                         m.locate(mark);
                         throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false,
                                 want - (pos - 1 - mark), 0);
