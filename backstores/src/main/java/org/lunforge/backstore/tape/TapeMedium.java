@@ -452,12 +452,21 @@ public final class TapeMedium implements Closeable {
             crc.update(h.array(), 0, HEADER);
             crc.update(packed);
             checkCrc(payloadAt + stored);
-            plain = ensure(plain, length);
-            plain.clear();
-            if (BlockCodec.decompress(packed, stored, plain) != length) {
-                throw new MediumException(cartridge.barcode() + ": block " + position + " does not decompress");
+            if (n == length && dst.segmentCount() == 1) {
+                // The whole block into one destination segment: decompress straight into it.
+                if (BlockCodec.decompress(packed, stored, dst.segment(0).asSlice(0, length).asByteBuffer())
+                        != length) {
+                    throw new MediumException(cartridge.barcode() + ": block " + position + " does not decompress");
+                }
+            } else {
+                plain = ensure(plain, length);
+                plain.clear();
+                if (BlockCodec.decompress(packed, stored, plain) != length) {
+                    throw new MediumException(cartridge.barcode() + ": block " + position
+                            + " does not decompress");
+                }
+                dst.copyFrom(0, MemorySegment.ofBuffer(plain).asSlice(0, n));
             }
-            dst.copyFrom(0, MemorySegment.ofBuffer(plain).asSlice(0, n));
         }
         bytesRead += length;
         positionOffset += OVERHEAD + stored;
@@ -502,18 +511,25 @@ public final class TapeMedium implements Closeable {
         int stored = length;
         int flags = 0;
         if (compress && length > 0) {
-            plain = ensure(plain, length);
-            plain.clear();
-            data.copyTo(0, MemorySegment.ofBuffer(plain).asSlice(0, length));
+            // LZ4 needs the block in one piece: a one-segment block is compressed where it is, others gathered.
+            ByteBuffer source;
+            if (data.segmentCount() == 1) {
+                source = data.segment(0).asByteBuffer();
+            } else {
+                plain = ensure(plain, length);
+                plain.clear();
+                data.copyTo(0, MemorySegment.ofBuffer(plain).asSlice(0, length));
+                source = plain;
+            }
             packed = ensure(packed, BlockCodec.maxCompressedLength(length));
             packed.clear();
-            int n = BlockCodec.compress(plain, length, packed);
+            int n = BlockCodec.compress(source, length, packed);
             if (n < length) {
                 stored = n;
                 flags = FLAG_COMPRESSED;
                 payload = new ByteBuffer[] {packed.slice(0, n)};
             } else {
-                payload = new ByteBuffer[] {plain.slice(0, length)};
+                payload = source == plain ? new ByteBuffer[] {plain.slice(0, length)} : data.asByteBuffers();
             }
         } else {
             payload = data.asByteBuffers();
