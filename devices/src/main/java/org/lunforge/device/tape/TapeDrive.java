@@ -80,6 +80,8 @@ public final class TapeDrive implements DeviceServer {
     private final TapeDriveModel model;
     private final String serialNumber;
     private final Executor executor;
+    /** The executor is the drive's own thread, stopped by {@link #close}. */
+    private boolean ownsExecutor;
     private final TapeLogPages logPages = new TapeLogPages(this::medium);
     private final Set<Nexus> preventers = ConcurrentHashMap.newKeySet();
     private volatile LogicalUnit lu;
@@ -103,6 +105,7 @@ public final class TapeDrive implements DeviceServer {
     public TapeDrive(TapeDriveModel model, String serialNumber) {
         this(model, serialNumber, Executors.newSingleThreadExecutor(
                 Thread.ofPlatform().daemon().name("tape-" + serialNumber).factory()));
+        this.ownsExecutor = true;
     }
 
     /** A drive whose commands run on {@code executor}, which must run them one at a time in order. */
@@ -355,12 +358,16 @@ public final class TapeDrive implements DeviceServer {
         preventers.clear();
     }
 
+    /** Syncs and releases the loaded cartridge (it stays in the drive) and stops the drive's own thread. */
     @Override
     public synchronized void close() {
         try {
             dismount();
         } catch (IOException e) {
             LOG.log(WARNING, () -> "tape drive " + serialNumber + ": closing the medium failed", e);
+        }
+        if (ownsExecutor && executor instanceof java.util.concurrent.ExecutorService service) {
+            service.shutdown();
         }
     }
 
