@@ -1,0 +1,119 @@
+package org.lunforge.backstore.tape;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A folder of cartridges, each named by its barcode: the cartridge store of one virtual tape library or stand-alone
+ * drive. Creating a cartridge writes its header to a temporary file, syncs it and renames it into place, so a crash
+ * leaves either no cartridge or a whole empty one.
+ */
+public final class CartridgePool {
+    static final String JOURNAL_SUFFIX = ".tape";
+
+    private final Path folder;
+
+    private CartridgePool(Path folder) {
+        this.folder = folder;
+    }
+
+    /** The pool in {@code folder}, which is created if missing. */
+    public static CartridgePool open(Path folder) throws IOException {
+        Files.createDirectories(folder);
+        return new CartridgePool(folder);
+    }
+
+    public Path folder() {
+        return folder;
+    }
+
+    /** Creates an empty (blank) cartridge. */
+    public Cartridge create(CartridgeSpec spec) throws IOException {
+        Path journal = folder.resolve(spec.barcode() + JOURNAL_SUFFIX);
+        if (Files.exists(journal)) {
+            throw new FileAlreadyExistsException(journal.toString(), null, "cartridge " + spec.barcode() + " exists");
+        }
+        CartridgeHeader header = new CartridgeHeader(spec, System.currentTimeMillis());
+        CartridgeAttributes attributes = CartridgeAttributes.initial(spec.barcode());
+        Cartridge cartridge = new Cartridge(folder, header, attributes);
+        AtomicFiles.replace(cartridge.attributesPath(), attributes.encode());
+        Path tmp = folder.resolve(spec.barcode() + JOURNAL_SUFFIX + ".new");
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            ByteBuffer b = header.encode();
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            ch.force(true);
+        }
+        Files.move(tmp, journal, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.syncFolder(folder);
+        return cartridge;
+    }
+
+    /** The cartridge with this barcode. */
+    public Cartridge cartridge(String barcode) throws IOException {
+        CartridgeSpec.checkBarcode(barcode);
+        Path journal = folder.resolve(barcode + JOURNAL_SUFFIX);
+        ByteBuffer head = ByteBuffer.allocate(CartridgeHeader.LENGTH);
+        try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ)) {
+            while (head.hasRemaining() && ch.read(head) >= 0) {
+                // read the whole header
+            }
+        }
+        CartridgeHeader header = CartridgeHeader.decode(head.flip(), journal.toString());
+        if (!header.spec().barcode().equals(barcode)) {
+            throw new IOException(journal + ": holds cartridge " + header.spec().barcode());
+        }
+        Path mam = folder.resolve(barcode + ".mam");
+        CartridgeAttributes attributes;
+        try {
+            attributes = CartridgeAttributes.decode(AtomicFiles.readAll(mam), mam.toString());
+        } catch (NoSuchFileException e) {
+            attributes = CartridgeAttributes.initial(barcode);
+        }
+        return new Cartridge(folder, header, attributes);
+    }
+
+    public boolean exists(String barcode) {
+        return CartridgeSpec.BARCODE.matcher(barcode).matches()
+                && Files.exists(folder.resolve(barcode + JOURNAL_SUFFIX));
+    }
+
+    /** The barcodes of the pool's cartridges, sorted. */
+    public List<String> barcodes() throws IOException {
+        List<String> out = new ArrayList<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*" + JOURNAL_SUFFIX)) {
+            for (Path p : files) {
+                String name = p.getFileName().toString();
+                String barcode = name.substring(0, name.length() - JOURNAL_SUFFIX.length());
+                if (CartridgeSpec.BARCODE.matcher(barcode).matches()) {
+                    out.add(barcode);
+                }
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
+    /** Deletes a cartridge and its files; refused while a drive has it loaded. */
+    public void delete(String barcode) throws IOException {
+        Cartridge c = cartridge(barcode);
+        if (c.isLoaded()) {
+            throw new CartridgeInUseException(barcode);
+        }
+        AtomicFiles.delete(c.checkpointPath());
+        AtomicFiles.delete(c.journalPath());
+        AtomicFiles.delete(c.attributesPath());
+    }
+}

@@ -1,0 +1,74 @@
+package org.lunforge.backstore.tape;
+
+import java.time.LocalDate;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What a new cartridge is: its barcode (the volume serial on its label), the LTO format it is written in, whether it is
+ * WORM, and its capacity. A real cartridge's capacity is its format's native capacity; a smaller one makes early
+ * warning and end of medium reachable in tests.
+ *
+ * @param capacity bytes of records the medium holds, record overhead and compressed payloads counted as stored
+ * @param earlyWarningZone bytes between the early-warning point and the physical end of the partition: writes past
+ *     {@code capacity - earlyWarningZone} succeed but report end of medium (SSC-4 4.2.5)
+ * @param mediumSerialNumber MEDIUM SERIAL NUMBER of the medium auxiliary memory (MAM 0401h)
+ */
+public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, long capacity, long earlyWarningZone,
+                            String manufacturer, String mediumSerialNumber, LocalDate manufactureDate) {
+    /** Barcodes are file names too: letters, digits, '-' and '_', at most the 32 of MAM attribute BARCODE. */
+    static final Pattern BARCODE = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+
+    public CartridgeSpec {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(manufacturer, "manufacturer");
+        Objects.requireNonNull(mediumSerialNumber, "mediumSerialNumber");
+        Objects.requireNonNull(manufactureDate, "manufactureDate");
+        checkBarcode(barcode);
+        if (worm && !format.hasWorm()) {
+            throw new IllegalArgumentException(format + " has no WORM cartridge");
+        }
+        if (capacity <= 0 || earlyWarningZone < 0 || earlyWarningZone >= capacity) {
+            throw new IllegalArgumentException("capacity " + capacity + " with early warning zone " + earlyWarningZone);
+        }
+        if (manufacturer.length() > 8 || mediumSerialNumber.length() > 32) {
+            throw new IllegalArgumentException("manufacturer or medium serial number too long");
+        }
+    }
+
+    /**
+     * A cartridge of the format its barcode's suffix names ("LF0001L8": LTO-8 data, "LF0002LY": LTO-8 WORM) at full
+     * native capacity, with the early-warning zone a drive keeps near the end of an LTO tape.
+     */
+    public static CartridgeSpec ofBarcode(String barcode) {
+        checkBarcode(barcode);
+        TapeFormat format = TapeFormat.ofBarcode(barcode);
+        if (format == null) {
+            throw new IllegalArgumentException("barcode " + barcode + " names no LTO media type (L5..L9, LV..LZ, M8)");
+        }
+        return new CartridgeSpec(barcode, format, TapeFormat.isWormBarcode(barcode), format.nativeCapacity(),
+                defaultEarlyWarningZone(format.nativeCapacity()), "LUNFORGE", barcode, LocalDate.now());
+    }
+
+    /** This cartridge with another capacity (and an early-warning zone that fits it). */
+    public CartridgeSpec withCapacity(long capacity, long earlyWarningZone) {
+        return new CartridgeSpec(barcode, format, worm, capacity, earlyWarningZone, manufacturer, mediumSerialNumber,
+                manufactureDate);
+    }
+
+    public CartridgeSpec withWorm(boolean worm) {
+        return new CartridgeSpec(barcode, format, worm, capacity, earlyWarningZone, manufacturer, mediumSerialNumber,
+                manufactureDate);
+    }
+
+    /** 1% of the capacity, at most 4 GiB: a few seconds of writing at LTO speeds before the physical end. */
+    public static long defaultEarlyWarningZone(long capacity) {
+        return Math.min(capacity / 100, 4L << 30);
+    }
+
+    static void checkBarcode(String barcode) {
+        if (barcode == null || !BARCODE.matcher(barcode).matches()) {
+            throw new IllegalArgumentException("barcode must be 1 to 32 of [A-Za-z0-9_-]: " + barcode);
+        }
+    }
+}

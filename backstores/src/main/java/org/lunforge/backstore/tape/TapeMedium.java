@@ -1,0 +1,721 @@
+package org.lunforge.backstore.tape;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.zip.CRC32C;
+import org.lunforge.scsi.SgList;
+
+/**
+ * The recorded side of a loaded cartridge: one partition of logical objects (blocks and filemarks) in an append-only
+ * journal, a cursor (the logical position), and the drive's write buffer. Positions are logical object identifiers
+ * (SSC-4 4.2.3): object n is the n-th block or filemark from the beginning of the partition; {@link #endOfData()} is the
+ * number of objects, the position of EOD.
+ *
+ * <h2>The journal</h2>
+ * The cartridge file is the {@link CartridgeHeader} followed by records, back to back:
+ * <pre>
+ * header (24 bytes)   magic "LFTB" u32 | type u8 (1 block, 2 filemark) | flags u8 (bit 0: compressed) | 0 u16
+ *                     | stored length u32 | logical length u32 | logical object identifier u64
+ * payload             stored length bytes (LZ4 block if compressed)
+ * trailer (8 bytes)   CRC32C of header and payload u32 | record length u32 (32 + stored length)
+ * </pre>
+ * The trailer's record length lets the cursor step backward one record without an index. Writing at a position
+ * before EOD truncates the file there first (SSC-4 4.2.? : writing makes everything after the new object unreadable).
+ *
+ * <h2>The crash rule</h2>
+ * After a crash the partition ends exactly after the last object that was synced: {@link #sync} (fdatasync) returns
+ * only once every record written before it is durable. Objects written since the last sync may be lost; a record
+ * that was torn (partly written, or with holes where pages never reached the disk) fails its CRC and is dropped, with
+ * everything after it, when the cartridge is next loaded, and the file is truncated to the last whole record. So the
+ * partition after a crash is always a prefix of what was written, at least as long as what was synced. The drive syncs
+ * on a synchronous WRITE FILEMARKS, REWIND, LOAD UNLOAD, READ POSITION and in unbuffered mode on every write; and the
+ * medium itself syncs every {@link #SYNC_INTERVAL} bytes of appended records, which bounds both what a crash can lose
+ * of a long buffered write and what the next load must verify.
+ *
+ * <h2>Constant-cost appends</h2>
+ * An append is one write of header, payload and trailer (gathered straight from the task's buffers for large blocks;
+ * small records collect in a 1 MiB write buffer first). No index is rewritten: the in-memory {@link TapeIndex} grows by
+ * one entry every 64 objects, and a checkpoint of it ({@code <barcode>.idx}, replaced atomically) is written only at a
+ * sync once at least {@link #CHECKPOINT_INTERVAL} bytes were appended since the last one, and at unload. Loading reads
+ * the checkpoint and verifies (full CRC) only the records after it. A checkpoint always describes a synced prefix of
+ * the journal: it is deleted (durably) before the file is ever truncated below its end.
+ *
+ * <p>Not thread-safe: the drive serializes its commands.
+ */
+public final class TapeMedium implements Closeable {
+    private static final System.Logger LOG = System.getLogger(TapeMedium.class.getName());
+
+    static final int RECORD_MAGIC = 0x4C465442; // "LFTB"
+    static final int HEADER = 24;
+    static final int TRAILER = 8;
+    static final int OVERHEAD = HEADER + TRAILER;
+    static final byte TYPE_BLOCK = 1;
+    static final byte TYPE_FILEMARK = 2;
+    static final int FLAG_COMPRESSED = 1;
+    /** The largest logical block the journal accepts (the drive's READ BLOCK LIMITS maximum is below this). */
+    public static final int MAX_BLOCK_LENGTH = 16 << 20;
+    /** Appended bytes after which the medium syncs by itself. */
+    static final long SYNC_INTERVAL = 1L << 30;
+    /** Appended bytes after which a sync also writes a checkpoint. */
+    static final long CHECKPOINT_INTERVAL = 1L << 30;
+    /** Records with a payload below this are copied into the write buffer; larger ones are written in place. */
+    private static final int SMALL_RECORD = 64 << 10;
+    private static final int WRITE_BUFFER = 1 << 20;
+
+    /** What the cursor is in front of. */
+    public enum Kind { BLOCK, FILEMARK }
+
+    /**
+     * One logical object as its record header describes it.
+     *
+     * @param length the logical (uncompressed) block length; 0 for a filemark
+     * @param storedLength the payload bytes on the medium
+     */
+    public record TapeObject(Kind kind, int length, int storedLength, boolean compressed) {
+    }
+
+    private final Cartridge cartridge;
+    private final Path journalPath;
+    private final Path checkpointPath;
+    private final FileChannel channel;
+    private final Runnable release;
+    private final long capacity;
+    private final long earlyWarning;
+    private final long syncInterval;
+    private final long checkpointInterval;
+
+    private TapeIndex index;
+    /** End of the journal, including records still in the write buffer. */
+    private long journalEnd;
+    /** The journal is durable up to here. */
+    private long durableEnd;
+    /** The checkpoint file covers the journal up to here (HEADER_LENGTH: there is none). */
+    private long checkpointEnd;
+
+    /** Write buffer: holds the journal bytes [pendingStart, journalEnd) not yet written to the file. */
+    private final ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER).order(ByteOrder.BIG_ENDIAN);
+    private long pendingStart;
+
+    /** The cursor: logical object identifier and the file offset of its record (journalEnd at EOD). */
+    private long position;
+    private long positionOffset;
+    /** The header of the record at {@link #peekedOffset}, or -1. */
+    private final ByteBuffer peeked = ByteBuffer.allocate(HEADER);
+    private long peekedOffset = -1;
+
+    private final ByteBuffer header = ByteBuffer.allocateDirect(HEADER);
+    private final ByteBuffer trailer = ByteBuffer.allocateDirect(TRAILER);
+    private final CRC32C crc = new CRC32C();
+    /** Scratch for compression: the gathered block and its compressed form; grown on demand, then reused. */
+    private ByteBuffer plain = ByteBuffer.allocateDirect(0);
+    private ByteBuffer packed = ByteBuffer.allocateDirect(0);
+
+    private long bytesAppended;
+    private long storedBytesAppended;
+    private long bytesRead;
+    private boolean closed;
+
+    TapeMedium(Cartridge cartridge, FileChannel channel, Runnable release, long syncInterval,
+               long checkpointInterval) throws IOException {
+        this.cartridge = cartridge;
+        this.journalPath = cartridge.journalPath();
+        this.checkpointPath = cartridge.checkpointPath();
+        this.channel = channel;
+        this.release = release;
+        this.capacity = cartridge.spec().capacity();
+        this.earlyWarning = capacity - cartridge.spec().earlyWarningZone();
+        this.syncInterval = syncInterval;
+        this.checkpointInterval = checkpointInterval;
+        recover();
+    }
+
+    // ---------------------------------------------------------------- recovery
+
+    /** Loads the checkpoint, verifies every record after it, drops a torn tail, and leaves the cursor at BOP. */
+    private void recover() throws IOException {
+        long size = channel.size();
+        long start = CartridgeHeader.LENGTH;
+        TapeIndex idx = null;
+        TapeIndex.Checkpoint cp = readCheckpoint(size);
+        if (cp != null) {
+            idx = cp.index();
+            start = cp.journalEnd();
+        }
+        if (idx == null) {
+            idx = new TapeIndex();
+        }
+        long end = start;
+        ByteBuffer head = ByteBuffer.allocate(HEADER);
+        ByteBuffer scratch = ByteBuffer.allocateDirect(1 << 20);
+        CRC32C check = new CRC32C();
+        while (size - end >= OVERHEAD) {
+            head.clear();
+            readFully(head, end);
+            long id = idx.objectCount();
+            int stored = head.getInt(8);
+            if (!validHeader(head, id) || stored < 0 || stored > size - end - OVERHEAD) {
+                break;
+            }
+            check.reset();
+            check.update(head.array(), 0, HEADER);
+            long at = end + HEADER;
+            long left = stored;
+            while (left > 0) {
+                scratch.clear().limit((int) Math.min(scratch.capacity(), left));
+                readFully(scratch, at);
+                check.update(scratch);
+                at += scratch.limit();
+                left -= scratch.limit();
+            }
+            ByteBuffer tail = ByteBuffer.allocate(TRAILER);
+            readFully(tail, at);
+            if (tail.getInt(0) != (int) check.getValue() || tail.getInt(4) != OVERHEAD + stored) {
+                break;
+            }
+            idx.add(id, end, head.get(4) == TYPE_FILEMARK);
+            end += OVERHEAD + stored;
+        }
+        if (end < size) {
+            String message = "%s: dropped %d bytes after the last whole record at %d (an unsynced tail)"
+                    .formatted(cartridge.barcode(), size - end, end);
+            LOG.log(WARNING, message);
+            channel.truncate(end);
+        }
+        channel.force(false);
+        this.index = idx;
+        this.journalEnd = end;
+        this.durableEnd = end;
+        this.pendingStart = end;
+        this.checkpointEnd = cp == null ? CartridgeHeader.LENGTH : cp.journalEnd();
+        if (end != checkpointEnd) {
+            writeCheckpoint();
+        }
+        this.position = 0;
+        this.positionOffset = CartridgeHeader.LENGTH;
+    }
+
+    /** The checkpoint if it is intact and agrees with the journal it claims to describe, else null. */
+    private TapeIndex.Checkpoint readCheckpoint(long size) {
+        ByteBuffer b;
+        try {
+            b = AtomicFiles.readAll(checkpointPath);
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            LOG.log(WARNING, () -> cartridge.barcode() + ": checkpoint unreadable; scanning the journal", e);
+            return null;
+        }
+        try {
+            TapeIndex.Checkpoint cp = TapeIndex.decode(b);
+            long end = cp.journalEnd();
+            long count = cp.index().objectCount();
+            if (end < CartridgeHeader.LENGTH || end > size || (count == 0) != (end == CartridgeHeader.LENGTH)) {
+                throw new IOException("checkpoint beyond the journal");
+            }
+            if (count > 0) {
+                // The last record it covers must end exactly at its journal end and carry the last identifier.
+                ByteBuffer tail = ByteBuffer.allocate(TRAILER);
+                readFully(tail, end - TRAILER);
+                long start = end - tail.getInt(4);
+                ByteBuffer head = ByteBuffer.allocate(HEADER);
+                readFully(head, start);
+                if (start < CartridgeHeader.LENGTH || !validHeader(head, count - 1)) {
+                    throw new IOException("checkpoint does not match the journal");
+                }
+            }
+            return cp;
+        } catch (IOException e) {
+            LOG.log(WARNING, () -> cartridge.barcode() + ": " + e.getMessage() + "; scanning the journal");
+            return null;
+        }
+    }
+
+    private static boolean validHeader(ByteBuffer head, long expectedId) {
+        byte type = head.get(4);
+        return head.getInt(0) == RECORD_MAGIC && (type == TYPE_BLOCK || type == TYPE_FILEMARK)
+                && head.getLong(16) == expectedId && head.getInt(12) >= 0 && head.getInt(12) <= MAX_BLOCK_LENGTH
+                && (type == TYPE_BLOCK || head.getInt(8) == 0);
+    }
+
+    // ---------------------------------------------------------------- state
+
+    public Cartridge cartridge() {
+        return cartridge;
+    }
+
+    /** The logical object identifier of the cursor. */
+    public long position() {
+        return position;
+    }
+
+    /** The number of logical objects: the position of EOD. */
+    public long endOfData() {
+        return index.objectCount();
+    }
+
+    public boolean atEndOfData() {
+        return position == index.objectCount();
+    }
+
+    /** Bytes of the partition in use (records as stored, overhead included), write buffer included. */
+    public long used() {
+        return journalEnd - CartridgeHeader.LENGTH;
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    /** True once the records reach past the early-warning point (SSC-4 4.2.5). */
+    public boolean beyondEarlyWarning() {
+        return used() > earlyWarning;
+    }
+
+    /** Bytes used up to the cursor: how far along the partition the cursor is. */
+    public long usedBeforePosition() {
+        return (position == index.objectCount() ? journalEnd : positionOffset) - CartridgeHeader.LENGTH;
+    }
+
+    /** The number of filemarks before the cursor: its LOGICAL FILE IDENTIFIER (SSC-4 4.2.3). */
+    public long filemarksBeforePosition() {
+        return index.filemarksBefore(position);
+    }
+
+    public int filemarkCount() {
+        return index.filemarkCount();
+    }
+
+    /** The logical object identifier of filemark {@code i}, counted from BOP. */
+    public long filemark(int i) {
+        return index.filemark(i);
+    }
+
+    /** How many filemarks lie before object {@code id}. */
+    public int filemarksBefore(long id) {
+        return index.filemarksBefore(id);
+    }
+
+    /** Bytes the application wrote since load (logical) and what they took on the medium (stored). */
+    public long bytesAppended() {
+        return bytesAppended;
+    }
+
+    public long storedBytesAppended() {
+        return storedBytesAppended;
+    }
+
+    public long bytesRead() {
+        return bytesRead;
+    }
+
+    /** True if records were written since the last sync. */
+    public boolean unsynced() {
+        return durableEnd != journalEnd;
+    }
+
+    /** Objects in the write buffer that the file has not seen yet (READ POSITION's buffer fields). */
+    public long bufferedBytes() {
+        return journalEnd - durableEnd;
+    }
+
+    // ---------------------------------------------------------------- positioning and reading
+
+    /** The object at the cursor, or null at EOD. */
+    public TapeObject peek() throws IOException {
+        if (position == index.objectCount()) {
+            return null;
+        }
+        ByteBuffer h = peekHeader();
+        Kind kind = h.get(4) == TYPE_FILEMARK ? Kind.FILEMARK : Kind.BLOCK;
+        return new TapeObject(kind, h.getInt(12), h.getInt(8), (h.get(5) & FLAG_COMPRESSED) != 0);
+    }
+
+    private ByteBuffer peekHeader() throws IOException {
+        if (peekedOffset != positionOffset) {
+            drain();
+            peeked.clear();
+            readFully(peeked, positionOffset);
+            if (!validHeader(peeked, position)) {
+                peekedOffset = -1;
+                throw new MediumException(cartridge.barcode() + ": damaged record header at object " + position);
+            }
+            peekedOffset = positionOffset;
+        }
+        return peeked;
+    }
+
+    /** Moves the cursor over the object in front of it (toward EOD). */
+    public void skip() throws IOException {
+        TapeObject o = peek();
+        if (o == null) {
+            throw new IllegalStateException("at end of data");
+        }
+        positionOffset += OVERHEAD + o.storedLength();
+        position++;
+    }
+
+    /** Moves the cursor back over the object behind it (toward BOP). */
+    public void stepBack() throws IOException {
+        if (position == 0) {
+            throw new IllegalStateException("at beginning of partition");
+        }
+        drain();
+        trailer.clear();
+        readFully(trailer, positionOffset - TRAILER);
+        int length = trailer.getInt(4);
+        if (length < OVERHEAD || length > OVERHEAD + MAX_BLOCK_LENGTH) {
+            throw new MediumException(cartridge.barcode() + ": damaged record trailer before object " + position);
+        }
+        positionOffset -= length;
+        position--;
+    }
+
+    /** Positions the cursor at logical object {@code id}, 0 (BOP) to {@link #endOfData()} (EOD). */
+    public void locate(long id) throws IOException {
+        long eod = index.objectCount();
+        if (id < 0 || id > eod) {
+            throw new IllegalArgumentException("object " + id + " outside 0.." + eod);
+        }
+        if (id == position) {
+            return;
+        }
+        drain();
+        if (id == eod) {
+            position = eod;
+            positionOffset = journalEnd;
+            return;
+        }
+        if (id < position && position - id <= 4) {
+            while (position > id) {
+                stepBack();
+            }
+            return;
+        }
+        if (id < position || id - position >= TapeIndex.STRIDE || position == eod) {
+            long base = (id / TapeIndex.STRIDE) * TapeIndex.STRIDE;
+            position = base;
+            positionOffset = index.indexedOffset(base);
+        }
+        while (position < id) {
+            skip();
+        }
+    }
+
+    public void rewind() throws IOException {
+        locate(0);
+    }
+
+    /**
+     * Reads the block at the cursor into {@code dst}, at most {@code max} bytes of it, and moves past it. Returns the
+     * block's full logical length, which may be more or less than what was transferred (the drive reports the
+     * difference as an incorrect length). A block read whole is checked against its CRC.
+     *
+     * @throws MediumException if the record is damaged
+     */
+    public int read(SgList dst, long max) throws IOException {
+        ByteBuffer h = peekHeader();
+        if (h.get(4) != TYPE_BLOCK) {
+            throw new IllegalStateException("not a block");
+        }
+        int length = h.getInt(12);
+        int stored = h.getInt(8);
+        boolean compressed = (h.get(5) & FLAG_COMPRESSED) != 0;
+        int n = (int) Math.min(length, Math.min(max, dst.length()));
+        long payloadAt = positionOffset + HEADER;
+        if (!compressed) {
+            readInto(dst, n, payloadAt);
+            if (n == length) {
+                crc.reset();
+                crc.update(h.array(), 0, HEADER);
+                for (int i = 0; i < dst.segmentCount() && n > 0; i++) {
+                    MemorySegment s = dst.segment(i);
+                    int take = (int) Math.min(s.byteSize(), n);
+                    crc.update(s.asSlice(0, take).asByteBuffer());
+                    n -= take;
+                }
+                checkCrc(payloadAt + stored);
+            }
+        } else {
+            packed = ensure(packed, stored);
+            packed.clear().limit(stored);
+            readFully(packed, payloadAt);
+            crc.reset();
+            crc.update(h.array(), 0, HEADER);
+            crc.update(packed);
+            checkCrc(payloadAt + stored);
+            if (n == length && dst.segmentCount() == 1) {
+                // The whole block into one destination segment: decompress straight into it.
+                if (BlockCodec.decompress(packed, stored, dst.segment(0).asSlice(0, length).asByteBuffer())
+                        != length) {
+                    throw new MediumException(cartridge.barcode() + ": block " + position + " does not decompress");
+                }
+            } else {
+                plain = ensure(plain, length);
+                plain.clear();
+                if (BlockCodec.decompress(packed, stored, plain) != length) {
+                    throw new MediumException(cartridge.barcode() + ": block " + position
+                            + " does not decompress");
+                }
+                dst.copyFrom(0, MemorySegment.ofBuffer(plain).asSlice(0, n));
+            }
+        }
+        bytesRead += length;
+        positionOffset += OVERHEAD + stored;
+        position++;
+        return length;
+    }
+
+    private void checkCrc(long trailerAt) throws IOException {
+        trailer.clear();
+        readFully(trailer, trailerAt);
+        if (trailer.getInt(0) != (int) crc.getValue()) {
+            throw new MediumException(cartridge.barcode() + ": CRC mismatch in block " + position);
+        }
+    }
+
+    /** Scatter-reads {@code n} bytes at {@code at} straight into the destination's segments. */
+    private void readInto(SgList dst, int n, long at) throws IOException {
+        long off = at;
+        int left = n;
+        for (int i = 0; i < dst.segmentCount() && left > 0; i++) {
+            MemorySegment s = dst.segment(i);
+            int take = (int) Math.min(s.byteSize(), left);
+            readFully(s.asSlice(0, take).asByteBuffer(), off);
+            off += take;
+            left -= take;
+        }
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /**
+     * Writes a block at the cursor, compressed with LZ4 if {@code compress} and it gets smaller, and leaves the cursor
+     * after it at the new EOD. A cursor before EOD truncates the partition there first. Returns the bytes the block
+     * took on the medium, or -1 if it does not fit before the physical end of the partition (nothing is written then).
+     */
+    public long writeBlock(SgList data, boolean compress) throws IOException {
+        int length = Math.toIntExact(data.length());
+        if (length > MAX_BLOCK_LENGTH) {
+            throw new IllegalArgumentException("block of " + length + " bytes");
+        }
+        ByteBuffer[] payload;
+        int stored = length;
+        int flags = 0;
+        if (compress && length > 0) {
+            // LZ4 needs the block in one piece: a one-segment block is compressed where it is, others gathered.
+            ByteBuffer source;
+            if (data.segmentCount() == 1) {
+                source = data.segment(0).asByteBuffer();
+            } else {
+                plain = ensure(plain, length);
+                plain.clear();
+                data.copyTo(0, MemorySegment.ofBuffer(plain).asSlice(0, length));
+                source = plain;
+            }
+            packed = ensure(packed, BlockCodec.maxCompressedLength(length));
+            packed.clear();
+            int n = BlockCodec.compress(source, length, packed);
+            if (n < length) {
+                stored = n;
+                flags = FLAG_COMPRESSED;
+                payload = new ByteBuffer[] {packed.slice(0, n)};
+            } else {
+                payload = source == plain ? new ByteBuffer[] {plain.slice(0, length)} : data.asByteBuffers();
+            }
+        } else {
+            payload = data.asByteBuffers();
+        }
+        if (!fits(stored)) {
+            return -1;
+        }
+        append(TYPE_BLOCK, flags, stored, length, payload);
+        bytesAppended += length;
+        storedBytesAppended += stored;
+        return OVERHEAD + stored;
+    }
+
+    /** Writes a filemark at the cursor (truncating as {@link #writeBlock} does); false if it does not fit. */
+    public boolean writeFilemark() throws IOException {
+        if (!fits(0)) {
+            return false;
+        }
+        append(TYPE_FILEMARK, 0, 0, 0, new ByteBuffer[0]);
+        return true;
+    }
+
+    /** True if a record with this payload fits, counting the partition as it will be once the cursor's tail goes. */
+    private boolean fits(int stored) {
+        long usedAfterTruncation = (position == index.objectCount() ? journalEnd : positionOffset)
+                - CartridgeHeader.LENGTH;
+        return usedAfterTruncation + OVERHEAD + stored <= capacity;
+    }
+
+    /**
+     * Erases from the cursor to the end of the partition: EOD is at the cursor afterwards (SSC-4 ERASE, and what a
+     * write in the middle of the partition does first). Durable before it returns, so nothing written later can sit
+     * beside the old tail after a crash.
+     */
+    public void eraseFromPosition() throws IOException {
+        if (position == index.objectCount()) {
+            return;
+        }
+        drain();
+        long cut = positionOffset;
+        if (checkpointEnd > cut) {
+            AtomicFiles.delete(checkpointPath);
+            checkpointEnd = CartridgeHeader.LENGTH;
+        }
+        channel.truncate(cut);
+        channel.force(false);
+        index.truncate(position);
+        journalEnd = cut;
+        durableEnd = cut;
+        pendingStart = cut;
+        peekedOffset = -1;
+    }
+
+    private void append(byte type, int flags, int stored, int length, ByteBuffer[] payload) throws IOException {
+        if (position != index.objectCount()) {
+            eraseFromPosition();
+        }
+        header.clear();
+        header.putInt(RECORD_MAGIC).put(type).put((byte) flags).putShort((short) 0).putInt(stored).putInt(length)
+                .putLong(position).flip();
+        crc.reset();
+        crc.update(header.duplicate());
+        for (ByteBuffer p : payload) {
+            crc.update(p.duplicate());
+        }
+        trailer.clear();
+        trailer.putInt((int) crc.getValue()).putInt(OVERHEAD + stored).flip();
+        long offset = journalEnd;
+        int recordLength = OVERHEAD + stored;
+        if (stored < SMALL_RECORD) {
+            if (pending.remaining() < recordLength) {
+                drain();
+            }
+            pending.put(header);
+            for (ByteBuffer p : payload) {
+                pending.put(p.duplicate());
+            }
+            pending.put(trailer);
+        } else {
+            drain();
+            ByteBuffer[] all = new ByteBuffer[payload.length + 2];
+            all[0] = header;
+            for (int i = 0; i < payload.length; i++) {
+                all[i + 1] = payload[i].duplicate();
+            }
+            all[all.length - 1] = trailer;
+            channel.position(offset);
+            long left = recordLength;
+            while (left > 0) {
+                left -= channel.write(all);
+            }
+            pendingStart = offset + recordLength;
+        }
+        index.add(position, offset, type == TYPE_FILEMARK);
+        journalEnd = offset + recordLength;
+        position++;
+        positionOffset = journalEnd;
+        if (journalEnd - durableEnd >= syncInterval) {
+            sync();
+        }
+    }
+
+    /** Hands the write buffer to the file (not yet durable). */
+    private void drain() throws IOException {
+        if (pending.position() == 0) {
+            return;
+        }
+        pending.flip();
+        long at = pendingStart;
+        while (pending.hasRemaining()) {
+            at += channel.write(pending, at);
+        }
+        pending.clear();
+        pendingStart = at;
+    }
+
+    /**
+     * Makes every record written so far durable (fdatasync); the drive's "flush to the medium". Writes a checkpoint of
+     * the index when enough was appended since the last one.
+     */
+    public void sync() throws IOException {
+        drain();
+        if (durableEnd == journalEnd) {
+            return;
+        }
+        channel.force(false);
+        durableEnd = journalEnd;
+        if (durableEnd - checkpointEnd >= checkpointInterval) {
+            writeCheckpoint();
+        }
+    }
+
+    private void writeCheckpoint() throws IOException {
+        AtomicFiles.replace(checkpointPath, index.encode(durableEnd));
+        checkpointEnd = durableEnd;
+    }
+
+    /** Syncs, writes the checkpoint, counts the transfers in the cartridge's attributes and releases the cartridge. */
+    @Override
+    public void close() throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            sync();
+            if (checkpointEnd != durableEnd) {
+                writeCheckpoint();
+            }
+            cartridge.countTransfer(bytesAppended, bytesRead);
+        } finally {
+            try {
+                channel.close();
+            } finally {
+                release.run();
+            }
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private void readFully(ByteBuffer dst, long at) throws IOException {
+        long off = at;
+        while (dst.hasRemaining()) {
+            int n = channel.read(dst, off);
+            if (n < 0) {
+                throw new MediumException(journalPath.getFileName() + ": unexpected end of file at " + off);
+            }
+            off += n;
+        }
+        dst.flip();
+    }
+
+    private static ByteBuffer ensure(ByteBuffer b, int capacity) {
+        if (b.capacity() >= capacity) {
+            return b;
+        }
+        return ByteBuffer.allocateDirect(Math.max(capacity, b.capacity() * 2));
+    }
+
+    /** The size of the cartridge's files on disk, for tests and listings. */
+    static long fileSize(Path p) throws IOException {
+        return Files.exists(p) ? Files.size(p) : 0;
+    }
+}

@@ -1,0 +1,85 @@
+package org.lunforge.device.tape;
+
+import org.lunforge.scsi.Cdb;
+import org.lunforge.scsi.Nexus;
+import org.lunforge.scsi.ScsiTask;
+import org.lunforge.scsi.SgList;
+import org.lunforge.scsi.TaskAttribute;
+import org.lunforge.scsi.TaskResponse;
+
+/** A task over heap buffers that records its one response. */
+final class TestTask implements ScsiTask {
+    private final Nexus nexus;
+    private final Cdb cdb;
+    private final SgList dataOut;
+    private final SgList dataIn;
+    private TaskResponse response;
+
+    TestTask(Nexus nexus, Cdb cdb, SgList dataOut, int dataInLength) {
+        this.nexus = nexus;
+        this.cdb = cdb;
+        this.dataOut = dataOut;
+        this.dataIn = SgList.allocate(dataInLength);
+    }
+
+    @Override
+    public Nexus nexus() {
+        return nexus;
+    }
+
+    @Override
+    public long tag() {
+        return 1;
+    }
+
+    @Override
+    public TaskAttribute attribute() {
+        return TaskAttribute.SIMPLE;
+    }
+
+    @Override
+    public Cdb cdb() {
+        return cdb;
+    }
+
+    @Override
+    public long expectedTransferLength() {
+        return Math.max(dataOut.length(), dataIn.length());
+    }
+
+    @Override
+    public SgList dataOut() {
+        return dataOut;
+    }
+
+    @Override
+    public SgList dataIn() {
+        return dataIn;
+    }
+
+    @Override
+    public synchronized void complete(TaskResponse r) {
+        if (response != null) {
+            throw new AssertionError("completed twice: " + response + " then " + r);
+        }
+        response = r;
+    }
+
+    @Override
+    public boolean isAborted() {
+        return false;
+    }
+
+    synchronized TaskResponse response() {
+        if (response == null) {
+            throw new AssertionError("task not completed");
+        }
+        return response;
+    }
+
+    /** The data-in the command returned (its transfer length, clipped to the buffer). */
+    byte[] data() {
+        long n = Math.min(response().transferLength(), dataIn.length());
+        return dataIn.toByteArray(0, (int) n);
+    }
+}
