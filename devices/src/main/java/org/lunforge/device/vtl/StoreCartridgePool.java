@@ -1,0 +1,78 @@
+package org.lunforge.device.vtl;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.lunforge.backstore.tape.CartridgeSpec;
+import org.lunforge.backstore.tape.TapeFormat;
+
+/**
+ * The library's view of a cartridge store pool: barcodes and media types, with blank cartridges created at full
+ * native capacity or at a fixed capacity (small cartridges let tests fill a tape and cross to the next one).
+ * Cleaning cartridges are not stored: the store records data cartridges only.
+ */
+public final class StoreCartridgePool implements CartridgePool {
+    private final org.lunforge.backstore.tape.CartridgePool store;
+    private final long capacity;
+
+    /** @param capacity bytes per new cartridge, or 0 for the media type's native capacity */
+    public StoreCartridgePool(org.lunforge.backstore.tape.CartridgePool store, long capacity) {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        this.store = store;
+        this.capacity = capacity;
+    }
+
+    public org.lunforge.backstore.tape.CartridgePool store() {
+        return store;
+    }
+
+    @Override
+    public boolean exists(String barcode) {
+        return store.exists(barcode);
+    }
+
+    @Override
+    public Cartridge find(String barcode) throws IOException {
+        if (!store.exists(barcode)) {
+            return null;
+        }
+        return new Cartridge(barcode, mediaType(store.cartridge(barcode).format()));
+    }
+
+    @Override
+    public Cartridge create(String barcode, MediaType mediaType) throws IOException {
+        if (mediaType.cleaning()) {
+            throw new IOException("cleaning cartridges are not supported by the cartridge store: " + barcode);
+        }
+        CartridgeSpec spec;
+        try {
+            spec = CartridgeSpec.ofBarcode(barcode);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        if (mediaType(spec.format()) != mediaType) {
+            throw new IOException("barcode " + barcode + " names " + spec.format() + ", not " + mediaType);
+        }
+        if (capacity > 0) {
+            spec = spec.withCapacity(capacity, CartridgeSpec.defaultEarlyWarningZone(capacity));
+        }
+        store.create(spec);
+        return new Cartridge(barcode, mediaType);
+    }
+
+    @Override
+    public List<Cartridge> list() throws IOException {
+        List<Cartridge> out = new ArrayList<>();
+        for (String barcode : store.barcodes()) {
+            out.add(find(barcode));
+        }
+        return out;
+    }
+
+    /** The two enums name the same LTO generations. */
+    static MediaType mediaType(TapeFormat format) {
+        return MediaType.valueOf(format.name());
+    }
+}

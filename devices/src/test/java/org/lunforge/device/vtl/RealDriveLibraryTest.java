@@ -1,0 +1,82 @@
+package org.lunforge.device.vtl;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.device.changer.ElementLayout;
+import org.lunforge.device.tape.TapeDrive;
+import org.lunforge.device.tape.TapeDriveModel;
+
+/** The library over real tape drives and a real cartridge pool: what the adapters promise the library. */
+class RealDriveLibraryTest {
+    @TempDir
+    Path dir;
+
+    private LibraryConfig config() {
+        return new LibraryConfig("lib0", dir.resolve("pool"), dir.resolve("state"),
+                LibraryConfig.ChangerIdentity.stkL700(UUID.nameUUIDFromBytes("lib0".getBytes())),
+                List.of(new LibraryConfig.DriveConfig("drive0", 1), new LibraryConfig.DriveConfig("drive1", 2)), 4, 1,
+                List.of(new LibraryConfig.CartridgePlacement("LF0001L8", MediaType.LTO8, 1),
+                        new LibraryConfig.CartridgePlacement("LF0002LY", MediaType.LTO8, 2)), null);
+    }
+
+    private record Opened(VirtualTapeLibrary library, TapeDrive[] drives, CartridgePool pool) implements AutoCloseable {
+        @Override
+        public void close() {
+            for (TapeDrive d : drives) {
+                d.close();
+            }
+        }
+    }
+
+    private Opened open() throws IOException {
+        LibraryConfig config = config();
+        CartridgePool pool = CartridgePool.open(config.poolFolder());
+        TapeDrive[] drives = {new TapeDrive(TapeDriveModel.IBM_LTO8, "SN0"), new TapeDrive(TapeDriveModel.IBM_LTO8,
+                "SN1")};
+        List<DataTransferDevice> elements = List.of(new TapeDriveElement(drives[0], pool),
+                new TapeDriveElement(drives[1], pool));
+        return new Opened(VirtualTapeLibrary.open(config, elements, new StoreCartridgePool(pool, 64L << 20)), drives,
+                pool);
+    }
+
+    @Test
+    void moveIntoADriveLoadsItAndOutUnloadsIt() throws IOException {
+        try (Opened o = open()) {
+            ElementLayout layout = o.library().layout();
+            int slot1 = layout.storage().address(0);
+            int slot3 = layout.storage().address(2);
+            int drive0 = layout.dataTransfer().address(0);
+            assertTrue(o.pool().exists("LF0001L8"), "placed cartridges are created in the pool");
+            assertTrue(o.pool().cartridge("LF0002LY").worm(), "an LY barcode is an LTO-8 WORM cartridge");
+
+            o.library().move(slot1, drive0);
+            assertEquals("LF0001L8", o.drives()[0].cartridge().barcode());
+            assertTrue(o.drives()[0].isReady());
+
+            o.library().move(drive0, slot3);
+            assertNull(o.drives()[0].cartridge());
+            assertEquals(slot3, o.library().elementOf("LF0001L8"));
+        }
+        try (Opened again = open()) {
+            assertEquals(again.library().layout().storage().address(2), again.library().elementOf("LF0001L8"),
+                    "the inventory survives a restart");
+        }
+    }
+
+    @Test
+    void poolRefusesCleaningAndMismatchedTypes() throws IOException {
+        StoreCartridgePool pool = new StoreCartridgePool(CartridgePool.open(dir.resolve("p")), 0);
+        assertThrows(IOException.class, () -> pool.create("CLN001L1", MediaType.CLEANING));
+        assertThrows(IOException.class, () -> pool.create("LF0009L8", MediaType.LTO9));
+        assertEquals(new Cartridge("LF0009L9", MediaType.LTO9), pool.create("LF0009L9", MediaType.LTO9));
+        assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> pool.create("LF0009L9", MediaType.LTO9));
+        assertEquals(List.of(new Cartridge("LF0009L9", MediaType.LTO9)), pool.list());
+    }
+}
