@@ -528,12 +528,12 @@ lab_test_cu_parse() {
 # /dev/uioN held open by some process (uio opens once at a time, so the holder is the
 # daemon). With neither, it waits for the daemon's own process tree to listen on any TCP
 # port or hold any /dev/uioN. Sets LAB_LUNFORGED_PID. Fails the scenario, with the tail
-# of the daemon's log, if it exits first or is not ready in time (default 60 s; the JVM
-# starts in ~1-2 s here, the first start reads the JDK over 9p and takes longer).
+# of the daemon's log, if it exits first or is not ready in time (default 120 s: a JVM
+# starts in 2-15 s in the guest, and a loaded host has made that 40 s).
 lab_start_lunforged() {
     local config="$1"
     shift
-    local ports=() uios=() timeout=60
+    local ports=() uios=() timeout=120
     while [[ $# -gt 0 ]]; do
         case "$1" in
             --port) ports+=("$2"); shift 2 ;;
@@ -548,9 +548,14 @@ lab_start_lunforged() {
     [[ -x "$LAB_JAVA_HOME/bin/java" ]] || lab_fail "no JDK at $LAB_JAVA_HOME"
     export JAVA_HOME="${JAVA_HOME:-$LAB_JAVA_HOME}"
     lab_log "starting $daemon --config $config"
-    "$daemon" --config "$config" > "$LAB_OUT/lunforged.log" 2>&1 < /dev/null &
+    # In a session (and process group) of its own, so lab_stop_lunforged can signal the
+    # launcher and the JVM together even when the launcher does not exec java.
+    setsid "$daemon" --config "$config" > "$LAB_OUT/lunforged.log" 2>&1 < /dev/null &
     LAB_LUNFORGED_PID=$!
-    local deadline=$((SECONDS + timeout)) t0=$SECONDS
+    local deadline=$((SECONDS + timeout)) t0=$SECONDS waited_for=""
+    [[ ${#ports[@]} -gt 0 ]] && waited_for+="TCP port ${ports[*]} listening; "
+    [[ ${#uios[@]} -gt 0 ]] && waited_for+="uio of ${uios[*]} held open; "
+    waited_for="${waited_for:-any TCP port or uio device of its own}"
     while ! lab__lunforged_ready "$LAB_LUNFORGED_PID" "${#ports[@]}" "${ports[@]}" "${uios[@]}"; do
         if ! kill -0 "$LAB_LUNFORGED_PID" 2> /dev/null; then
             local status=0
@@ -560,23 +565,24 @@ lab_start_lunforged() {
         fi
         if ((SECONDS >= deadline)); then
             lab__show_tail "$LAB_OUT/lunforged.log"
-            lab_fail "lunforged was not ready after ${timeout}s (ports: ${ports[*]:-any}; uio: ${uios[*]:-any})"
+            lab_fail "lunforged was not ready after ${timeout}s (waited for: $waited_for)"
         fi
         sleep 0.2
     done
     lab_log "lunforged (pid $LAB_LUNFORGED_PID) ready after $((SECONDS - t0))s"
 }
 
-# lab_stop_lunforged: SIGTERM, then SIGKILL after 15 s; returns the daemon's exit status.
+# lab_stop_lunforged: SIGTERM to the daemon's process group, SIGKILL to what is left
+# after 15 s; returns the launcher's exit status (143 = ended by the SIGTERM).
 lab_stop_lunforged() {
     [[ -n "${LAB_LUNFORGED_PID:-}" ]] || return 0
-    local i status=0
-    kill -TERM "$LAB_LUNFORGED_PID" 2> /dev/null || true
+    local i status=0 group="$LAB_LUNFORGED_PID"
+    kill -TERM -- "-$group" 2> /dev/null || true
     for ((i = 0; i < 75; i++)); do
-        kill -0 "$LAB_LUNFORGED_PID" 2> /dev/null || break
+        kill -0 -- "-$group" 2> /dev/null || break
         sleep 0.2
     done
-    kill -KILL "$LAB_LUNFORGED_PID" 2> /dev/null || true
+    kill -KILL -- "-$group" 2> /dev/null || true
     wait "$LAB_LUNFORGED_PID" || status=$?
     LAB_LUNFORGED_PID=""
     return "$status"
@@ -616,7 +622,7 @@ lab__process_tree() {
     while ((grew)); do
         grew=0
         for stat in /proc/[0-9]*/stat; do
-            read -r rest < "$stat" 2> /dev/null || continue
+            read -r rest 2> /dev/null < "$stat" || continue
             pid="${rest%% *}"
             # The command name (field 2) may hold spaces; the fields after its ")" do not.
             read -r -a fields <<< "${rest##*) }"
