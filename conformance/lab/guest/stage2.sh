@@ -55,10 +55,28 @@ need_mount() {
     fi
 }
 
-need_mount -t tmpfs -o mode=1777 tmpfs /tmp
-need_mount -t tmpfs -o mode=0755 tmpfs /run
+# guest_tmpfs DIR MODE: a fresh tmpfs on DIR. A checkout that lives below DIR on the host
+# (a CI job in /tmp, say) would vanish under it, so it is bound aside first and bound
+# back onto the same path inside the new tmpfs: scenarios and lunforged must see it.
+guest_tmpfs() {
+    local dir="$1" mode="$2"
+    case "$LUNFORGE_HOME/" in
+        "$dir"/*)
+            mkdir -p /lab/home
+            need_mount --bind "$LUNFORGE_HOME" /lab/home
+            need_mount -t tmpfs -o "mode=$mode" tmpfs "$dir"
+            mkdir -p "$LUNFORGE_HOME"
+            need_mount --bind /lab/home "$LUNFORGE_HOME"
+            umount /lab/home 2> /dev/null || true
+            ;;
+        *) need_mount -t tmpfs -o "mode=$mode" tmpfs "$dir" ;;
+    esac
+}
+
+guest_tmpfs /tmp 1777
+guest_tmpfs /run 0755
 mkdir -p /dev/pts /dev/shm /dev/mqueue /run/lock
-need_mount -t tmpfs -o mode=1777 tmpfs /dev/shm
+guest_tmpfs /dev/shm 1777
 need_mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts
 need_mount -t configfs configfs /sys/kernel/config
 # Bash process substitution and scripts reading /dev/stdin need these; devtmpfs does not
