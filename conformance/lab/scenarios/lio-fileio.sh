@@ -5,7 +5,9 @@
 # libiscsi's `iscsi-test-cu --dataloss --test=ALL` run against it. The per-test verdicts
 # land in iscsi-test-cu.tsv ("ALL.Suite.Test<TAB>PASS|FAIL|SKIP"; iscsi-test-cu.notes.tsv
 # adds each test's first note). PASS means the suite ran to completion: this judges the
-# harness, not LIO. Differences from the committed baseline (baselines/) are reported.
+# harness, not LIO. Differences from the committed baseline are reported, not failed:
+# baselines/lio-fileio.iscsi-test-cu.tsv is this scenario's TSV from a clean run; when
+# Debian's kernel or libiscsi moves, refresh it by copying the new TSV over it.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
 

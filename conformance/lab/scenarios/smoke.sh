@@ -3,8 +3,9 @@
 # smoke: the lab itself works. configfs is mounted and the target, fabric and tape/changer
 # modules are loaded; the host's JDK 25 runs in the guest (and how long it takes to start,
 # cold off 9p and warm); a TCMU user backstore can be created, its /dev/uioN appears with
-# the name lunforge's tcmu-bridge will look for, and it can be removed again. Nothing is
-# exported through tcm_loop: no daemon serves the device, so commands would only time out.
+# the name lunforge's tcmu-bridge will look for, and it can be removed again. The TCMU
+# device is not exported through tcm_loop: no daemon serves it, so commands would only
+# time out. The tcm_loop path is checked with a LIO fileio backstore instead.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
 
@@ -44,6 +45,19 @@ lab_tcmu_remove smoke0
 lab_wait_for 10 "$uio to go away" test ! -e "$sys"
 lab_log "user_1/smoke0 removed, $uio gone"
 
+# tcm_loop: a backstore becomes a local SCSI disk, found through sysfs, that moves data.
+lab_fileio_create loop0 /tmp/loop0.img 16777216
+hctl=$(lab_loop_export fileio_0/loop0)
+disk=$(lab_scsi_dev "$hctl" disk)
+sg=$(lab_scsi_dev "$hctl" sg)
+lab_log "fileio_0/loop0 via tcm_loop -> $hctl $disk $sg"
+lsscsi -g >&2 || true
+head -c 65536 /dev/urandom > /tmp/pattern
+dd if=/tmp/pattern of="$disk" bs=64k count=1 oflag=direct status=none
+cmp -n 65536 /tmp/pattern /tmp/loop0.img || lab_fail "data written to $disk is not in the fileio file"
+lab_loop_unexport fileio_0/loop0
+lab_wait_for 10 "$disk to go away" test ! -e "$disk"
+
 {
     echo "kernel $(uname -r)"
     echo "java_version $(head -n 1 "$LAB_OUT/java-version.txt")"
@@ -53,4 +67,4 @@ lab_log "user_1/smoke0 removed, $uio gone"
     echo "uio_map0_size $((map0))"
 } > "$LAB_OUT/facts.txt"
 
-lab_result PASS "java -version ${cold}s cold, ${warm}s warm; $uio named $name"
+lab_result PASS "java -version ${cold}s cold, ${warm}s warm; $uio named $name; tcm_loop gave $disk and $sg"
