@@ -94,6 +94,10 @@ public final class ConfigValidator {
             if (!iqns.add(target.getIqn().toLowerCase(java.util.Locale.ROOT))) {
                 throw error(parsed, source, at + ".iqn", "target defined twice");
             }
+            if (target.getPortalGroupsCount() == 0) {
+                throw error(parsed, source, at, "a target needs at least one portal group");
+            }
+            PortalGroup first = target.getPortalGroups(0);
             Set<Integer> tags = new HashSet<>();
             for (int g = 0; g < target.getPortalGroupsCount(); g++) {
                 PortalGroup tpg = target.getPortalGroups(g);
@@ -143,6 +147,14 @@ public final class ConfigValidator {
                     checkChap(parsed, source, aat + ".chap", acl.getChap());
                 }
                 checkChap(parsed, source, gat + ".chap", tpg.getChap());
+                // The iSCSI target keeps one LUN map, ACL list and authentication for all its ports.
+                if (!tpg.getLunsList().equals(first.getLunsList()) || !tpg.getAclsList().equals(first.getAclsList())
+                        || tpg.getGenerateNodeAcls() != first.getGenerateNodeAcls()
+                        || tpg.getAuthentication() != first.getAuthentication()
+                        || !tpg.getChap().equals(first.getChap())) {
+                    throw error(parsed, source, gat, "every portal group of a target must have the same LUNs, ACLs"
+                            + " and authentication as the first (per-group LUN maps are not supported yet)");
+                }
             }
         }
     }

@@ -1,0 +1,79 @@
+package org.lunforge.server;
+
+import static java.lang.System.Logger.Level.ERROR;
+import static java.lang.System.Logger.Level.INFO;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.lunforge.iscsi.IscsiServer;
+import org.lunforge.iscsi.IscsiServerOptions;
+import org.lunforge.scsi.TargetPortGroups;
+import org.lunforge.server.config.Config;
+
+/**
+ * The running lunforged: what a configuration describes, built and served. {@link #apply} makes the running state
+ * equal a new configuration by reconciling each kind of object (storage objects, then iSCSI targets); the daemon's
+ * start is the first apply, and a live change from the shell is another. A change that fails part-way is rolled
+ * back by applying the previous configuration again, so a failed change leaves the daemon as it was.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
+
+    private final Path stateDir;
+    private final StorageObjects objects;
+    private final IscsiServer iscsiServer;
+    private final IscsiTargets iscsiTargets;
+    private Config running = Config.getDefaultInstance();
+
+    public Daemon(Path stateDir) throws IOException {
+        this.stateDir = Files.createDirectories(stateDir);
+        this.objects = new StorageObjects(stateDir, TargetPortGroups.single());
+        this.iscsiServer = new IscsiServer(IscsiServerOptions.defaults()).start();
+        this.iscsiTargets = new IscsiTargets(iscsiServer);
+    }
+
+    public Path stateDir() {
+        return stateDir;
+    }
+
+    public synchronized Config running() {
+        return running;
+    }
+
+    /**
+     * Makes the daemon serve {@code next}. On failure the previous configuration is restored and the failure thrown;
+     * if even that fails, the daemon serves what it could and says so in the log.
+     */
+    public synchronized void apply(Config next) throws IOException {
+        Config previous = running;
+        try {
+            reconcile(next);
+            running = next;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(ERROR, "configuration change failed, restoring the previous one: " + e.getMessage());
+            try {
+                reconcile(previous);
+            } catch (IOException | RuntimeException rollback) {
+                e.addSuppressed(rollback);
+                LOG.log(ERROR, "could not restore the previous configuration", rollback);
+            }
+            throw e;
+        }
+    }
+
+    private void reconcile(Config config) throws IOException {
+        // Objects first, so that targets find every LUN's logical unit; a logical unit that goes away is unmapped by
+        // the target reconciliation that follows (its sessions see REPORTED LUNS DATA HAS CHANGED).
+        objects.reconcile(config.getBackstoresList());
+        iscsiTargets.reconcile(config.getIscsiTargetsList(), objects::logicalUnit);
+    }
+
+    /** Logs every initiator out, then closes the logical units (flushing their stores). */
+    @Override
+    public synchronized void close() {
+        LOG.log(INFO, "stopping");
+        iscsiServer.close();
+        objects.close();
+    }
+}

@@ -1,0 +1,156 @@
+package org.lunforge.server;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import org.lunforge.iscsi.IscsiAcl;
+import org.lunforge.iscsi.IscsiChapCredentials;
+import org.lunforge.iscsi.IscsiPortal;
+import org.lunforge.iscsi.IscsiPortalGroup;
+import org.lunforge.iscsi.IscsiServer;
+import org.lunforge.iscsi.IscsiTarget;
+import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.server.config.Acl;
+import org.lunforge.server.config.Chap;
+import org.lunforge.server.config.IscsiTarget.Builder;
+import org.lunforge.server.config.Lun;
+import org.lunforge.server.config.MappedLun;
+import org.lunforge.server.config.PortalGroup;
+
+/**
+ * The targets of lunforge's own iSCSI target, kept equal to the configuration's. A target whose configuration is
+ * unchanged keeps its sessions; a changed one is updated in place (LUNs, ACLs, portals, authentication), so that
+ * initiators see REPORTED LUNS DATA HAS CHANGED rather than a dropped connection.
+ */
+final class IscsiTargets {
+    private final IscsiServer server;
+    /** Configuration by normalized IQN, as last applied. */
+    private final Map<String, org.lunforge.server.config.IscsiTarget> applied = new HashMap<>();
+
+    IscsiTargets(IscsiServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Makes the server's targets those of {@code targets}, with LUNs resolved through {@code logicalUnits} (a path
+     * with no object is a configuration error caught before this runs).
+     */
+    void reconcile(List<org.lunforge.server.config.IscsiTarget> targets, Function<String, LogicalUnit> logicalUnits) {
+        Map<String, org.lunforge.server.config.IscsiTarget> wanted = new LinkedHashMap<>();
+        for (org.lunforge.server.config.IscsiTarget t : relativeIdsAssigned(targets)) {
+            wanted.put(t.getIqn().toLowerCase(Locale.ROOT), t);
+        }
+        for (String name : List.copyOf(applied.keySet())) {
+            if (!wanted.containsKey(name)) {
+                server.removeTarget(name);
+                applied.remove(name);
+            }
+        }
+        for (Map.Entry<String, org.lunforge.server.config.IscsiTarget> e : wanted.entrySet()) {
+            IscsiTarget target = server.target(e.getKey());
+            boolean created = target == null;
+            if (created) {
+                target = new IscsiTarget(e.getValue().getIqn());
+            }
+            update(target, e.getValue(), logicalUnits);
+            if (created) {
+                server.addTarget(target);
+            }
+            applied.put(e.getKey(), e.getValue());
+        }
+    }
+
+    private static void update(IscsiTarget target, org.lunforge.server.config.IscsiTarget config,
+                               Function<String, LogicalUnit> logicalUnits) {
+        target.alias(config.getAlias().isEmpty() ? null : config.getAlias());
+        // One SCSI target port per portal group; LUNs, ACLs and authentication are the target's, the same through
+        // every port (ConfigValidator refuses groups that differ).
+        PortalGroup first = config.getPortalGroups(0);
+        Set<Integer> tags = new HashSet<>();
+        for (PortalGroup tpg : config.getPortalGroupsList()) {
+            List<IscsiPortal> portals = tpg.getPortalsList().stream().map(IscsiPortal::parse).toList();
+            target.portalGroup(new IscsiPortalGroup(tpg.getTag(), tpg.getRelativePortId(), portals));
+            tags.add(tpg.getTag());
+        }
+        for (IscsiPortalGroup g : List.copyOf(target.portalGroups())) {
+            if (!tags.contains(g.tag())) {
+                target.removePortalGroup(g.tag());
+            }
+        }
+        Map<Integer, LogicalUnit> luns = new HashMap<>();
+        for (Lun lun : first.getLunsList()) {
+            luns.put(lun.getLun(), logicalUnits.apply(lun.getObject()));
+        }
+        for (Integer lun : List.copyOf(target.luns().keySet())) {
+            if (!luns.containsKey(lun)) {
+                target.removeLun(lun);
+            }
+        }
+        luns.forEach((lun, lu) -> {
+            if (target.logicalUnit(lun) != lu) {
+                target.lun(lun, lu);
+            }
+        });
+        Set<String> initiators = new HashSet<>();
+        for (Acl acl : first.getAclsList()) {
+            Map<Integer, Integer> mapping = null;
+            if (acl.getMappedLunsCount() > 0) {
+                mapping = new HashMap<>();
+                for (MappedLun m : acl.getMappedLunsList()) {
+                    mapping.put(m.getMappedLun(), m.getTpgLun());
+                }
+            }
+            target.acl(new IscsiAcl(acl.getInitiator(), mapping, chap(acl.getChap()), mutual(acl.getChap())));
+            initiators.add(acl.getInitiator().toLowerCase(Locale.ROOT));
+        }
+        for (IscsiAcl acl : List.copyOf(target.acls())) {
+            if (!initiators.contains(acl.initiatorName().toLowerCase(Locale.ROOT))) {
+                target.removeAcl(acl.initiatorName());
+            }
+        }
+        target.generateNodeAcls(first.getGenerateNodeAcls());
+        target.authenticationRequired(first.getAuthentication());
+        target.chap(chap(first.getChap()), mutual(first.getChap()));
+    }
+
+    private static IscsiChapCredentials chap(Chap chap) {
+        return chap.getUserid().isEmpty() ? null : new IscsiChapCredentials(chap.getUserid(), chap.getPassword());
+    }
+
+    private static IscsiChapCredentials mutual(Chap chap) {
+        return chap.getMutualUserid().isEmpty() ? null
+                : new IscsiChapCredentials(chap.getMutualUserid(), chap.getMutualPassword());
+    }
+
+    /**
+     * Portal groups without a relative target port identifier get the lowest free ones, in configuration order, so
+     * that an unedited configuration keeps its identifiers from run to run (the shell writes them out when it saves).
+     */
+    static List<org.lunforge.server.config.IscsiTarget> relativeIdsAssigned(
+            List<org.lunforge.server.config.IscsiTarget> targets) {
+        Set<Integer> used = new HashSet<>();
+        targets.forEach(t -> t.getPortalGroupsList().forEach(g -> used.add(g.getRelativePortId())));
+        List<org.lunforge.server.config.IscsiTarget> out = new ArrayList<>();
+        int next = 1;
+        for (org.lunforge.server.config.IscsiTarget t : targets) {
+            Builder b = t.toBuilder();
+            for (PortalGroup.Builder g : b.getPortalGroupsBuilderList()) {
+                if (g.getRelativePortId() == 0) {
+                    while (used.contains(next)) {
+                        next++;
+                    }
+                    g.setRelativePortId(next);
+                    used.add(next);
+                }
+            }
+            out.add(b.build());
+        }
+        return out;
+    }
+}
