@@ -38,12 +38,11 @@ final class IscsiCommandWindow {
 
     /** Where a non-immediate command with this CmdSN goes. */
     Admission admit(int cmdSN) {
-        if (cmdSN == expCmdSN) {
-            return Admission.NOW;
-        }
         int max = maxCmdSN();
-        return IscsiSerial.greaterThan(cmdSN, expCmdSN) && IscsiSerial.atMost(cmdSN, max)
-                ? Admission.LATER : Admission.DROP;
+        if (!IscsiSerial.atMost(expCmdSN, cmdSN) || !IscsiSerial.atMost(cmdSN, max)) {
+            return Admission.DROP; // a closed window (MaxCmdSN = ExpCmdSN - 1) takes nothing, not even ExpCmdSN
+        }
+        return cmdSN == expCmdSN ? Admission.NOW : Admission.LATER;
     }
 
     /** True if {@code cmdSN} is still to come: at or after ExpCmdSN and inside the window. */

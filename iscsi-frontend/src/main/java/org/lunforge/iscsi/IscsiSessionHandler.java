@@ -244,9 +244,11 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
             write(new IscsiReject(e.rejectReason(), statSN, expCmdSN(), maxCmdSN(), 0,
                     Unpooled.wrappedBuffer(e.header())));
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else if (cause instanceof IscsiCodecException) {
+            LOG.log(INFO, () -> session + ": " + cause.getMessage() + ", dropping the connection");
+            ctx.close();
         } else {
-            LOG.log(cause instanceof IscsiCodecException ? INFO : WARNING,
-                    () -> session + ": " + cause + ", dropping the connection", cause);
+            LOG.log(WARNING, () -> session + ": " + cause + ", dropping the connection", cause);
             ctx.close();
         }
     }

@@ -49,9 +49,9 @@ public final class LeakCheck implements AfterEachCallback {
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        for (int i = 0; i < 3; i++) {
+        for (int i = 0; i < 2; i++) {
             System.gc();
-            Thread.sleep(20);
+            Thread.sleep(5);
             for (int j = 0; j < 32; j++) {
                 ByteBuf a = PooledByteBufAllocator.DEFAULT.directBuffer(64);
                 ByteBuf b = UnpooledByteBufAllocator.DEFAULT.heapBuffer(64);
