@@ -44,6 +44,11 @@ import org.lunforge.scsi.TaskRouter;
 final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
     private static final System.Logger LOG = System.getLogger(IscsiSessionHandler.class.getName());
     private static final Object TOMBSTONE = new Object();
+    /**
+     * Data queued beyond this is flushed at once rather than at the end of the batch: small responses coalesce into
+     * one writev, large ones start moving while the next is being produced (the initiator overlaps with us).
+     */
+    private static final int FLUSH_BYTES = 128 * 1024;
 
     /** One outstanding R2T: the solicited sequence it opened. */
     private static final class R2t {
@@ -78,6 +83,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
     private int nextTag;
     private boolean inRead;
     private boolean needsFlush;
+    private int unflushedBytes;
     private boolean flushScheduled;
     private boolean closed;
     private boolean loggedOut;
@@ -290,9 +296,12 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** Queues a PDU; it goes out at the next flush of this batch. */
     void write(IscsiPdu pdu) {
+        unflushedBytes += pdu.data().readableBytes();
         ctx.write(pdu, ctx.voidPromise());
         needsFlush = true;
-        if (!inRead && !flushScheduled) {
+        if (unflushedBytes >= FLUSH_BYTES) {
+            flushNow();
+        } else if (!inRead && !flushScheduled) {
             flushScheduled = true;
             ctx.executor().execute(flushTask);
         }
@@ -301,6 +310,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
     private void flushNow() {
         flushScheduled = false;
         needsFlush = false;
+        unflushedBytes = 0;
         ctx.flush();
     }
 

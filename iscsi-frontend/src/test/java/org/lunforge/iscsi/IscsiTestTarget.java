@@ -18,6 +18,9 @@ public final class IscsiTestTarget {
     }
 
     public static void main(String[] args) throws Exception {
+        // A target in service does not sample buffers for leaks (the tests run the paranoid detector).
+        System.setProperty("io.netty.leakDetection.level", System.getProperty("io.netty.leakDetection.level",
+                "disabled"));
         int port = Integer.getInteger("port", 3260);
         long size = Long.getLong("size", 1024L) << 20;
         boolean async = Boolean.getBoolean("async");
