@@ -243,6 +243,16 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
+    /**
+     * Back pressure: while the socket cannot take what we have queued (above the high water mark), no new
+     * commands are read, so Data-In does not pile up in memory; reading resumes below the low mark.
+     */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IscsiCodecException e && e.header() != null) {

@@ -769,4 +769,77 @@ class IscsiSessionTest {
         assertEquals(IscsiConstants.REJECT_PROTOCOL_ERROR, reject.reason());
         reject.release();
     }
+
+    @Test
+    void longSendTargetsAnswersComeInPiecesFetchedByTheirTtt() {
+        server = new IscsiServer(IscsiServerOptions.defaults());
+        for (int i = 0; i < 150; i++) {
+            server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:many-%03d".formatted(i)).generateNodeAcls(true)
+                    .portalGroup(new IscsiPortalGroup(1, 100 + i, List.of(new IscsiPortal("127.0.0.1", 3260)))));
+        }
+        IscsiPeer d = new IscsiPeer(server);
+        peers.add(d);
+        IscsiLoginResponse r = d.login(1, 3, true, IscsiPeer.keys("InitiatorName", IscsiPeer.INITIATOR,
+                "SessionType", "Discovery"));
+        d.expStatSN = r.statSN() + 1;
+        r.release();
+        int itt = 77;
+        d.send(new IscsiTextRequest(true, true, false, 0, itt, RESERVED_TAG, d.cmdSN, d.expStatSN,
+                IscsiPeer.text(IscsiPeer.keys("SendTargets", "All"))));
+        ByteBuf all = Unpooled.buffer();
+        int pieces = 0;
+        while (true) {
+            IscsiTextResponse t = d.next(IscsiTextResponse.class);
+            pieces++;
+            assertTrue(t.data().readableBytes() <= 8192, "the initiator's default MaxRecvDataSegmentLength");
+            all.writeBytes(t.data());
+            t.release();
+            if (t.finalPdu()) {
+                assertEquals(RESERVED_TAG, t.targetTransferTag());
+                break;
+            }
+            assertTrue(t.continueFlag());
+            assertNotEquals(RESERVED_TAG, t.targetTransferTag());
+            d.send(new IscsiTextRequest(true, true, false, 0, itt, t.targetTransferTag(), d.cmdSN, d.expStatSN,
+                    Unpooled.EMPTY_BUFFER));
+        }
+        assertTrue(pieces > 1);
+        String text = IscsiPeer.ascii(all);
+        all.release();
+        assertEquals(150, text.split("TargetName=").length - 1);
+        assertTrue(text.endsWith("TargetAddress=127.0.0.1:3260,1\0"));
+    }
+
+    @Test
+    void textRequestsMayContinueOverSeveralPdus() {
+        start();
+        byte[] whole = IscsiText.encode(IscsiPeer.keys("X-com.example.a", "1", "SendTargets", ""));
+        peer.send(new IscsiTextRequest(true, false, true, 0, 50, RESERVED_TAG, peer.cmdSN, peer.expStatSN,
+                Unpooled.wrappedBuffer(whole, 0, 10)));
+        IscsiTextResponse ack = peer.next(IscsiTextResponse.class);
+        assertFalse(ack.finalPdu());
+        assertEquals(0, ack.data().readableBytes());
+        peer.send(new IscsiTextRequest(true, true, false, 0, 50, ack.targetTransferTag(), peer.cmdSN,
+                peer.expStatSN, Unpooled.wrappedBuffer(whole, 10, whole.length - 10)));
+        IscsiTextResponse t = peer.next(IscsiTextResponse.class);
+        assertTrue(t.finalPdu());
+        assertEquals("X-com.example.a=NotUnderstood\0TargetName=" + TARGET + "\0TargetAddress=127.0.0.1:3260,1\0",
+                IscsiPeer.ascii(t.data()));
+        t.release();
+    }
+
+    @Test
+    void abortTaskOfAWriteWaitingForDataAnswersOnceTheDataIsIn() {
+        start("InitialR2T", "Yes", "ImmediateData", "No");
+        IscsiScsiCommand write = command(peer, 0, cdb10(WRITE_10, 0, 1), false, true, 512, Unpooled.EMPTY_BUFFER,
+                true);
+        peer.send(write);
+        IscsiR2t r2t = peer.next(IscsiR2t.class);
+        peer.send(tmf(IscsiConstants.TMF_ABORT_TASK, 0, write.initiatorTaskTag(), write.cmdSN()));
+        peer.assertSilent(); // its R2T is still outstanding (4.2.3.3: the target waits for the TTT's answer)
+        peer.send(new IscsiDataOut(true, 0, write.initiatorTaskTag(), r2t.targetTransferTag(), peer.expStatSN, 0, 0,
+                pattern(512, 1)));
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE, peer.next(IscsiTaskManagementResponse.class).response());
+        peer.assertSilent();
+    }
 }
