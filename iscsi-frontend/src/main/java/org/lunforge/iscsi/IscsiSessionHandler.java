@@ -50,34 +50,18 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
      */
     private static final int FLUSH_BYTES = 128 * 1024;
 
-    /** One outstanding R2T: the solicited sequence it opened. */
-    private static final class R2t {
-        final IscsiTask task;
-        final int offset;
-        final int length;
-        int nextDataSN;
-        int nextOffset;
-
-        R2t(IscsiTask task, int offset, int length) {
-            this.task = task;
-            this.offset = offset;
-            this.length = length;
-            this.nextOffset = offset;
-        }
-    }
-
     private final IscsiSession session;
     private final IscsiServerOptions options;
     private final IscsiCommandWindow window;
     private final IscsiTaskManagement taskManagement;
     private final IscsiTextExchange text;
+    private final IscsiDataOutFlow dataOut;
     private final IntObjectHashMap<IscsiTask> tasks = new IntObjectHashMap<>();
-    private final IntObjectHashMap<R2t> r2ts = new IntObjectHashMap<>();
     /** Commands (tasks or other PDUs) inside the window that wait for an earlier CmdSN, by CmdSN. */
     private final IntObjectHashMap<Object> waiting = new IntObjectHashMap<>();
     private final Runnable flushTask = this::flushNow;
     private IscsiSessionParameters params;
-    private ChannelHandlerContext ctx;
+    ChannelHandlerContext ctx;
     private int statSN;
     private int expStatSN;
     private int nextTag;
@@ -103,6 +87,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         this.nextTag = (int) (System.nanoTime() & 0x7FFF_0000) | 1;
         this.taskManagement = new IscsiTaskManagement(this);
         this.text = new IscsiTextExchange(this);
+        this.dataOut = new IscsiDataOutFlow(this);
     }
 
     // ---- accessors for the task, TMF and text helpers
@@ -199,7 +184,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
             }
             case IscsiDataOut d -> {
                 acknowledge(d.expStatSN());
-                dataOut(d, d.data().readableBytes(), false);
+                dataOut.dataOut(d, d.data().readableBytes(), false);
             }
             case IscsiNopOut n -> {
                 acknowledge(n.expStatSN());
@@ -283,7 +268,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         tasks.clear();
-        r2ts.clear();
+        dataOut.clear();
         for (Object o : waiting.values()) {
             if (o instanceof IscsiPdu pdu) {
                 pdu.release();
@@ -324,7 +309,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         ctx.flush();
     }
 
-    private void rejectPdu(int reason, IscsiPdu pdu) {
+    void rejectPdu(int reason, IscsiPdu pdu) {
         ByteBuf header = Unpooled.buffer(IscsiConstants.BHS_LENGTH);
         pdu.encodeHeader(header);
         header.setByte(4, pdu.ahsLength() / 4);
@@ -439,7 +424,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         LogicalUnit lu = session.lunMap.logicalUnit(LunAddress.decode(c.lun()));
         IscsiTask task = new IscsiTask(this, c, session.nexus, lu, ctx.alloc());
         tasks.put(itt, task);
-        receiveImmediateData(task, c);
+        dataOut.receiveImmediateData(task, c, options.maxTransferLength());
         taskManagement.commandArrived(task);
         if (c.immediate()) {
             deliver(task);
@@ -452,43 +437,6 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Takes the command's immediate data and works out what unsolicited data is still owed (11.3, 13.10-13.14). */
-    private void receiveImmediateData(IscsiTask task, IscsiScsiCommand c) {
-        ByteBuf data = c.data();
-        int immediate = data.readableBytes();
-        long expected = task.expectedTransferLength();
-        if (c.read() && c.write()) {
-            task.dataError = SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT; // no bidirectional commands
-        } else if (expected > options.maxTransferLength()) {
-            task.dataError = SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT;
-        }
-        boolean accept = immediate > 0 && c.write() && task.dataError == null && params.immediateData()
-                && immediate <= params.firstBurstLength() && immediate <= expected;
-        if (immediate > 0 && !accept && task.dataError == null) {
-            task.dataError = immediate > expected ? SenseCode.TOO_MUCH_WRITE_DATA
-                    : SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA;
-        }
-        if (accept) {
-            task.addData(0, data);
-        } else {
-            data.release();
-        }
-        task.nextR2tOffset = immediate;
-        if (!c.finalPdu()) {
-            // Unsolicited Data-Out follows: the first burst is min(FirstBurstLength, EDTL) (13.14).
-            task.unsolicitedOpen = true;
-            task.unsolicitedOffset = immediate;
-            task.unsolicitedEnd = (int) Math.min(params.firstBurstLength(), expected);
-            task.nextR2tOffset = Math.max(immediate, task.unsolicitedEnd);
-            if ((params.initialR2t() || !c.write()) && task.dataError == null) {
-                task.dataError = SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA;
-            }
-        }
-        if (!c.write()) {
-            task.nextR2tOffset = 0;
-        }
-    }
-
     /** The command's turn in CmdSN order has come: solicit its data, or run it if it has all it needs. */
     private void deliver(IscsiTask task) {
         task.delivered = true;
@@ -496,28 +444,12 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
             task.counted = true;
             window.started();
         }
-        solicit(task);
+        dataOut.solicit(task);
         executeIfReady(task);
     }
 
-    /** Sends R2Ts for the data still owed, up to MaxOutstandingR2T at a time, each at most MaxBurstLength (11.8). */
-    private void solicit(IscsiTask task) {
-        int length = task.expectedLength();
-        while (task.write && task.delivered && task.dataError == null && !task.silentlyAborted
-                && !task.abortedWithStatus && task.outstandingR2ts < params.maxOutstandingR2t()
-                && Integer.compareUnsigned(task.nextR2tOffset, length) < 0) {
-            int offset = task.nextR2tOffset;
-            int burst = Math.min(params.maxBurstLength(), length - offset);
-            int ttt = newTag();
-            r2ts.put(ttt, new R2t(task, offset, burst));
-            task.outstandingR2ts++;
-            task.nextR2tOffset = offset + burst;
-            write(new IscsiR2t(task.lunField, task.itt, ttt, statSN, expCmdSN(), maxCmdSN(), task.r2tCount++, offset,
-                    burst));
-        }
-    }
-
-    private void executeIfReady(IscsiTask task) {
+    /** Runs the task once its turn has come and all its data is in; a task that went wrong ends here instead. */
+    void executeIfReady(IscsiTask task) {
         if (task.state != IscsiTask.State.RECEIVING || !task.delivered || !task.dataComplete()) {
             return;
         }
@@ -548,82 +480,6 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /**
-     * Data-Out, or the header of one whose data digest failed ({@code digestError}; {@code length} is then its
-     * DataSegmentLength). Each PDU must continue its sequence: DataSN one more than the last, the buffer offset
-     * where the last ended, inside the R2T or the first burst. A PDU that does not is a sequence error, an implied
-     * digest error (7.2.2): with ErrorRecoveryLevel 0 the task ends with PROTOCOL SERVICE CRC ERROR once the
-     * sequence's final PDU arrives (7.8). TTT 0xffffffff is unsolicited data.
-     */
-    private void dataOut(IscsiDataOut d, int length, boolean digestError) {
-        ByteBuf data = d.data();
-        if (session.discovery()) {
-            rejectPdu(IscsiConstants.REJECT_PROTOCOL_ERROR, d);
-            data.release();
-            return;
-        }
-        IscsiTask task;
-        boolean inSequence;
-        R2t r2t = null;
-        if (d.targetTransferTag() == RESERVED_TAG) {
-            task = tasks.get(d.initiatorTaskTag());
-            if (task == null) {
-                data.release(); // for a command dropped outside the window, or already ended
-                return;
-            }
-            if (!task.unsolicitedOpen) {
-                if (task.dataError == null) {
-                    task.dataError = SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA;
-                }
-                data.release();
-                return;
-            }
-            inSequence = d.dataSN() == task.unsolicitedDataSN && d.bufferOffset() == task.unsolicitedOffset
-                    && Integer.compareUnsigned(length, task.unsolicitedEnd - task.unsolicitedOffset) <= 0;
-            task.unsolicitedDataSN++;
-            task.unsolicitedOffset += length;
-        } else {
-            r2t = r2ts.get(d.targetTransferTag());
-            if (r2t == null || r2t.task.itt != d.initiatorTaskTag()) {
-                rejectPdu(IscsiConstants.REJECT_INVALID_PDU_FIELD, d);
-                data.release();
-                return;
-            }
-            task = r2t.task;
-            inSequence = d.dataSN() == r2t.nextDataSN && d.bufferOffset() == r2t.nextOffset
-                    && Integer.compareUnsigned(length, r2t.offset + r2t.length - r2t.nextOffset) <= 0;
-            r2t.nextDataSN++;
-            r2t.nextOffset += length;
-        }
-        if (!inSequence || digestError) {
-            if (task.dataError == null) {
-                task.dataError = SenseCode.PROTOCOL_SERVICE_CRC_ERROR;
-            }
-            data.release();
-        } else if (task.dataError != null || task.silentlyAborted || task.abortedWithStatus || length == 0) {
-            data.release();
-        } else {
-            task.addData(d.bufferOffset(), data);
-        }
-        if (!d.finalPdu()) {
-            return;
-        }
-        if (r2t == null) {
-            task.unsolicitedOpen = false;
-            if (task.unsolicitedOffset != task.unsolicitedEnd && task.dataError == null) {
-                task.dataError = SenseCode.WRITE_ERROR_NOT_ENOUGH_UNSOLICITED_DATA;
-            }
-        } else {
-            r2ts.remove(d.targetTransferTag());
-            task.outstandingR2ts--;
-            if (r2t.nextOffset != r2t.offset + r2t.length && task.dataError == null) {
-                task.dataError = SenseCode.PROTOCOL_SERVICE_CRC_ERROR;
-            }
-        }
-        solicit(task);
-        executeIfReady(task);
-    }
-
     // ---- completion and responses (11.4, 11.7)
 
     /** The device (or this handler) has ended the task; runs on the loop, exactly once per task. */
@@ -642,61 +498,13 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         if (closed || task.silentlyAborted) {
             task.releaseBuffers();
         } else {
-            respond(task, task.abortedWithStatus ? TaskResponse.status(ScsiStatus.TASK_ABORTED) : response);
+            IscsiResponses.write(this, task, task.abortedWithStatus ? TaskResponse.status(ScsiStatus.TASK_ABORTED)
+                    : response);
             task.releaseBuffers();
         }
         if (!closed) {
             taskManagement.taskGone(task);
         }
-    }
-
-    /**
-     * Data-In PDUs for the data, each at most the initiator's MaxRecvDataSegmentLength, sequences of at most
-     * MaxBurstLength (F at the end of each), then the status: in the last Data-In (S bit) when it is GOOD or
-     * CONDITION MET, else in a SCSI Response with the sense data. Residuals compare what the device wanted to move
-     * with the Expected Data Transfer Length (11.4.5).
-     */
-    private void respond(IscsiTask task, TaskResponse response) {
-        long expected = task.expectedTransferLength();
-        long transfer = response.transferLength();
-        boolean overflow = transfer > expected;
-        boolean underflow = transfer < expected;
-        int residual = (int) Math.min(Math.abs(transfer - expected), 0xFFFF_FFFFL);
-        ScsiStatus status = response.status();
-        boolean statusInData = response.sense().length == 0
-                && (status == ScsiStatus.GOOD || status == ScsiStatus.CONDITION_MET);
-        ByteBuf buffer = task.dataInBuffer();
-        int length = buffer == null || !task.read ? 0 : (int) Math.min(transfer, buffer.capacity());
-        int pduLimit = params.initiatorMaxRecvDataSegmentLength();
-        int burst = params.maxBurstLength();
-        int offset = 0;
-        int inBurst = 0;
-        while (offset < length) {
-            int n = Math.min(Math.min(pduLimit, length - offset), burst - inBurst);
-            boolean last = offset + n == length;
-            inBurst += n;
-            boolean endOfSequence = last || inBurst == burst;
-            boolean withStatus = last && statusInData;
-            write(new IscsiDataIn(endOfSequence, false, withStatus && overflow, withStatus && underflow, withStatus,
-                    status.code(), 0, task.itt, RESERVED_TAG, withStatus ? advanceStatSN() : 0, expCmdSN(),
-                    maxCmdSN(), task.dataInPdus++, offset, withStatus ? residual : 0,
-                    buffer.retainedSlice(offset, n)));
-            offset += n;
-            if (endOfSequence) {
-                inBurst = 0;
-            }
-        }
-        if (length > 0 && statusInData) {
-            return;
-        }
-        byte[] sense = response.sense();
-        ByteBuf data = Unpooled.EMPTY_BUFFER;
-        if (sense.length > 0) {
-            data = ctx.alloc().heapBuffer(2 + sense.length).writeShort(sense.length).writeBytes(sense);
-        }
-        write(new IscsiScsiResponse(false, false, overflow, underflow, IscsiConstants.RESPONSE_COMMAND_COMPLETED,
-                status.code(), task.itt, 0, advanceStatSN(), expCmdSN(), maxCmdSN(),
-                task.dataInPdus + task.r2tCount, 0, residual, data));
     }
 
     // ---- NOP (11.18, 11.19)
@@ -782,7 +590,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         LOG.log(DEBUG, () -> session + ": rejecting a PDU: " + e.message());
         reject(e.reason(), Unpooled.wrappedBuffer(e.header()));
         if (e.reason() == IscsiConstants.REJECT_DATA_DIGEST_ERROR && e.pdu() instanceof IscsiDataOut d) {
-            dataOut(d, e.dataSegmentLength(), true);
+            dataOut.dataOut(d, e.dataSegmentLength(), true);
         } else if (e.pdu() != null) {
             e.pdu().release();
         }
