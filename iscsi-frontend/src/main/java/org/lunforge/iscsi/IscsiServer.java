@@ -205,6 +205,9 @@ public final class IscsiServer implements AutoCloseable {
                 }
             }
         }
+        // A wildcard listener on a port already accepts every address of that port (and Linux refuses both).
+        wanted.removeIf(a -> !a.getAddress().isAnyLocalAddress() && wanted.stream().anyMatch(
+                w -> w.getAddress().isAnyLocalAddress() && w.getPort() == a.getPort()));
         for (InetSocketAddress address : new ArrayList<>(listeners.keySet())) {
             if (!wanted.contains(address)) {
                 listeners.remove(address).close();

@@ -160,6 +160,22 @@ class IscsiServerTest {
     }
 
     @Test
+    void aWildcardPortalCoversSpecificAddressesOfItsPort() throws Exception {
+        started();
+        int shared = freePort();
+        server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:any").generateNodeAcls(true)
+                .portalGroup(new IscsiPortalGroup(1, 20, List.of(new IscsiPortal("0.0.0.0", shared)))));
+        server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:lo").generateNodeAcls(true)
+                .portalGroup(new IscsiPortalGroup(1, 21, List.of(new IscsiPortal("127.0.0.1", shared)))));
+        try (SocketInitiator i = new SocketInitiator(shared, initiator(1), 0x1)) {
+            i.loginOk("iqn.2026-11.org.lunforge:lo");
+        }
+        try (SocketInitiator i = new SocketInitiator(shared, initiator(2), 0x2)) {
+            i.loginOk("iqn.2026-11.org.lunforge:any");
+        }
+    }
+
+    @Test
     void addingALunTellsLoggedInInitiators() throws Exception {
         started();
         try (SocketInitiator i = new SocketInitiator(port, initiator(1), 0x1)) {
