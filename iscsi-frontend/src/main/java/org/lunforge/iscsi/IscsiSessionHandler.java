@@ -245,7 +245,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
             write(new IscsiReject(e.rejectReason(), statSN, expCmdSN(), maxCmdSN(), 0,
                     Unpooled.wrappedBuffer(e.header())));
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-        } else if (cause instanceof IscsiCodecException) {
+        } else if (cause instanceof IscsiCodecException || cause instanceof java.io.IOException) {
             LOG.log(INFO, () -> session + ": " + cause.getMessage() + ", dropping the connection");
             ctx.close();
         } else {
