@@ -76,6 +76,7 @@ class IscsiNegotiationTest {
         assertEquals("NotUnderstood", answer("FutureKey", "1"));
         assertEquals("Reject", answer("TargetAlias", "mine"));
         assertEquals("Reject", answer("TargetPortalGroupTag", "1"));
+        assertEquals("Reject", answer("TargetAddress", "10.0.0.1:3260,1"));
     }
 
     @Test
