@@ -25,7 +25,6 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -382,10 +381,5 @@ public final class IscsiServer implements AutoCloseable {
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         LOG.log(INFO, "iSCSI target stopped");
-    }
-
-    /** For tests: the sessions' state, to check nothing is left behind. */
-    synchronized Set<IscsiSession> openSessions() {
-        return new HashSet<>(sessions.values());
     }
 }

@@ -35,7 +35,7 @@ import org.lunforge.scsi.TaskResponse;
 final class IscsiTask implements ScsiTask {
     enum State { RECEIVING, EXECUTING, DONE }
 
-    private static final int[] ATTRIBUTE_NONE = {};
+    private static final int[] NO_OFFSETS = {};
 
     final IscsiSessionHandler session;
     final int itt;
@@ -64,7 +64,7 @@ final class IscsiTask implements ScsiTask {
 
     // Data-Out: the pieces in arrival order with their buffer offsets.
     private ByteBuf[] pieces = new ByteBuf[0];
-    private int[] pieceOffsets = ATTRIBUTE_NONE;
+    private int[] pieceOffsets = NO_OFFSETS;
     private int pieceCount;
     /** Bytes of the unsolicited part (immediate data included) the initiator owes, from 0. */
     int unsolicitedEnd;
