@@ -32,6 +32,11 @@ public final class SgList {
         return new SgList(Arrays.stream(segments).filter(s -> s.byteSize() > 0).toArray(MemorySegment[]::new));
     }
 
+    /** A list of one segment: the common case of a transport buffer, without the varargs filtering. */
+    public static SgList of(MemorySegment segment) {
+        return segment.byteSize() == 0 ? EMPTY : new SgList(new MemorySegment[] {segment});
+    }
+
     /** A list over one heap array: for small parameter data built or read by the emulation. */
     public static SgList wrap(byte[] bytes) {
         return of(MemorySegment.ofArray(bytes));

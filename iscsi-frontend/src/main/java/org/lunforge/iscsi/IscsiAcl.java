@@ -1,0 +1,31 @@
+package org.lunforge.iscsi;
+
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * What one initiator may do on a target: which LUNs it sees and how it authenticates.
+ *
+ * @param initiatorName the initiator's iSCSI name, compared as RFC 3722 normalises (case-insensitively)
+ * @param lunMapping the LUN the initiator sees → the target's LUN; null maps every LUN of the target as it is
+ * @param chap credentials the initiator must prove (CHAP), or null: then the target's settings decide
+ * @param mutualChap credentials the target proves when the initiator asks for mutual CHAP, or null
+ */
+public record IscsiAcl(String initiatorName, Map<Integer, Integer> lunMapping, IscsiChapCredentials chap,
+                       IscsiChapCredentials mutualChap) {
+    public IscsiAcl {
+        Objects.requireNonNull(initiatorName, "initiatorName");
+        if (lunMapping != null) {
+            lunMapping = Map.copyOf(new TreeMap<>(lunMapping));
+        }
+        if (chap != null && mutualChap != null && chap.secret().equals(mutualChap.secret())) {
+            throw new IllegalArgumentException("RFC 7143 9.2.1: the initiator's and the target's CHAP secrets differ");
+        }
+    }
+
+    /** Every LUN of the target, no CHAP of its own. */
+    public static IscsiAcl allLuns(String initiatorName) {
+        return new IscsiAcl(initiatorName, null, null, null);
+    }
+}

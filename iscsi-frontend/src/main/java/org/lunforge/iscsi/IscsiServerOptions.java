@@ -1,0 +1,98 @@
+package org.lunforge.iscsi;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What the target offers in negotiation and how it paces connections. The negotiation values are this target's
+ * side of RFC 7143 13's result functions; the initiator's offer decides the rest.
+ *
+ * @param maxRecvDataSegmentLength what we declare we receive in one PDU (13.12), 512..2^24-1
+ * @param maxBurstLength our offer for MaxBurstLength (13.13); the result is the smaller offer
+ * @param firstBurstLength our offer for FirstBurstLength (13.14); the result is the smaller offer
+ * @param maxOutstandingR2t our offer for MaxOutstandingR2T (13.17)
+ * @param initialR2t our InitialR2T (13.10): false lets the initiator send unsolicited data if it wishes
+ * @param immediateData our ImmediateData (13.11)
+ * @param headerDigest which header digests we accept; dataDigest the same for data
+ * @param defaultTime2Wait, defaultTime2Retain our offers (13.15, 13.16)
+ * @param commandWindow how many non-immediate commands one session may have in flight: MaxCmdSN - ExpCmdSN + 1
+ *     when nothing is running (the queue depth the initiator sees)
+ * @param maxTransferLength the largest Expected Data Transfer Length a command may have; the data-in buffer is
+ *     allocated at that size, so this bounds memory per command
+ * @param loginTimeout how long a connection may take to log in
+ * @param nopInterval idle time after which the target pings with a NOP-In; zero disables pings
+ * @param nopTimeout how long a ping may go unanswered before the connection is dropped
+ * @param logoutTimeout on shutdown or target removal, how long initiators get to log out after an Async Message
+ * @param taskAbortedStatus when a reset or CLEAR TASK SET aborts tasks of other sessions, answer them with TASK
+ *     ABORTED (SAM-5 TAS=1) rather than nothing (TAS=0)
+ */
+public record IscsiServerOptions(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
+                                 int maxOutstandingR2t, boolean initialR2t, boolean immediateData,
+                                 IscsiDigestPolicy headerDigest, IscsiDigestPolicy dataDigest, int defaultTime2Wait,
+                                 int defaultTime2Retain, int commandWindow, int maxTransferLength,
+                                 Duration loginTimeout, Duration nopInterval, Duration nopTimeout,
+                                 Duration logoutTimeout, boolean taskAbortedStatus) {
+    public IscsiServerOptions {
+        checkRange("MaxRecvDataSegmentLength", maxRecvDataSegmentLength, 512, IscsiConstants.MAX_DATA_SEGMENT_LENGTH);
+        checkRange("MaxBurstLength", maxBurstLength, 512, IscsiConstants.MAX_DATA_SEGMENT_LENGTH);
+        checkRange("FirstBurstLength", firstBurstLength, 512, maxBurstLength);
+        checkRange("MaxOutstandingR2T", maxOutstandingR2t, 1, 65535);
+        checkRange("DefaultTime2Wait", defaultTime2Wait, 0, 3600);
+        checkRange("DefaultTime2Retain", defaultTime2Retain, 0, 3600);
+        checkRange("command window", commandWindow, 1, 1 << 20);
+        checkRange("max transfer length", maxTransferLength, 512, Integer.MAX_VALUE);
+        Objects.requireNonNull(headerDigest, "headerDigest");
+        Objects.requireNonNull(dataDigest, "dataDigest");
+        Objects.requireNonNull(loginTimeout, "loginTimeout");
+        Objects.requireNonNull(nopInterval, "nopInterval");
+        Objects.requireNonNull(nopTimeout, "nopTimeout");
+        Objects.requireNonNull(logoutTimeout, "logoutTimeout");
+    }
+
+    /**
+     * Defaults chosen for throughput: 256 KiB data segments and bursts of 1 MiB (the initiator's smaller offer wins),
+     * unsolicited data allowed, 128 commands in flight per session, digests at the initiator's choice.
+     */
+    public static IscsiServerOptions defaults() {
+        return new IscsiServerOptions(262144, 1048576, 262144, 8, false, true, IscsiDigestPolicy.OPTIONAL,
+                IscsiDigestPolicy.OPTIONAL, 2, 20, 128, 64 << 20, Duration.ofSeconds(15), Duration.ofSeconds(10),
+                Duration.ofSeconds(15), Duration.ofSeconds(3), true);
+    }
+
+    public IscsiServerOptions withCommandWindow(int window) {
+        return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
+                initialR2t, immediateData, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain, window,
+                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus);
+    }
+
+    public IscsiServerOptions withNop(Duration interval, Duration timeout) {
+        return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
+                initialR2t, immediateData, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain,
+                commandWindow, maxTransferLength, loginTimeout, interval, timeout, logoutTimeout, taskAbortedStatus);
+    }
+
+    public IscsiServerOptions withBursts(int maxRecvDataSegment, int firstBurst, int maxBurst, int maxR2t,
+                                         boolean initialR2tYes, boolean immediateDataYes) {
+        return new IscsiServerOptions(maxRecvDataSegment, maxBurst, firstBurst, maxR2t, initialR2tYes,
+                immediateDataYes, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain, commandWindow,
+                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus);
+    }
+
+    public IscsiServerOptions withDigests(IscsiDigestPolicy header, IscsiDigestPolicy data) {
+        return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
+                initialR2t, immediateData, header, data, defaultTime2Wait, defaultTime2Retain, commandWindow,
+                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus);
+    }
+
+    public IscsiServerOptions withTimeouts(Duration login, Duration logout) {
+        return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
+                initialR2t, immediateData, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain,
+                commandWindow, maxTransferLength, login, nopInterval, nopTimeout, logout, taskAbortedStatus);
+    }
+
+    private static void checkRange(String what, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(what + " " + value + " outside " + min + ".." + max);
+        }
+    }
+}

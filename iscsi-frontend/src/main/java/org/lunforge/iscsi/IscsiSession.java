@@ -1,0 +1,108 @@
+package org.lunforge.iscsi;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Set;
+import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.Nexus;
+
+/**
+ * One iSCSI session (RFC 7143 3.4): the I_T nexus between an initiator port (name + ISID) and a target port
+ * (target + portal group), here always over one connection (MaxConnections=1). Its state lives in its
+ * {@link IscsiSessionHandler} on the connection's event loop; this object is what the rest of the server holds:
+ * the identity, and methods that other threads may call (they hop onto the loop).
+ */
+final class IscsiSession {
+    /** Sessions are identified by initiator name, ISID and target (RFC 7143 4.4.3); discovery has no target. */
+    record Key(String initiatorName, long isid, String targetName) {
+    }
+
+    final IscsiServer server;
+    final Channel channel;
+    final Key key;
+    final String initiatorName;
+    final long isid;
+    final int tsih;
+    final int cid;
+    /** Null for a discovery session. */
+    final IscsiTarget target;
+    final IscsiPortalGroup portalGroup;
+    final Nexus nexus;
+    final IscsiLunMap lunMap;
+    final Promise<Void> terminated;
+    volatile IscsiSessionHandler handler;
+
+    IscsiSession(IscsiServer server, Channel channel, String initiatorName, long isid, int tsih, int cid,
+                 IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus) {
+        this.server = server;
+        this.channel = channel;
+        this.initiatorName = initiatorName;
+        this.isid = isid;
+        this.tsih = tsih;
+        this.cid = cid;
+        this.target = target;
+        this.portalGroup = portalGroup;
+        this.nexus = nexus;
+        this.lunMap = target == null ? null : new IscsiLunMap(target, initiatorName);
+        this.key = new Key(IscsiTarget.normalize(initiatorName), isid, target == null ? null : target.name());
+        this.terminated = channel.eventLoop().newPromise();
+    }
+
+    boolean discovery() {
+        return target == null;
+    }
+
+    EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    /** Drops the connection; the returned future completes once tasks are cleaned up and nexus loss reported. */
+    Future<Void> close() {
+        channel.close();
+        return terminated;
+    }
+
+    /** Asks the initiator to log out (Async Message) and drops the connection after {@code timeout}. */
+    void requestLogout(Duration timeout) {
+        eventLoop().execute(() -> {
+            IscsiSessionHandler h = handler;
+            if (h != null) {
+                h.requestLogout(timeout);
+            } else {
+                channel.close();
+            }
+        });
+    }
+
+    /**
+     * Aborts this session's tasks on the given logical units because another session's task management said so;
+     * completes when those tasks are gone (their Data-Out received, the device finished with them).
+     */
+    Future<Void> abortTasks(Set<LogicalUnit> scope, boolean withStatus) {
+        Promise<Void> done = eventLoop().newPromise();
+        eventLoop().execute(() -> {
+            IscsiSessionHandler h = handler;
+            if (h == null) {
+                done.trySuccess(null);
+            } else {
+                h.taskManagement().abortForeign(scope, withStatus, done);
+            }
+        });
+        return done;
+    }
+
+    IscsiSessionInfo info() {
+        return new IscsiSessionInfo(initiatorName, isid, tsih, target == null ? null : target.name(),
+                portalGroup == null ? -1 : portalGroup.tag(), (InetSocketAddress) channel.remoteAddress());
+    }
+
+    @Override
+    public String toString() {
+        return "IscsiSession[" + initiatorName + ",i,0x%012x".formatted(isid) + " -> "
+                + (target == null ? "discovery" : target.name()) + ", TSIH " + tsih + "]";
+    }
+}
