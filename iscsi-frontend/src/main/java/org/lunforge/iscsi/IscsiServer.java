@@ -56,7 +56,14 @@ public final class IscsiServer implements AutoCloseable {
     private EventLoopGroup group;
     private Class<? extends ServerChannel> channelClass;
     private int nextTsih = 1;
-    private boolean closed;
+    /**
+     * Guards session registration (TSIHs, the closed flag, a target's presence at login). Event loops take only this
+     * lock, never the server's monitor: configuration methods hold the monitor while they wait for event-loop work
+     * (binding, closing listeners), so an event loop waiting for the monitor would deadlock them. Order: monitor,
+     * then this lock; nothing waits for an event loop while holding this lock.
+     */
+    private final Object sessionLock = new Object();
+    private volatile boolean closed;
     private volatile boolean discoveryAuthRequired;
     private volatile IscsiChapCredentials discoveryChap;
     private volatile IscsiChapCredentials discoveryMutualChap;
@@ -123,7 +130,10 @@ public final class IscsiServer implements AutoCloseable {
      * target uses are closed. The logical units stay open (they belong to the caller).
      */
     public synchronized IscsiTarget removeTarget(String name) {
-        IscsiTarget target = targets.remove(IscsiTarget.normalize(name));
+        IscsiTarget target;
+        synchronized (sessionLock) { // no login of this target completes after this point
+            target = targets.remove(IscsiTarget.normalize(name));
+        }
         if (target == null) {
             return null;
         }
@@ -269,8 +279,15 @@ public final class IscsiServer implements AutoCloseable {
     }
 
     /** Registers a new session with a fresh TSIH (11.12.6: unique among the target's sessions; we use server-wide). */
-    synchronized IscsiSession openSession(Channel channel, String initiatorName, long isid, int cid,
-                                          IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus) {
+    IscsiSession openSession(Channel channel, String initiatorName, long isid, int cid,
+                             IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus) {
+        synchronized (sessionLock) {
+            return register(channel, initiatorName, isid, cid, target, portalGroup, nexus);
+        }
+    }
+
+    private IscsiSession register(Channel channel, String initiatorName, long isid, int cid,
+                                  IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus) {
         if (closed) {
             throw new IllegalStateException("the target is shutting down");
         }
@@ -362,12 +379,14 @@ public final class IscsiServer implements AutoCloseable {
                 closed = true;
                 return;
             }
-            closed = true;
+            synchronized (sessionLock) { // no session registers after the snapshot
+                closed = true;
+                open = new ArrayList<>(sessions.values());
+            }
             for (Channel c : listeners.values()) {
                 c.close().syncUninterruptibly();
             }
             listeners.clear();
-            open = new ArrayList<>(sessions.values());
         }
         for (IscsiSession s : open) {
             s.requestLogout(options.logoutTimeout());
