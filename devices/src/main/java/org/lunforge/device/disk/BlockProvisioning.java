@@ -60,7 +60,9 @@ final class BlockProvisioning {
         try {
             if (length == 0) {
                 // nothing to do: LBA == capacity with NUMBER OF LOGICAL BLOCKS 0
-            } else if (zeros && w.unmap() && disk.thin() && store.unmapReadsZeros()) {
+            } else if (w.unmap() && disk.thin() && store.unmapReadsZeros()) {
+                // UNMAP set: deallocate, whatever the data block holds; the range then reads as zeros (LBPRZ).
+                // This is what LIO does and what libiscsi's WriteSame*.Unmap* tests expect (they send 0xFF blocks).
                 store.unmap(offset, length);
             } else if (zeros) {
                 store.writeZeros(offset, length);

@@ -218,7 +218,13 @@ final class BlockReadWrite {
         }
         int bs = disk.blockLength();
         long half = (long) c.blocks() * bs;
-        if (c.blocks() == 0) { // SBC-4 5.3: nothing compared, nothing written, not an error
+        if (c.blocks() == 0) {
+            // SBC-4 5.3: nothing compared, nothing written, not an error, unless Data-Out came with it: then the
+            // NUMBER OF LOGICAL BLOCKS field is what disagrees with the command (an initiator asking for 256 blocks
+            // of a one-byte field sends NLB 0 and 512 blocks of data).
+            if (task.dataOut().length() != 0) {
+                throw CheckCondition.invalidFieldInCdb(13, 7);
+            }
             disk.lu().good(task, 0);
             return;
         }

@@ -34,13 +34,21 @@ public record DiskConfig(int blockLength, int physicalBlockExponent, boolean thi
         }
     }
 
-    /** 512-byte blocks, thin, 8 MiB transfers, 2 GiB WRITE SAME, unlimited UNMAP, 255-block COMPARE AND WRITE. */
+    /**
+     * The largest transfer a disk accepts by default (MAXIMUM TRANSFER LENGTH, in bytes): large enough for
+     * initiators that move 32 MiB in one command (libiscsi's WriteSame16.Unmap writes 65536 blocks), small enough
+     * that a queue of them cannot exhaust memory. A TCMU device advertises its kernel's hw_max_sectors instead.
+     */
+    public static final long MAX_TRANSFER_BYTES = 64L << 20;
+
+    /** 512-byte blocks, thin, 64 MiB transfers, 2 GiB WRITE SAME, unlimited UNMAP, 255-block COMPARE AND WRITE. */
     public static DiskConfig defaults() {
-        return new DiskConfig(512, 0, true, false, false, 16384, 1 << 22, 0xFFFFFFFFL, 4095, 255, 16384);
+        return new DiskConfig(512, 0, true, false, false, MAX_TRANSFER_BYTES / 512, 1 << 22, 0xFFFFFFFFL, 4095, 255,
+                16384);
     }
 
     public DiskConfig withBlockLength(int length) {
-        long maxTransfer = Math.max(1, (8L << 20) / length);
+        long maxTransfer = Math.max(1, MAX_TRANSFER_BYTES / length);
         return new DiskConfig(length, physicalBlockExponent, thinProvisioned, removable, writeProtected,
                 maxTransfer, maxWriteSameBlocks, maxUnmapBlocks, maxUnmapDescriptors, maxCompareAndWriteBlocks,
                 Math.min(maxAtomicTransferBlocks, Math.min(maxTransfer, 0xFFFF)));

@@ -136,13 +136,15 @@ final class DiskMedium {
         }
         boolean removable = disk.config().removable();
         if (s.loadEject() && removable) {
+            // SBC-4 5.27: while medium removal is prevented, LOEJ is refused in both directions: the medium
+            // neither leaves nor enters (libiscsi's PreventAllow.Eject loads with PREVENT set and expects this).
+            if (removalPrevented()) {
+                throw new CheckCondition(SenseCode.MEDIUM_REMOVAL_PREVENTED);
+            }
             if (s.start()) {
                 loaded = true;
                 stopped = false;
             } else {
-                if (removalPrevented()) {
-                    throw new CheckCondition(SenseCode.MEDIUM_REMOVAL_PREVENTED);
-                }
                 if (loaded && !s.noFlush()) {
                     disk.store().flush();
                 }

@@ -68,6 +68,8 @@ class CompareVerifyTest {
                 16384, 1 << 20, 0xFFFFFFFFL, 256, 4, 0));
         small.run(compareAndWrite(0, 5), new byte[10 * 512]).assertInvalidField(13, 7);
         small.run(compareAndWrite(0, 0), new byte[0]).assertGood();
+        // 256 blocks asked of a one-byte field: NLB 0 with 512 blocks of Data-Out (iscsi-test-cu 1.19 does this)
+        small.run(compareAndWrite(0, 0), new byte[512 * 512]).assertInvalidField(13, 7);
         small.close();
     }
 

@@ -165,9 +165,11 @@ class MediumTest {
         r.run(cdb10(0x35, 0, 0, 0)).assertSense(SenseCode.MEDIUM_NOT_PRESENT);
         r.run(startStop(true, false)).assertGood(); // already ejected
         r.run(prevent(true)).assertGood();
-        r.run(startStop(true, true)).assertGood(); // loading is never prevented
-        r.run(TUR).assertGood();
+        r.run(startStop(true, true)).assertSense(SenseCode.MEDIUM_REMOVAL_PREVENTED); // nor is loading
+        r.run(TUR).assertSense(SenseCode.MEDIUM_NOT_PRESENT);
         r.run(prevent(false)).assertGood();
+        r.run(startStop(true, true)).assertGood();
+        r.run(TUR).assertGood();
         r.close();
     }
 
