@@ -60,10 +60,14 @@ public final class IscsiTestCuRun {
         verdict.regressions().forEach(r -> report.append("REGRESSION ").append(r).append('\n'));
         verdict.unlisted().forEach(r -> report.append("UNLISTED   ").append(r).append('\n'));
         verdict.improvements().forEach(r -> report.append("IMPROVED   ").append(r).append('\n'));
-        report.append(verdict.ok() ? "conformance OK\n" : "conformance FAILED\n");
+        boolean ok = verdict.ok() && !results.isEmpty();
+        if (results.isEmpty()) {
+            report.append("NO RESULTS: iscsi-test-cu ran no test (see iscsi-test-cu.log)\n");
+        }
+        report.append(ok ? "conformance OK\n" : "conformance FAILED\n");
         Files.writeString(out.resolve("summary.txt"), report);
         System.out.print(report);
-        System.exit(verdict.ok() && !results.isEmpty() ? 0 : 1);
+        System.exit(ok ? 0 : 1);
     }
 
     private static List<String> run(List<String> command, Path log) throws IOException, InterruptedException {
