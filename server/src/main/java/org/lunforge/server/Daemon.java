@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.lunforge.iscsi.IscsiServer;
 import org.lunforge.iscsi.IscsiServerOptions;
+import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.TargetPortGroups;
 import org.lunforge.server.config.Config;
 
@@ -22,13 +23,16 @@ public final class Daemon implements AutoCloseable {
 
     private final Path stateDir;
     private final StorageObjects objects;
+    private final TapeLibraries libraries;
     private final IscsiServer iscsiServer;
     private final IscsiTargets iscsiTargets;
     private Config running = Config.getDefaultInstance();
 
     public Daemon(Path stateDir) throws IOException {
         this.stateDir = Files.createDirectories(stateDir);
-        this.objects = new StorageObjects(stateDir, TargetPortGroups.single());
+        TargetPortGroups portGroups = TargetPortGroups.single();
+        this.objects = new StorageObjects(stateDir, portGroups);
+        this.libraries = new TapeLibraries(stateDir, portGroups);
         this.iscsiServer = new IscsiServer(IscsiServerOptions.defaults()).start();
         this.iscsiTargets = new IscsiTargets(iscsiServer);
     }
@@ -65,8 +69,18 @@ public final class Daemon implements AutoCloseable {
     private void reconcile(Config config) throws IOException {
         // Objects first, so that targets find every LUN's logical unit; a logical unit that goes away is unmapped by
         // the target reconciliation that follows (its sessions see REPORTED LUNS DATA HAS CHANGED).
+        if (config.getTcmuDevicesCount() + config.getLoopbackTargetsCount() + config.getLioIscsiTargetsCount() > 0) {
+            throw new IllegalArgumentException("TCMU devices and kernel exports are not served by this build yet");
+        }
         objects.reconcile(config.getBackstoresList());
-        iscsiTargets.reconcile(config.getIscsiTargetsList(), objects::logicalUnit);
+        libraries.reconcile(config.getLibrariesList());
+        iscsiTargets.reconcile(config.getIscsiTargetsList(), this::logicalUnit);
+    }
+
+    /** The logical unit of a storage object, a changer or a drive, by its path; null if there is none. */
+    LogicalUnit logicalUnit(String path) {
+        LogicalUnit lu = objects.logicalUnit(path);
+        return lu != null ? lu : libraries.logicalUnit(path);
     }
 
     /** Logs every initiator out, then closes the logical units (flushing their stores). */
@@ -74,6 +88,7 @@ public final class Daemon implements AutoCloseable {
     public synchronized void close() {
         LOG.log(INFO, "stopping");
         iscsiServer.close();
+        libraries.close();
         objects.close();
     }
 }

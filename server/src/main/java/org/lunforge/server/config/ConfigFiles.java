@@ -26,6 +26,9 @@ public final class ConfigFiles {
                 store.getFileioBuilder().setPath(resolve(base, store.getFileio().getPath()));
             }
         }
+        for (TapeLibrary.Builder library : b.getLibrariesBuilderList()) {
+            library.setPoolDir(resolve(base, library.getPoolDir()));
+        }
         return b.build();
     }
 

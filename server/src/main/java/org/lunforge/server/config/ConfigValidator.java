@@ -2,6 +2,7 @@ package org.lunforge.server.config;
 
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -19,13 +20,31 @@ public final class ConfigValidator {
     private ConfigValidator() {
     }
 
+    /** Barcodes of the LTO form the cartridge store accepts: six characters and a media identifier. */
+    private static final Pattern BARCODE = Pattern.compile("[A-Z0-9]{6}(L[5-9]|L[V-Z]|M8)");
+    private static final Pattern NAA_WWN = Pattern.compile("naa\\.[0-9a-fA-F]{16}");
+
     /** Every storage object the configuration defines, by path: "/backstores/memory/disk0" and so on. */
     public static Set<String> objectPaths(Config config) {
         Set<String> paths = new HashSet<>();
         for (Backstore b : config.getBackstoresList()) {
             paths.add(backstorePath(b));
         }
+        for (TapeLibrary library : config.getLibrariesList()) {
+            paths.add(changerPath(library));
+            for (TapeDrive drive : library.getDrivesList()) {
+                paths.add(drivePath(library, drive));
+            }
+        }
         return paths;
+    }
+
+    public static String changerPath(TapeLibrary library) {
+        return "/vtl/" + library.getName() + "/changer";
+    }
+
+    public static String drivePath(TapeLibrary library, TapeDrive drive) {
+        return "/vtl/" + library.getName() + "/drives/" + drive.getName();
     }
 
     public static String backstorePath(Backstore b) {
@@ -82,6 +101,8 @@ public final class ConfigValidator {
                 }
             }
         }
+
+        validateLibraries(parsed, source, paths);
 
         Set<String> iqns = new HashSet<>();
         Map<Integer, String> relativeIds = new HashMap<>();
@@ -155,6 +176,111 @@ public final class ConfigValidator {
                     throw error(parsed, source, gat, "every portal group of a target must have the same LUNs, ACLs"
                             + " and authentication as the first (per-group LUN maps are not supported yet)");
                 }
+            }
+        }
+    }
+
+    private static void validateLibraries(ConfigJson.Parsed parsed, String source, Set<String> paths)
+            throws ConfigException {
+        Config c = parsed.config();
+        Set<String> names = new HashSet<>();
+        Set<String> barcodes = new HashSet<>();
+        for (int i = 0; i < c.getLibrariesCount(); i++) {
+            TapeLibrary lib = c.getLibraries(i);
+            String at = "libraries[" + i + "]";
+            if (!OBJECT_NAME.matcher(lib.getName()).matches() || !names.add(lib.getName())) {
+                throw error(parsed, source, at + ".name", "a unique name of 1 to 64 letters, digits, '_', '.', ':' or '-'");
+            }
+            if (lib.getPoolDir().isEmpty()) {
+                throw error(parsed, source, at + ".pool_dir", "a folder for the cartridges is needed");
+            }
+            if (!List.of("", "STK_L700", "IBM_3584").contains(lib.getChangerModel())) {
+                throw error(parsed, source, at + ".changer_model", "STK_L700 or IBM_3584");
+            }
+            if (lib.getDrivesCount() == 0) {
+                throw error(parsed, source, at + ".drives", "a library needs at least one drive");
+            }
+            if (lib.getSlots() < 1 || lib.getSlots() > 10000 || lib.getImportExportSlots() > 240) {
+                throw error(parsed, source, at, "1 to 10000 slots and at most 240 import/export slots");
+            }
+            paths.add(changerPath(lib));
+            Set<String> drives = new HashSet<>();
+            for (int d = 0; d < lib.getDrivesCount(); d++) {
+                TapeDrive drive = lib.getDrives(d);
+                String dat = at + ".drives[" + d + "]";
+                if (!OBJECT_NAME.matcher(drive.getName()).matches() || !drives.add(drive.getName())) {
+                    throw error(parsed, source, dat + ".name", "a unique name of 1 to 64 letters and digits");
+                }
+                if (!drive.getModel().isEmpty() && !drive.getModel().matches("(IBM|HP)_LTO[5-9]")) {
+                    throw error(parsed, source, dat + ".model", "IBM_LTO5 .. IBM_LTO9 or HP_LTO5 .. HP_LTO9");
+                }
+                paths.add(drivePath(lib, drive));
+            }
+            Set<Integer> slots = new HashSet<>();
+            for (int k = 0; k < lib.getCartridgesCount(); k++) {
+                Cartridge cart = lib.getCartridges(k);
+                String kat = at + ".cartridges[" + k + "]";
+                if (!BARCODE.matcher(cart.getBarcode()).matches()) {
+                    throw error(parsed, source, kat + ".barcode", "an LTO barcode such as LF0001L8 (or LF0001LY: WORM)");
+                }
+                if (!barcodes.add(cart.getBarcode())) {
+                    throw error(parsed, source, kat + ".barcode", "barcode used twice");
+                }
+                if (cart.getSlot() < 1 || cart.getSlot() > lib.getSlots() || !slots.add(cart.getSlot())) {
+                    throw error(parsed, source, kat + ".slot", "a free storage slot from 1 to " + lib.getSlots());
+                }
+            }
+        }
+        Set<String> devices = new HashSet<>();
+        for (int i = 0; i < c.getTcmuDevicesCount(); i++) {
+            TcmuDevice dev = c.getTcmuDevices(i);
+            String at = "tcmu_devices[" + i + "]";
+            if (!OBJECT_NAME.matcher(dev.getName()).matches() || !devices.add(dev.getName())) {
+                throw error(parsed, source, at + ".name", "a unique configfs name of letters, digits, '_', '.', '-'");
+            }
+            if (!paths.contains(dev.getObject())) {
+                throw error(parsed, source, at + ".object", "no storage object " + dev.getObject());
+            }
+        }
+        for (int i = 0; i < c.getLoopbackTargetsCount(); i++) {
+            LoopbackTarget lb = c.getLoopbackTargets(i);
+            String at = "loopback_targets[" + i + "]";
+            if (!NAA_WWN.matcher(lb.getWwn()).matches()) {
+                throw error(parsed, source, at + ".wwn", "naa. and 16 hex digits");
+            }
+            if (!lb.getNexusWwn().isEmpty() && !NAA_WWN.matcher(lb.getNexusWwn()).matches()) {
+                throw error(parsed, source, at + ".nexus_wwn", "naa. and 16 hex digits");
+            }
+            checkKernelLuns(parsed, source, at, lb.getLunsList(), devices);
+        }
+        for (int i = 0; i < c.getLioIscsiTargetsCount(); i++) {
+            LioIscsiTarget t = c.getLioIscsiTargets(i);
+            String at = "lio_iscsi_targets[" + i + "]";
+            if (!ISCSI_NAME.matcher(t.getIqn()).matches()) {
+                throw error(parsed, source, at + ".iqn", "not an iSCSI name");
+            }
+            for (int p = 0; p < t.getPortalsCount(); p++) {
+                try {
+                    Portals.parse(t.getPortals(p));
+                } catch (IllegalArgumentException e) {
+                    throw error(parsed, source, at + ".portals[" + p + "]", e.getMessage());
+                }
+            }
+            checkKernelLuns(parsed, source, at, t.getLunsList(), devices);
+            checkChap(parsed, source, at + ".chap", t.getChap());
+        }
+    }
+
+    private static void checkKernelLuns(ConfigJson.Parsed parsed, String source, String at, List<KernelLun> luns,
+                                        Set<String> devices) throws ConfigException {
+        Set<Integer> numbers = new HashSet<>();
+        for (int l = 0; l < luns.size(); l++) {
+            if (luns.get(l).getLun() > 255 || !numbers.add(luns.get(l).getLun())) {
+                throw error(parsed, source, at + ".luns[" + l + "].lun", "a LUN from 0 to 255, unique here");
+            }
+            if (!devices.contains(luns.get(l).getTcmuDevice())) {
+                throw error(parsed, source, at + ".luns[" + l + "].tcmu_device",
+                        "no TCMU device " + luns.get(l).getTcmuDevice());
             }
         }
     }

@@ -1,0 +1,156 @@
+package org.lunforge.server;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.lunforge.backstore.FileStateStore;
+import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.TapeFormat;
+import org.lunforge.device.tape.TapeDrive;
+import org.lunforge.device.tape.TapeDriveModel;
+import org.lunforge.device.vtl.DataTransferDevice;
+import org.lunforge.device.vtl.LibraryConfig;
+import org.lunforge.device.vtl.MediaType;
+import org.lunforge.device.vtl.StoreCartridgePool;
+import org.lunforge.device.vtl.TapeDriveElement;
+import org.lunforge.device.vtl.VirtualTapeLibrary;
+import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.TargetPortGroups;
+import org.lunforge.server.config.ConfigValidator;
+import org.lunforge.server.config.TapeLibrary;
+
+/**
+ * The tape libraries of the running configuration: for each, a changer logical unit and one logical unit per drive,
+ * by path ("/vtl/lib0/changer", "/vtl/lib0/drives/drive0"). Like {@link StorageObjects}, an unchanged library keeps
+ * running; a changed one is closed (its drives flush their cartridges) and opened again, its inventory restored from
+ * the state folder.
+ */
+final class TapeLibraries implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(TapeLibraries.class.getName());
+
+    record Running(TapeLibrary config, VirtualTapeLibrary library, Map<String, LogicalUnit> logicalUnits) {
+    }
+
+    private final Map<String, Running> byName = new ConcurrentHashMap<>();
+    private final Path stateDir;
+    private final TargetPortGroups portGroups;
+
+    TapeLibraries(Path stateDir, TargetPortGroups portGroups) {
+        this.stateDir = stateDir;
+        this.portGroups = portGroups;
+    }
+
+    LogicalUnit logicalUnit(String path) {
+        for (Running r : byName.values()) {
+            LogicalUnit lu = r.logicalUnits().get(path);
+            if (lu != null) {
+                return lu;
+            }
+        }
+        return null;
+    }
+
+    VirtualTapeLibrary library(String name) {
+        Running r = byName.get(name);
+        return r == null ? null : r.library();
+    }
+
+    void reconcile(List<TapeLibrary> libraries) throws IOException {
+        Map<String, TapeLibrary> wanted = new LinkedHashMap<>();
+        libraries.forEach(l -> wanted.put(l.getName(), l));
+        for (Running r : List.copyOf(byName.values())) {
+            if (!r.config().equals(wanted.get(r.config().getName()))) {
+                close(r);
+            }
+        }
+        for (TapeLibrary l : wanted.values()) {
+            if (!byName.containsKey(l.getName())) {
+                byName.put(l.getName(), open(l));
+            }
+        }
+    }
+
+    private Running open(TapeLibrary config) throws IOException {
+        CartridgePool pool = CartridgePool.open(Path.of(config.getPoolDir()));
+        Map<String, LogicalUnit> units = new LinkedHashMap<>();
+        List<DataTransferDevice> elements = new ArrayList<>();
+        List<LibraryConfig.DriveConfig> driveConfigs = new ArrayList<>();
+        try {
+            for (int i = 0; i < config.getDrivesCount(); i++) {
+                var d = config.getDrives(i);
+                String path = ConfigValidator.drivePath(config, d);
+                TapeDrive drive = new TapeDrive(TapeDriveModel.named(d.getModel().isEmpty() ? "IBM_LTO8" : d.getModel()),
+                        d.getSerial().isEmpty() ? derivedSerial(path) : d.getSerial());
+                units.put(path, new LogicalUnit(path, drive.identity(), drive, stateStore(path), portGroups));
+                elements.add(new TapeDriveElement(drive, pool));
+                // READ ELEMENT STATUS reports drive i at LUN i + 1: the changer is LUN 0 and the drives follow it.
+                driveConfigs.add(new LibraryConfig.DriveConfig(d.getName(), i + 1));
+            }
+            String changerPath = ConfigValidator.changerPath(config);
+            UUID unitId = config.getUnitId().isEmpty() ? uuid(changerPath) : UUID.fromString(config.getUnitId());
+            LibraryConfig.ChangerIdentity identity = config.getChangerModel().equals("IBM_3584")
+                    ? LibraryConfig.ChangerIdentity.ibm3584(unitId) : LibraryConfig.ChangerIdentity.stkL700(unitId);
+            List<LibraryConfig.CartridgePlacement> placements = config.getCartridgesList().stream()
+                    .map(c -> new LibraryConfig.CartridgePlacement(c.getBarcode(), mediaType(c.getBarcode()),
+                            c.getSlot()))
+                    .toList();
+            LibraryConfig libraryConfig = new LibraryConfig(config.getName(), pool.folder(),
+                    stateDir.resolve("libraries").resolve(config.getName()), identity, driveConfigs,
+                    config.getSlots(), config.getImportExportSlots(), placements, null);
+            VirtualTapeLibrary library = VirtualTapeLibrary.open(libraryConfig, elements,
+                    new StoreCartridgePool(pool, config.getCartridgeCapacity()));
+            Map<String, LogicalUnit> all = new LinkedHashMap<>();
+            all.put(changerPath, new LogicalUnit(changerPath, identity.logicalUnitIdentity(), library.changerDevice(),
+                    stateStore(changerPath), portGroups));
+            all.putAll(units);
+            LOG.log(System.Logger.Level.INFO, () -> "/vtl/%s: %d drives, %d slots, %d import/export, pool %s"
+                    .formatted(config.getName(), config.getDrivesCount(), config.getSlots(),
+                            config.getImportExportSlots(), pool.folder()));
+            return new Running(config, library, all);
+        } catch (IOException | RuntimeException e) {
+            units.values().forEach(LogicalUnit::close);
+            throw e;
+        }
+    }
+
+    /** The media type the barcode names, WORM suffixes included (LY is LTO-8 WORM). */
+    private static MediaType mediaType(String barcode) {
+        return MediaType.valueOf(TapeFormat.ofBarcode(barcode).name());
+    }
+
+    private FileStateStore stateStore(String path) throws IOException {
+        return new FileStateStore(stateDir.resolve("units").resolve(uuid(path).toString()));
+    }
+
+    private static UUID uuid(String path) {
+        return UUID.nameUUIDFromBytes(("lunforge:" + path).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** A stable 10-digit serial number for a drive whose configuration names none. */
+    private static String derivedSerial(String path) {
+        return "%010d".formatted(Math.floorMod(uuid(path).getLeastSignificantBits(), 10_000_000_000L));
+    }
+
+    private void close(Running r) {
+        byName.remove(r.config().getName());
+        for (LogicalUnit lu : r.logicalUnits().values()) {
+            try {
+                lu.close();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing " + lu.name(), e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        new HashMap<>(byName).values().forEach(this::close);
+    }
+}
