@@ -331,4 +331,32 @@ class IscsiLoginTest {
             second.close();
         }
     }
+
+    @Test
+    void discoverySessionsCanRequireChap() throws Exception {
+        server.discoveryAuthentication(true, ALICE, null);
+        IscsiLoginResponse refused = loginRequest(true, false, 1, 3, keys("InitiatorName", INITIATOR,
+                "SessionType", "Discovery"));
+        assertStatus(2, 1, refused);
+        IscsiPeer again = new IscsiPeer(server);
+        try {
+            again.send(new IscsiLoginRequest(true, false, 0, 1, 0, 0, IscsiPeer.ISID, 0, 1, 0, 1, 0,
+                    IscsiPeer.text(keys("InitiatorName", INITIATOR, "SessionType", "Discovery", "AuthMethod",
+                            "CHAP"))));
+            again.next(IscsiLoginResponse.class).release();
+            again.send(new IscsiLoginRequest(false, false, 0, 0, 0, 0, IscsiPeer.ISID, 0, 1, 0, 1, 0,
+                    IscsiPeer.text(keys("CHAP_A", "5"))));
+            IscsiLoginResponse challenge = again.next(IscsiLoginResponse.class);
+            Map<String, String> c = parse(challenge.data());
+            challenge.release();
+            again.send(new IscsiLoginRequest(true, false, 0, 3, 0, 0, IscsiPeer.ISID, 0, 1, 0, 1, 0,
+                    IscsiPeer.text(keys("CHAP_N", "alice", "CHAP_R", IscsiChapTest.response(c, ALICE)))));
+            IscsiLoginResponse ok = again.next(IscsiLoginResponse.class);
+            assertEquals(0, ok.statusClass());
+            assertEquals(3, ok.nextStage());
+            ok.release();
+        } finally {
+            again.close();
+        }
+    }
 }

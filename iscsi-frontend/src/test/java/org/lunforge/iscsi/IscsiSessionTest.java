@@ -860,4 +860,29 @@ class IscsiSessionTest {
         assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE, peer.next(IscsiTaskManagementResponse.class).response());
         peer.assertSilent();
     }
+
+    @Test
+    void anAclMapsTheLunsItsInitiatorSees() {
+        server = new IscsiServer(IscsiServerOptions.defaults());
+        LogicalUnit first = RamDisk.logicalUnit("first", 1 << 20, null);
+        LogicalUnit second = RamDisk.logicalUnit("second", 2 << 20, null);
+        server.addTarget(new IscsiTarget(TARGET)
+                .portalGroup(new IscsiPortalGroup(1, 1, List.of(new IscsiPortal("127.0.0.1", 3260))))
+                .lun(0, first).lun(5, second)
+                .acl(new IscsiAcl(IscsiPeer.INITIATOR, java.util.Map.of(0, 5), null, null)));
+        IscsiPeer p = connect();
+        Cdb reportLuns = Cdb.of(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
+        p.send(command(p, 0, reportLuns, true, false, 256, Unpooled.EMPTY_BUFFER, true));
+        IscsiDataIn luns = p.next(IscsiDataIn.class);
+        assertEquals(8, luns.data().getInt(0), "one LUN");
+        assertEquals(0L, luns.data().getLong(8), "seen as LUN 0");
+        luns.release();
+        Cdb readCapacity = Cdb.of(0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        p.send(command(p, 0, readCapacity, true, false, 8, Unpooled.EMPTY_BUFFER, true));
+        p.drain(); // the first command reports the power-on unit attention or data; take the capacity next
+        p.send(command(p, 0, readCapacity, true, false, 8, Unpooled.EMPTY_BUFFER, true));
+        IscsiDataIn capacity = p.next(IscsiDataIn.class);
+        assertEquals((2 << 20) / 512 - 1, capacity.data().getInt(0), "LUN 0 is the target's LUN 5");
+        capacity.release();
+    }
 }
