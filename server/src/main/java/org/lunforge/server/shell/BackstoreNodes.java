@@ -159,6 +159,7 @@ final class BackstoreNodes {
     }
 
     static String count(int n, String what) {
-        return n + " " + what + (n == 1 ? "" : "s");
+        return n + " " + (n == 1 ? what : what.endsWith("y") ? what.substring(0, what.length() - 1) + "ies"
+                : what + "s");
     }
 }

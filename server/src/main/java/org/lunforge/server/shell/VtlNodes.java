@@ -189,6 +189,7 @@ final class VtlNodes {
                         && !e.getBarcode().isEmpty()).count() + " of " + lib.getImportExportSlots() + " full");
         ShellNode cartridges = n.child("cartridges", "every cartridge of the library and its shelf, and where it is");
         List<String> where = new ArrayList<>();
+        java.util.Map<String, ShellNode> byBarcode = new java.util.TreeMap<>();
         for (Element e : inv.getElementsList()) {
             String label = switch (e.getType()) {
                 case STORAGE -> "slot" + e.getNumber();
@@ -206,17 +207,20 @@ final class VtlNodes {
             }
             if (!e.getBarcode().isEmpty()) {
                 where.add(e.getBarcode());
-                ShellNode cn = cartridges.child(e.getBarcode(), "a cartridge").status(switch (e.getType()) {
+                ShellNode cn = new ShellNode(e.getBarcode(), cartridges, "a cartridge").status(switch (e.getType()) {
                     case STORAGE -> "in slot " + e.getNumber();
                     case IMPORT_EXPORT -> "in import/export slot " + e.getNumber();
                     default -> "in drive " + e.getDrive();
                 });
                 cn.info.add("element address: 0x" + Integer.toHexString(e.getAddress()));
+                byBarcode.put(e.getBarcode(), cn);
             }
         }
         for (ShelfCartridge s : inv.getShelfList()) {
-            cartridges.child(s.getBarcode(), "a cartridge").status("on the shelf (" + s.getMediaType() + ")");
+            byBarcode.put(s.getBarcode(), new ShellNode(s.getBarcode(), cartridges, "a cartridge")
+                    .status("on the shelf (" + s.getMediaType() + ")"));
         }
+        cartridges.children.putAll(byBarcode);
         cartridges.status(where.size() + " in the library, " + inv.getShelfCount() + " on the shelf");
         ShellCommand create = new ShellCommand("create", "create blank cartridges: a barcode, FIRST..LAST, or"
                 + " FIRST count=N; they go into free slots (shelf=true: onto the shelf)", List.of(
