@@ -77,12 +77,12 @@ public final class ConfigIdentities {
     }
 
     /** What the daemon uses when a unit id is empty: a name-based UUID of the object's path. */
-    static UUID derived(String objectPath) {
+    public static UUID derived(String objectPath) {
         return UUID.nameUUIDFromBytes(("lunforge:" + objectPath).getBytes(StandardCharsets.UTF_8));
     }
 
     /** What the daemon uses when a drive's serial is empty: ten digits from the drive path's UUID. */
-    static String derivedSerial(String drivePath) {
+    public static String derivedSerial(String drivePath) {
         return "%010d".formatted(Math.floorMod(derived(drivePath).getLeastSignificantBits(), 10_000_000_000L));
     }
 }
