@@ -13,6 +13,10 @@ lab_require_commands iscsiadm iscsid mkfs.ext4 mount mtx mt tar lsscsi
 cd "$LUNFORGE_HOME"
 export JAVA_HOME=$LAB_JAVA_HOME
 
+# Not a walkthrough step: the guest's root is an overlay on the host's, so a folder left there by a run on the host
+# would not be empty.
+rm -rf /var/tmp/lunforge/walkthrough
+
 # --- WALKTHROUGH.md, step 2: the daemon, empty
 PORT=3260
 export LUNFORGE_CONTROL=/var/tmp/lunforge/walkthrough/control.sock
