@@ -44,7 +44,8 @@ final class IscsiNodes {
         iscsi.command(new ShellCommand("delete", "delete a target (its sessions are logged out)",
                 List.of(required("iqn", "the target").values(x -> x.config().getIscsiTargetsList().stream()
                         .map(IscsiTarget::getIqn).toList())), (args, cx) -> {
-                    cx.edit(cfg -> cfg.toBuilder().removeIscsiTargets(ShellEdits.target(cfg, args.get("iqn"))).build());
+                    cx.edit(cfg -> AluaNodes.withoutStalePorts(cfg.toBuilder()
+                            .removeIscsiTargets(ShellEdits.target(cfg, args.get("iqn"))).build()));
                     cx.out.println("Deleted target " + args.get("iqn") + ".");
                 }));
         List<Session> sessions = ctx.sessions();
@@ -116,7 +117,7 @@ final class IscsiNodes {
                         Config.Builder b = cfg.toBuilder();
                         IscsiTarget.Builder tb = b.getIscsiTargetsBuilder(ShellEdits.target(cfg, iqn));
                         tb.removePortalGroups(ShellEdits.portalGroup(tb.build(), tag));
-                        return b.build();
+                        return AluaNodes.withoutStalePorts(b.build());
                     });
                     ctx.out.println("Deleted tpg" + tag + ".");
                 }));

@@ -114,6 +114,7 @@ public final class Shell {
         IscsiNodes.build(root, ctx);
         VtlNodes.build(root, ctx);
         KernelNodes.build(root, ctx);
+        AluaNodes.build(root, ctx);
         return root;
     }
 

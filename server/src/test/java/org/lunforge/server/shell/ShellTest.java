@@ -99,6 +99,34 @@ class ShellTest {
     }
 
     @Test
+    void aluaGroupsTakeTargetPortsAndStates() {
+        diskTarget();
+        ok("/iscsi/" + IQN + " create portal=127.0.0.2:" + port);
+        ok("/alua create 1");
+        ok("/alua create 2 state=active_non_optimized name=b");
+        ok("/alua/1 add " + IQN + ",t,0x1");
+        ok("/alua/2 add " + IQN.toUpperCase() + ",t,0x0002");
+        assertTrue(fails("/alua/2 add " + IQN + ",t,0x9").contains("no iSCSI target port"));
+        assertTrue(fails("/alua create 1").contains("exists"));
+        assertTrue(fails("/alua/1 set attribute state=offline").contains("one of"));
+        var groups = daemon.running().getTargetPortGroupsList();
+        assertEquals(List.of(IQN + ",t,0x1"), groups.get(0).getMembersList());
+        assertEquals(List.of(IQN + ",t,0x2"), groups.get(1).getMembersList());
+        // A port moves: it leaves the group it was in.
+        ok("/alua/1 add " + IQN + ",t,0x2");
+        assertEquals(2, daemon.running().getTargetPortGroups(0).getMembersCount());
+        assertEquals(0, daemon.running().getTargetPortGroups(1).getMembersCount());
+        ok("/alua/1 set attribute state=standby preferred=true");
+        assertEquals(org.lunforge.server.config.AccessState.STANDBY, daemon.running().getTargetPortGroups(0).getState());
+        assertTrue(ok("ls /alua").contains("standby, preferred, 2 ports"), out.toString());
+        // Deleting a portal group takes its port out of its ALUA group.
+        ok("/iscsi/" + IQN + " delete tpg2");
+        assertEquals(List.of(IQN + ",t,0x1"), daemon.running().getTargetPortGroups(0).getMembersList());
+        ok("/alua delete 2");
+        assertEquals(1, daemon.running().getTargetPortGroupsCount());
+    }
+
+    @Test
     void eachPortalGroupHasItsOwnLunsAclsAndAuthentication() {
         diskTarget();
         ok("/backstores/memory create disk1 size=4M");
