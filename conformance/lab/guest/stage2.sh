@@ -37,6 +37,8 @@ trap 'verdict FAIL "guest/stage2.sh failed (see console.log)"; power_off' EXIT
 # shellcheck source=/dev/null
 . "$LAB_OUT/lab.env" || { say "cannot read $LAB_OUT/lab.env"; power_off; }
 export LAB_DIR LUNFORGE_HOME LAB_KVER LAB_MODULES_DIR
+# conformance/lab/run built lunforge on the host before booting: bin/lunforged must not look for stale sources.
+export LUNFORGE_PREBUILT=1
 
 scenario=""
 read -r -a cmdline < /proc/cmdline

@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-timeout: 480
+# lab-timeout: 1200
 # walkthrough: samples/WALKTHROUGH.md as a newcomer runs it, commands as written there. lunforged starts with no
 # configuration; the lunforge shell builds a disk target and the sample tape library (a changer, two LTO-8 drives,
 # 20 cartridges); open-iscsi logs in to both; the disk gets an ext4 file system that is mounted, written, unmounted,
