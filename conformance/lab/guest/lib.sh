@@ -243,6 +243,23 @@ lab_loop_unexport() {
     rmdir "$tpg/lun/lun_$lun" || lab_fail "cannot remove tcm_loop LUN $lun"
 }
 
+# lab_loop_hctl WWN [LUN]: prints the H:C:T:L of LUN (default 0) of the tcm_loop target
+# loopback/WWN/tpgt_1 that someone else made (lunforged, from its loopback_targets),
+# waiting up to 60 s for the target, its nexus and the kernel's scan of the LUN.
+lab_loop_hctl() {
+    local wwn="$1" lun="${2:-0}" tpg
+    tpg="$LAB_CONFIGFS/loopback/$1/tpgt_1"
+    lab_wait_for 60 "tcm_loop target $wwn with a nexus" lab__loop_has_nexus "$tpg"
+    local hctl
+    hctl="$(cat "$tpg/address"):$lun"
+    lab_wait_for 60 "SCSI device $hctl (tcm_loop $wwn LUN $lun)" test -e "/sys/bus/scsi/devices/$hctl"
+    echo "$hctl"
+}
+
+lab__loop_has_nexus() {
+    [[ -n "$(cat "$1/nexus" 2> /dev/null)" && -e "$1/lun/lun_0" ]]
+}
+
 # lab_scsi_dev H:C:T:L KIND: prints the /dev node the kernel's upper-level driver made
 # for that SCSI device, waiting up to 30 s for the driver to bind. KIND is one of
 #   disk (/dev/sdX), tape (/dev/stN), ntape (/dev/nstN, no rewind), changer (/dev/schN),
