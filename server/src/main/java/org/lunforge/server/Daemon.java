@@ -4,10 +4,15 @@ import static java.lang.System.Logger.Level.ERROR;
 import static java.lang.System.Logger.Level.INFO;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.lunforge.device.vtl.VirtualTapeLibrary;
 import org.lunforge.iscsi.IscsiServer;
 import org.lunforge.iscsi.IscsiServerOptions;
+import org.lunforge.iscsi.IscsiSessionInfo;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.TargetPortGroups;
 import org.lunforge.server.config.Config;
@@ -83,6 +88,21 @@ public final class Daemon implements AutoCloseable {
         libraries.reconcile(config.getLibrariesList());
         kernelExports.build(config);
         iscsiTargets.reconcile(config.getIscsiTargetsList(), this::logicalUnit);
+    }
+
+    /** The sessions logged in to lunforge's iSCSI target now (for the control socket and the shell). */
+    public List<IscsiSessionInfo> sessions() {
+        return iscsiServer.sessions();
+    }
+
+    /** The addresses lunforge's iSCSI target listens on now. */
+    public Set<InetSocketAddress> listening() {
+        return iscsiServer.listening();
+    }
+
+    /** The running tape library of this name, for operator actions (import, export, new cartridges); or null. */
+    public VirtualTapeLibrary library(String name) {
+        return libraries.library(name);
     }
 
     /** The logical unit of a storage object, a changer or a drive, by its path; null if there is none. */

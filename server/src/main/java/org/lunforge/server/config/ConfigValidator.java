@@ -118,7 +118,6 @@ public final class ConfigValidator {
             if (target.getPortalGroupsCount() == 0) {
                 throw error(parsed, source, at, "a target needs at least one portal group");
             }
-            PortalGroup first = target.getPortalGroups(0);
             Set<Integer> tags = new HashSet<>();
             for (int g = 0; g < target.getPortalGroupsCount(); g++) {
                 PortalGroup tpg = target.getPortalGroups(g);
@@ -168,14 +167,6 @@ public final class ConfigValidator {
                     checkChap(parsed, source, aat + ".chap", acl.getChap());
                 }
                 checkChap(parsed, source, gat + ".chap", tpg.getChap());
-                // The iSCSI target keeps one LUN map, ACL list and authentication for all its ports.
-                if (!tpg.getLunsList().equals(first.getLunsList()) || !tpg.getAclsList().equals(first.getAclsList())
-                        || tpg.getGenerateNodeAcls() != first.getGenerateNodeAcls()
-                        || tpg.getAuthentication() != first.getAuthentication()
-                        || !tpg.getChap().equals(first.getChap())) {
-                    throw error(parsed, source, gat, "every portal group of a target must have the same LUNs, ACLs"
-                            + " and authentication as the first (per-group LUN maps are not supported yet)");
-                }
             }
         }
     }
