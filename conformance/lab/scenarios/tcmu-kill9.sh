@@ -6,7 +6,8 @@
 # fails the commands it had queued to the dead daemon once cmd_time_out expires, and the configfs objects and the
 # SCSI disk stay. lunforged is started again with the same configuration: it adopts the device and the tcm_loop
 # target as they are (nothing is made again: same uio device, same /dev/sdX throughout) and serves again; the
-# writer's writes succeed again. Finally every acknowledged block, before the kill and after, reads back intact.
+# writer's writes succeed again. Finally every acknowledged block, before the kill and after, reads back intact, and
+# a clean stop leaves the device and its export in place (persist_kernel_exports).
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
 
@@ -18,7 +19,7 @@ work=/tmp/tcmu-kill9
 mkdir -p "$work"
 wwn=naa.5001405000000021
 cat > "$work/config.json" << EOF
-{ "state_dir": "$work/state",
+{ "state_dir": "$work/state", "persist_kernel_exports": true,
   "backstores": [ { "name": "disk0", "fileio": { "path": "$work/disk0.img", "size": 67108864 } } ],
   "tcmu_devices": [ { "name": "disk0", "object": "/backstores/fileio/disk0",
                       "attributes": { "cmd_time_out": "5" } } ],
@@ -76,7 +77,7 @@ EOF
 count() { grep -c "^$1 " "$work/writes.log" 2> /dev/null || true; }
 at_least() { [[ $(count "$1") -ge $2 ]]; }
 
-lab_start_lunforged "$work/config.json" --uio disk0 --timeout 400
+lab_start_lunforged "$work/config.json" --uio disk0 --timeout 300
 hctl=$(lab_loop_hctl "$wwn" 0)
 disk=$(lab_scsi_dev "$hctl" disk)
 uio=$(lab_tcmu_uio disk0)
@@ -102,7 +103,7 @@ lab_log "first failed write $failed_after s after the kill: $(grep -m1 '^ERR ' "
 [[ -e "$disk" && "$(lab_tcmu_uio disk0)" == "$uio" ]] || lab_fail "$disk or $uio went away with the daemon"
 ok_at_kill=$(count OK)
 
-lab_start_lunforged "$work/config.json" --uio disk0 --timeout 400
+lab_start_lunforged "$work/config.json" --uio disk0 --timeout 300
 lab_log "lunforged restarted"
 grep -q "core/user_1/disk0: adopted as it is" "$LAB_OUT/lunforged.log" \
     || lab_fail "the restarted lunforged did not adopt core/user_1/disk0: $(grep user_1 "$LAB_OUT/lunforged.log" | tail -3)"
@@ -123,5 +124,8 @@ errors=$(count ERR)
 python3 "$work/verify.py" "$disk" "$work/writes.log" > "$LAB_OUT/verify.txt" 2>&1 \
     || lab_fail "acknowledged writes lost: $(tail -3 "$LAB_OUT/verify.txt")"
 lab_log "$(tail -1 "$LAB_OUT/verify.txt")"
+# persist_kernel_exports: a clean stop leaves the device and its export for the next daemon, as the kill did.
 lab_stop_lunforged || true
+[[ -e $LAB_CONFIGFS/core/user_1/disk0 && -e $LAB_CONFIGFS/loopback/$wwn/tpgt_1/lun/lun_0/disk0 && -e "$disk" ]] \
+    || lab_fail "persist_kernel_exports is set, yet a clean stop took the device or its export down"
 lab_result PASS "kill -9 after $acked_before acknowledged writes; the kernel failed the queued ones after ${failed_after}s ($errors failed writes); restarted lunforged adopted $uio and the tcm_loop target unchanged ($disk stayed); $acked acknowledged writes in all, every one read back intact"
