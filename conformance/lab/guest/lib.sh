@@ -625,7 +625,11 @@ lab_start_lunforged() {
         fi
         sleep 0.2
     done
-    lab_log "lunforged (pid $LAB_LUNFORGED_PID) ready after $((SECONDS - t0))s"
+    local archive="no class archive"
+    if grep -q '\.jsa$' "/proc/$LAB_LUNFORGED_PID/maps" 2> /dev/null; then
+        archive="class archives mapped: $(grep -o '[^/]*\.jsa$' "/proc/$LAB_LUNFORGED_PID/maps" | sort -u | tr '\n' ' ')"
+    fi
+    lab_log "lunforged (pid $LAB_LUNFORGED_PID) ready after $((SECONDS - t0))s ($archive)"
 }
 
 # lab_stop_lunforged: SIGTERM to the daemon's process group, SIGKILL to what is left
