@@ -4,8 +4,9 @@
 # bench-tcmu-vs-tcmu-runner: lunforge's TCMU bridge and Debian's tcmu-runner serve equal disks in the same guest,
 # each through tcm_loop: lunforged a fileio backstore over a 256 MiB file in /tmp (guest RAM), tcmu-runner its qcow
 # handler (Debian's build has no file handler) over a fully preallocated qcow2 image of the same size in /tmp. The
-# same fio jobs (O_DIRECT, libaio) run against both, alternating lunforge and tcmu-runner job by job and round by
-# round so that both see the same machine; under TCG only the ratio means anything. Results: bench.tsv
+# same fio jobs (O_DIRECT, libaio) run against both, after one unrecorded warm-up run of each job on each (lunforge's
+# JIT compiles under emulation for minutes), alternating lunforge and tcmu-runner job by job and round by round so
+# that both see the same machine; under TCG only the ratio means anything. lunforge-threads.txt: CPU per thread. Results: bench.tsv
 # (label, job, round, IOPS, KiB/s, daemon CPU ticks), ratios.txt.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
@@ -85,8 +86,24 @@ fio_job() {
         '{print l, j, r, $8 + $49, $7 + $48, c}' "$work/fio.out" | tee -a "$LAB_OUT/bench.tsv" >&2
 }
 
+# threads PID FILE: CPU ticks per thread of PID, busiest first (which of lunforge's threads the CPU went to).
+threads() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        awk '{ name = $0; sub(/^[^(]*\(/, "", name); sub(/\).*$/, "", name); n = split($0, f, ") ");
+               split(f[n], g, " "); printf "%d\t%s\n", g[12] + g[13], name }' "$t/stat" 2> /dev/null
+    done | sort -rn > "$2"
+}
+
 jobs=("randread 4k 16" "randwrite 4k 16" "read 1m 4" "write 1m 4")
 printf 'daemon\tjob\tround\tIOPS\tKiB/s\tcpu_ticks\n' > "$LAB_OUT/bench.tsv"
+# Warm-up, not recorded: a daemon runs for days, so its JIT-compiled code is what to measure. Both daemons get it.
+for job in "${jobs[@]}"; do
+    fio_job lunforge "$lf_dev" "$lf_pid" "$job" warm-up > /dev/null 2>&1
+    fio_job tcmu-runner "$peer_dev" "$runner_pid" "$job" warm-up > /dev/null 2>&1
+done
+sed -i '/\twarm-up\t/d' "$LAB_OUT/bench.tsv"
+threads "$lf_pid" "$LAB_OUT/lunforge-threads-warm-up.txt"
 for ((round = 1; round <= rounds; round++)); do
     for job in "${jobs[@]}"; do
         # Alternate who goes first, so neither always runs on a warmer or a quieter machine.
@@ -99,6 +116,9 @@ for ((round = 1; round <= rounds; round++)); do
         fi
     done
 done
+
+threads "$lf_pid" "$LAB_OUT/lunforge-threads.txt"
+lab_log "lunforge's busiest threads (CPU ticks since start): $(head -5 "$LAB_OUT/lunforge-threads.txt" | tr '\t\n' ' ;')"
 
 # Ratios lunforge/tcmu-runner per job (IOPS summed over rounds), and for the two the issue names.
 awk -F'\t' 'NR > 1 { s[$1 "\t" $2] += $4; c[$1 "\t" $2] += $6; jobs[$2] = 1 }
