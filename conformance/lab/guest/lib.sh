@@ -558,7 +558,7 @@ lab_lunforged_java_opts() {
     fi
     local opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
     if lab__jvm_cache; then
-        opts+=" -XX:SharedArchiveFile=$LAB_JVM_CACHE/lunforged.jsa -XX:+AutoCreateSharedArchive -Xlog:cds*=off"
+        opts+=" -XX:SharedArchiveFile=$LAB_JVM_CACHE/lunforged.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=error"
     fi
     echo "$opts"
 }
@@ -625,11 +625,14 @@ lab_start_lunforged() {
         fi
         sleep 0.2
     done
-    local archive="no class archive"
-    if grep -q '\.jsa$' "/proc/$LAB_LUNFORGED_PID/maps" 2> /dev/null; then
-        archive="class archives mapped: $(grep -o '[^/]*\.jsa$' "/proc/$LAB_LUNFORGED_PID/maps" | sort -u | tr '\n' ' ')"
+    # The JVM says when it cannot use the archive (a new jar: it makes the archive again when the daemon exits).
+    local archive="no class archive of lunforge's"
+    if grep -q 'Unable to use shared archive' "$LAB_OUT/lunforged.log"; then
+        archive="its class archive is stale; the JVM makes it again when the daemon exits"
+    elif grep -q 'lunforged\.jsa$' "/proc/$LAB_LUNFORGED_PID/maps" 2> /dev/null; then
+        archive="with its class archive"
     fi
-    lab_log "lunforged (pid $LAB_LUNFORGED_PID) ready after $((SECONDS - t0))s ($archive)"
+    lab_log "lunforged (pid $LAB_LUNFORGED_PID) ready after $((SECONDS - t0))s, $archive"
 }
 
 # lab_stop_lunforged: SIGTERM to the daemon's process group, SIGKILL to what is left
