@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-timeout: 2100
+# lab-timeout: 2400
 # tcmu-conformance: libiscsi's `iscsi-test-cu --dataloss --test=ALL`, in one guest, first against LIO's own
 # fileio backstore through LIO's iSCSI fabric (the peer), then against lunforge's disk through LIO's iSCSI fabric
 # and TCMU (lunforged in the guest, both the TCMU device and the LIO target made from its configuration). On the
