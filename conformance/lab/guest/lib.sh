@@ -16,6 +16,9 @@
 
 LAB_CONFIGFS=/sys/kernel/config/target
 LAB_JAVA_HOME=${LAB_JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# LAB_PARAM_* variables the host's conformance/lab/run was given.
+# shellcheck source=/dev/null
+[[ -r "$LAB_OUT/params.env" ]] && . "$LAB_OUT/params.env"
 
 # --- logging and verdicts -------------------------------------------------------------
 
@@ -241,6 +244,23 @@ lab_loop_unexport() {
     local tpg="$LAB_CONFIGFS/loopback/naa.5001405000000001/tpgt_1"
     rm -f "$tpg/lun/lun_$lun/$(basename "$backstore")"
     rmdir "$tpg/lun/lun_$lun" || lab_fail "cannot remove tcm_loop LUN $lun"
+}
+
+# lab_loop_hctl WWN [LUN]: prints the H:C:T:L of LUN (default 0) of the tcm_loop target
+# loopback/WWN/tpgt_1 that someone else made (lunforged, from its loopback_targets),
+# waiting up to 60 s for the target, its nexus and the kernel's scan of the LUN.
+lab_loop_hctl() {
+    local wwn="$1" lun="${2:-0}" tpg
+    tpg="$LAB_CONFIGFS/loopback/$1/tpgt_1"
+    lab_wait_for 60 "tcm_loop target $wwn with a nexus" lab__loop_has_nexus "$tpg"
+    local hctl
+    hctl="$(cat "$tpg/address"):$lun"
+    lab_wait_for 60 "SCSI device $hctl (tcm_loop $wwn LUN $lun)" test -e "/sys/bus/scsi/devices/$hctl"
+    echo "$hctl"
+}
+
+lab__loop_has_nexus() {
+    [[ -n "$(cat "$1/nexus" 2> /dev/null)" && -e "$1/lun/lun_0" ]]
 }
 
 # lab_scsi_dev H:C:T:L KIND: prints the /dev node the kernel's upper-level driver made
@@ -521,15 +541,48 @@ lab_test_cu_parse() {
 
 # --- lunforge itself ---------------------------------------------------------------
 
+# lab_lunforged_java_opts: the JVM options lunforged starts with in the guest, printed on
+# one line: $LAB_LUNFORGED_JAVA_OPTS if set (a benchmark wants C2 and its own GC), else
+# options for a fast start on a slow, emulated CPU where the JVM's start dominates:
+#   -XX:TieredStopAtLevel=1  C1 only: no C2 compiler threads competing with the daemon;
+#   -XX:+UseSerialGC         no parallel GC threads to start, a small heap to set up;
+#   -XX:SharedArchiveFile + -XX:+AutoCreateSharedArchive  an AppCDS archive of lunforge's
+#       classes (on top of the JDK's own), written when a daemon exits cleanly and used by
+#       every later start; the JVM makes it again when the jar changes. It lives on the
+#       writable share conformance/lab/work/jvm (mounted on /lab/jvm), so it outlives the
+#       guest; without that share the daemon runs with the JDK's archive only.
+lab_lunforged_java_opts() {
+    if [[ -n "${LAB_LUNFORGED_JAVA_OPTS:-}" ]]; then
+        echo "$LAB_LUNFORGED_JAVA_OPTS"
+        return 0
+    fi
+    local opts="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+    if lab__jvm_cache; then
+        opts+=" -XX:SharedArchiveFile=$LAB_JVM_CACHE/lunforged.jsa -XX:+AutoCreateSharedArchive -Xlog:cds=error"
+    fi
+    echo "$opts"
+}
+
+LAB_JVM_CACHE=/lab/jvm
+
+# lab__jvm_cache: mounts the share labjvm (the host's conformance/lab/work/jvm) on
+# $LAB_JVM_CACHE unless it is mounted; fails (no verdict) if the guest has no such share.
+lab__jvm_cache() {
+    mountpoint -q "$LAB_JVM_CACHE" && return 0
+    mkdir -p "$LAB_JVM_CACHE" 2> /dev/null || return 1
+    mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 labjvm "$LAB_JVM_CACHE" 2> /dev/null
+}
+
 # lab_start_lunforged CONFIG_FILE [--port PORT]... [--uio NAME]... [--timeout SECONDS]
-# Starts "$LUNFORGE_HOME/bin/lunforged --config CONFIG_FILE" in the background, its output
-# in $LAB_OUT/lunforged.log, and waits until it serves: each --port must be a listening
-# TCP port, each --uio NAME (a backstore name, as in tcm-user/1/NAME/...) must be a
-# /dev/uioN held open by some process (uio opens once at a time, so the holder is the
-# daemon). With neither, it waits for the daemon's own process tree to listen on any TCP
-# port or hold any /dev/uioN. Sets LAB_LUNFORGED_PID. Fails the scenario, with the tail
-# of the daemon's log, if it exits first or is not ready in time (default 120 s: a JVM
-# starts in 2-15 s in the guest, and a loaded host has made that 40 s).
+# Starts lunforged (the JVM on $LUNFORGE_HOME/server/target/lunforge-server.jar, which
+# conformance/lab/run builds on the host before the guest boots) with --config CONFIG_FILE
+# in the background, its output in $LAB_OUT/lunforged.log, and waits until it serves: each
+# --port must be a listening TCP port, each --uio NAME (a backstore name, as in
+# tcm-user/1/NAME/...) must be a /dev/uioN held open by some process (uio opens once at a
+# time, so the holder is the daemon). With neither, it waits for the daemon's own process
+# tree to listen on any TCP port or hold any /dev/uioN. Sets LAB_LUNFORGED_PID. Fails the
+# scenario, with the tail of the daemon's log, if it exits first or is not ready in time
+# (default 120 s). The JVM runs with $LAB_LUNFORGED_JAVA_OPTS (see lab_lunforged_java_opts).
 lab_start_lunforged() {
     local config="$1"
     shift
@@ -542,15 +595,18 @@ lab_start_lunforged() {
             *) lab_fail "lab_start_lunforged: unknown option '$1'" ;;
         esac
     done
-    local daemon="$LUNFORGE_HOME/bin/lunforged"
-    [[ -x "$daemon" ]] || lab_fail "$daemon is missing or not executable (is lunforge built in $LUNFORGE_HOME?)"
+    local jar="$LUNFORGE_HOME/server/target/lunforge-server.jar" opts
+    [[ -r "$jar" ]] || lab_fail "$jar is missing (conformance/lab/run builds it on the host before booting)"
     [[ -r "$config" ]] || lab_fail "lunforged config $config is not readable"
     [[ -x "$LAB_JAVA_HOME/bin/java" ]] || lab_fail "no JDK at $LAB_JAVA_HOME"
-    export JAVA_HOME="${JAVA_HOME:-$LAB_JAVA_HOME}"
-    lab_log "starting $daemon --config $config"
-    # In a session (and process group) of its own, so lab_stop_lunforged can signal the
-    # launcher and the JVM together even when the launcher does not exec java.
-    setsid "$daemon" --config "$config" > "$LAB_OUT/lunforged.log" 2>&1 < /dev/null &
+    opts=$(lab_lunforged_java_opts)
+    lab_log "starting lunforged --config $config (java $opts)"
+    # Not bin/lunforged: its JDK probe starts a JVM of its own and its staleness check walks
+    # the checkout over 9p, which under TCG costs as much as the daemon's own start. In a
+    # session (and process group) of its own, so lab_stop_lunforged signals all of it.
+    # shellcheck disable=SC2086 # opts are words
+    setsid "$LAB_JAVA_HOME/bin/java" $opts --enable-native-access=ALL-UNNAMED -jar "$jar" --config "$config" \
+        > "$LAB_OUT/lunforged.log" 2>&1 < /dev/null &
     LAB_LUNFORGED_PID=$!
     local deadline=$((SECONDS + timeout)) t0=$SECONDS waited_for=""
     [[ ${#ports[@]} -gt 0 ]] && waited_for+="TCP port ${ports[*]} listening; "
@@ -569,7 +625,14 @@ lab_start_lunforged() {
         fi
         sleep 0.2
     done
-    lab_log "lunforged (pid $LAB_LUNFORGED_PID) ready after $((SECONDS - t0))s"
+    # The JVM says when it cannot use the archive (a new jar: it makes the archive again when the daemon exits).
+    local archive="no class archive of lunforge's"
+    if grep -q 'Unable to use shared archive' "$LAB_OUT/lunforged.log"; then
+        archive="its class archive is stale; the JVM makes it again when the daemon exits"
+    elif grep -q 'lunforged\.jsa$' "/proc/$LAB_LUNFORGED_PID/maps" 2> /dev/null; then
+        archive="with its class archive"
+    fi
+    lab_log "lunforged (pid $LAB_LUNFORGED_PID) ready after $((SECONDS - t0))s, $archive"
 }
 
 # lab_stop_lunforged: SIGTERM to the daemon's process group, SIGKILL to what is left

@@ -3,6 +3,7 @@ package org.lunforge.backstore;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -15,7 +16,9 @@ import org.lunforge.scsi.SgList;
  * read back as zeros, and GET LBA STATUS walks holes with SEEK_DATA/SEEK_HOLE. The native calls go through a second
  * descriptor to the same file, opened with the FFM API; if the file system cannot punch holes the store is thick.
  *
- * <p>File I/O can block: {@link #mayBlock()} is true.
+ * <p>File I/O can block: {@link #mayBlock()} is true, except for a file on a file system that lives in memory (tmpfs,
+ * ramfs), whose reads and writes are copies to and from the page cache that never wait for a device: the disk serves
+ * those on the caller's thread, as it serves a memory store, with no hop to its executor.
  */
 public final class FileBlockStore implements BlockStore {
     private final Path path;
@@ -24,17 +27,19 @@ public final class FileBlockStore implements BlockStore {
     private final boolean readOnly;
     private final boolean punchHoles;
     private final long allocationUnit;
+    private final boolean mayBlock;
     private volatile boolean zeroRange = true;
     private volatile long size;
 
     private FileBlockStore(Path path, FileChannel channel, int fd, boolean readOnly, boolean punchHoles,
-                           long allocationUnit, long size) {
+                           long allocationUnit, boolean mayBlock, long size) {
         this.path = path;
         this.channel = channel;
         this.fd = fd;
         this.readOnly = readOnly;
         this.punchHoles = punchHoles;
         this.allocationUnit = allocationUnit;
+        this.mayBlock = mayBlock;
         this.size = size;
     }
 
@@ -65,8 +70,9 @@ public final class FileBlockStore implements BlockStore {
             long actual = channel.size();
             fd = LinuxFileCalls.open(path.toString(), readOnly ? LinuxFileCalls.O_RDONLY : LinuxFileCalls.O_RDWR);
             boolean holes = !readOnly && canPunchHoles(fd, actual);
-            long unit = Math.max(512, Files.getFileStore(path).getBlockSize());
-            return new FileBlockStore(path, channel, fd, readOnly, holes, unit, actual);
+            FileStore fileSystem = Files.getFileStore(path);
+            long unit = Math.max(512, fileSystem.getBlockSize());
+            return new FileBlockStore(path, channel, fd, readOnly, holes, unit, !inMemory(fileSystem.type()), actual);
         } catch (IOException | RuntimeException e) {
             channel.close();
             if (fd >= 0) {
@@ -85,6 +91,11 @@ public final class FileBlockStore implements BlockStore {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** True for the types of file systems (as {@link FileStore#type()} names them) whose files live in memory. */
+    static boolean inMemory(String fileSystemType) {
+        return "tmpfs".equals(fileSystemType) || "ramfs".equals(fileSystemType);
     }
 
     public Path path() {
@@ -108,7 +119,7 @@ public final class FileBlockStore implements BlockStore {
 
     @Override
     public boolean mayBlock() {
-        return true;
+        return mayBlock;
     }
 
     @Override

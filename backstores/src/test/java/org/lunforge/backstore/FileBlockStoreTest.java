@@ -23,7 +23,30 @@ class FileBlockStoreTest extends BlockStoreContract {
         store();
         assertEquals(SIZE, Files.size(dir.resolve("lun.img")));
         assertTrue(store().supportsUnmap(), "the temp dir's file system punches holes");
-        assertTrue(store().mayBlock());
+        assertEquals(!FileBlockStore.inMemory(Files.getFileStore(dir).type()), store().mayBlock(),
+                "a file blocks unless its file system lives in memory");
+    }
+
+    @Test
+    void fileOnDiskMayBlockAndFileInMemoryNever() throws Exception {
+        assertTrue(FileBlockStore.inMemory("tmpfs"));
+        assertTrue(FileBlockStore.inMemory("ramfs"));
+        assertFalse(FileBlockStore.inMemory("ext4"));
+        assertFalse(FileBlockStore.inMemory("xfs"));
+        assertFalse(FileBlockStore.inMemory("nfs"));
+        // /dev/shm is tmpfs on Linux: a file there is served like a memory store.
+        Path shm = Path.of("/dev/shm");
+        assertEquals("tmpfs", Files.getFileStore(shm).type(), "this test needs /dev/shm to be a tmpfs");
+        Path file = Files.createTempFile(shm, "lunforge-test", ".img");
+        try (FileBlockStore inMemory = FileBlockStore.open(file, SIZE, false)) {
+            assertFalse(inMemory.mayBlock());
+            inMemory.write(4096, SgList.wrap(pattern(4096, 7)), true);
+            byte[] back = new byte[4096];
+            inMemory.read(4096, SgList.wrap(back));
+            assertArrayEquals(pattern(4096, 7), back);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     @Test

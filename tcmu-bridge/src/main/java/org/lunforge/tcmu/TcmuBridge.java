@@ -28,7 +28,9 @@ import org.lunforge.scsi.Nexus;
  * away or the bridge closes.
  *
  * <p>Discovery watches {@code /dev} (devtmpfs reports new uio nodes through inotify) and rescans
- * {@code /sys/class/uio} periodically; it uses no netlink, so the kernel never waits for a reply from us (a daemon
+ * {@code /sys/class/uio}: every rescan interval for a few intervals after each new node (its sysfs attributes may
+ * follow the node), otherwise only every {@value #IDLE_RESCANS} intervals, since a scan that runs once a second is
+ * never compiled and costs real CPU on a slow machine; without inotify, every interval. It uses no netlink, so the kernel never waits for a reply from us (a daemon
  * that sends SET_FEATURES and then dies hangs configfs). Devices that exist when the bridge starts were possibly
  * left by a daemon that died with commands in the ring: they are blocked, their ring reset (pending commands fail
  * with BUSY and are retried by the initiator), then served and unblocked, as tcmu-runner does.
@@ -69,6 +71,11 @@ public final class TcmuBridge implements AutoCloseable {
     private final WaitStrategy waitStrategy;
     private final Paths paths;
     private final Duration rescanInterval;
+    /** Rescans at the rescan interval after each new node in /dev. */
+    static final int FOLLOW_UP_SCANS = 5;
+    /** With inotify working and no new node, a rescan every this many rescan intervals. */
+    static final int IDLE_RESCANS = 30;
+    private final java.util.concurrent.atomic.AtomicLong scans = new java.util.concurrent.atomic.AtomicLong();
     private final Map<String, Served> served = new ConcurrentHashMap<>();
     private final Map<String, String> refused = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -106,13 +113,18 @@ public final class TcmuBridge implements AutoCloseable {
     }
 
     private void watch() {
+        int followUps = 0;
         while (!closed) {
             try {
                 if (watchService != null) {
-                    var key = watchService.poll(rescanInterval.toMillis(), TimeUnit.MILLISECONDS);
+                    long wait = rescanInterval.toMillis() * (followUps > 0 ? 1 : IDLE_RESCANS);
+                    var key = watchService.poll(wait, TimeUnit.MILLISECONDS);
                     if (key != null) {
                         key.pollEvents();
                         key.reset();
+                        followUps = FOLLOW_UP_SCANS;
+                    } else if (followUps > 0) {
+                        followUps--;
                     }
                 } else {
                     Thread.sleep(rescanInterval.toMillis());
@@ -137,6 +149,7 @@ public final class TcmuBridge implements AutoCloseable {
         if (closed) {
             return;
         }
+        scans.incrementAndGet();
         List<Path> entries;
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(paths.sysClassUio(), "uio*")) {
             entries = new java.util.ArrayList<>();
@@ -279,6 +292,11 @@ public final class TcmuBridge implements AutoCloseable {
             Thread.sleep(20);
         }
         return true;
+    }
+
+    /** How many scans of /sys/class/uio ran (tests). */
+    long scanCount() {
+        return scans.get();
     }
 
     /** The devices served now. */

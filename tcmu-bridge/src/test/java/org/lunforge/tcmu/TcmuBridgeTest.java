@@ -124,6 +124,46 @@ class TcmuBridgeTest {
         }
     }
 
+    @Test
+    void idleDiscoveryRescansRarelyAndFollowsUpOnNewNodes() throws Exception {
+        List<TcmuDeviceInfo> opened = new CopyOnWriteArrayList<>();
+        Files.createDirectories(tmp.resolve("sys/class/uio"));
+        Files.createDirectories(tmp.resolve("dev"));
+        TcmuBridge bridge = new TcmuBridge("lunforge", info -> {
+            opened.add(info);
+            return new LogicalUnit(info.deviceName(), LogicalUnitIdentity.of("LUNFORGE", "TEST", "1",
+                    UUID.randomUUID()), new NullDevice(new CountDownLatch(1)), StateStore.inMemory());
+        }, WaitStrategy.blocking(), new TcmuBridge.Paths(tmp.resolve("sys/class/uio"), tmp.resolve("dev"),
+                tmp.resolve("target")), Duration.ofMillis(20));
+        try {
+            bridge.start();
+            long before = bridge.scanCount();
+            Thread.sleep(400); // 20 rescan intervals, fewer than IDLE_RESCANS
+            assertTrue(bridge.scanCount() - before <= 1, "an idle bridge rescanned "
+                    + (bridge.scanCount() - before) + " times in 400 ms at a 20 ms interval");
+            // The node appears first and its sysfs entry three intervals later, with no event of its own (as uio's
+            // attributes may): the scans that follow the node's event find it, long before the next idle rescan.
+            byte[] mailbox = new byte[8192];
+            ByteBuffer.wrap(mailbox).order(ByteOrder.nativeOrder()).putShort(0, (short) 2).putShort(2, (short) 0xF)
+                    .putInt(4, 128).putInt(8, 4096 - 128);
+            Path staging = tmp.resolve("staging/uio7");
+            Files.createDirectories(staging.resolve("maps/map0"));
+            Files.writeString(staging.resolve("name"), "tcm-user/7/later/lunforge/x\n");
+            Files.writeString(staging.resolve("maps/map0/size"), "0x%016x\n".formatted(mailbox.length));
+            Files.write(tmp.resolve("dev/uio7"), mailbox);
+            long eventAt = System.nanoTime();
+            Thread.sleep(60);
+            Files.move(staging, tmp.resolve("sys/class/uio/uio7"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            long deadline = eventAt + TimeUnit.MILLISECONDS.toNanos(300);
+            while (opened.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(1, opened.size(), "the follow-up scans found the device");
+        } finally {
+            bridge.close();
+        }
+    }
+
     /** A device server with no commands of its own; counts down when closed. */
     private record NullDevice(CountDownLatch closed) implements DeviceServer {
         @Override
