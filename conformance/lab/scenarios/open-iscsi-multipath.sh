@@ -1,5 +1,6 @@
 #!/bin/bash
 # lab-timeout: 300
+# lab-all: no (LIO's multipath, the lab's first proof of its initiator set-up; lunforge-iscsi runs the same set-up against lunforge)
 # open-iscsi-multipath: one LIO fileio LUN behind two portals (127.0.0.1 and 127.0.0.2),
 # open-iscsi logged in through both, and dm-multipath assembling the two SCSI disks into
 # one map with two paths. PASS when `multipath -ll` shows exactly that and the map moves

@@ -27,53 +27,6 @@ cat > "$work/config.json" << EOF
 EOF
 cp "$work/config.json" "$LAB_OUT/config.json"
 
-# The writer: one 4 KiB block per write, never the same block twice, acknowledged writes logged with a checksum.
-cat > "$work/writer.py" << 'EOF'
-import hashlib, mmap, os, struct, sys, time
-dev, log, stop = sys.argv[1], sys.argv[2], sys.argv[3]
-BS, BLOCKS = 4096, 16384
-fd = os.open(dev, os.O_WRONLY | os.O_DIRECT | os.O_DSYNC)
-buf = mmap.mmap(-1, BS)  # page aligned, as O_DIRECT wants
-with open(log, "a", buffering=1) as out:
-    for i in range(BLOCKS):
-        if os.path.exists(stop):
-            break
-        data = struct.pack("<Q", i) + os.urandom(BS - 8)
-        buf.seek(0)
-        buf.write(data)
-        t0 = time.monotonic()
-        try:
-            n = os.pwrite(fd, buf, i * BS)
-        except OSError as e:
-            out.write("ERR %d %d errno=%d after %.1fs\n" % (i, i * BS, e.errno, time.monotonic() - t0))
-            continue
-        if n != BS:
-            out.write("SHORT %d %d %d\n" % (i, i * BS, n))
-            continue
-        out.write("OK %d %d %s %.3f\n" % (i, i * BS, hashlib.sha256(data).hexdigest(), time.monotonic() - t0))
-EOF
-cat > "$work/verify.py" << 'EOF'
-import hashlib, mmap, os, sys
-dev, log = sys.argv[1], sys.argv[2]
-BS = 4096
-fd = os.open(dev, os.O_RDONLY | os.O_DIRECT)
-buf = mmap.mmap(-1, BS)
-good = bad = 0
-for line in open(log):
-    f = line.split()
-    if f[0] != "OK":
-        continue
-    if os.preadv(fd, [buf], int(f[2])) != BS:
-        raise SystemExit("short read at %s" % f[2])
-    if hashlib.sha256(buf[:BS]).hexdigest() == f[3]:
-        good += 1
-    else:
-        bad += 1
-        print("block %s (offset %s) differs" % (f[1], f[2]))
-print("verified %d acknowledged blocks, %d differ" % (good, bad))
-sys.exit(1 if bad else 0)
-EOF
-
 count() { grep -c "^$1 " "$work/writes.log" 2> /dev/null || true; }
 at_least() { [[ $(count "$1") -ge $2 ]]; }
 
@@ -83,7 +36,8 @@ disk=$(lab_scsi_dev "$hctl" disk)
 uio=$(lab_tcmu_uio disk0)
 lab_log "lunforged serves $uio; tcm_loop gives $hctl $disk"
 
-python3 "$work/writer.py" "$disk" "$work/writes.log" "$work/stop" 2> "$LAB_OUT/writer.err" &
+# The writer: one 4 KiB block per write, never the same block twice, acknowledged writes logged with a checksum.
+python3 "$LAB_DIR/guest/acked_writes.py" write "$disk" "$work/writes.log" "$work/stop" 2> "$LAB_OUT/writer.err" &
 writer=$!
 lab_wait_for 120 "200 acknowledged writes" at_least OK 200
 acked_before=$(count OK)
@@ -121,7 +75,7 @@ cp "$work/writes.log" "$LAB_OUT/writes.log"
 
 acked=$(count OK)
 errors=$(count ERR)
-python3 "$work/verify.py" "$disk" "$work/writes.log" > "$LAB_OUT/verify.txt" 2>&1 \
+python3 "$LAB_DIR/guest/acked_writes.py" verify "$disk" "$work/writes.log" > "$LAB_OUT/verify.txt" 2>&1 \
     || lab_fail "acknowledged writes lost: $(tail -3 "$LAB_OUT/verify.txt")"
 lab_log "$(tail -1 "$LAB_OUT/verify.txt")"
 # persist_kernel_exports: a clean stop leaves the device and its export for the next daemon, as the kill did.
