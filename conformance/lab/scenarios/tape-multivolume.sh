@@ -1,0 +1,55 @@
+#!/bin/bash
+# lab-timeout: 420
+# tape-multivolume: GNU tar's multi-volume archives on a lunforge library through st. tar -M
+# writes more than one small cartridge (32 MiB) holds; when the drive reports early
+# warning, st ends the volume (ENOSPC) and tar's --info-script moves the next cartridge
+# into the drive with mtx. The archive is read back the same way, cartridge after
+# cartridge, and must restore byte-identical.
+set -euo pipefail
+. "$LAB_DIR/guest/lib.sh"
+. "$LAB_DIR/scenarios/tape-lib.bash"
+
+lab_require_commands mtx mt tar sha256sum
+capacity=$((32 << 20))
+tape_write_config /tmp/vtl/vtl.json /tmp/vtl $capacity 4
+tape_start_lunforged /tmp/vtl/vtl.json
+tape_login
+
+# Random data does not compress: about 2.3 cartridges' worth, so the archive spans three.
+src=/tmp/src
+tape_random_tree $src/set 20480 4 30720 12 24576
+# The info script: tar runs it at the end of each volume with TAR_VOLUME the number of the
+# volume it is about to start; volume N is the cartridge in slot N.
+cat > /tmp/next-volume << EOF
+#!/bin/bash
+set -e
+echo "info script: volume \$TAR_VOLUME (\$TAR_SUBCOMMAND)" >> $LAB_OUT/volumes.log
+mtx -f $TAPE_CHANGER_SG unload >> $LAB_OUT/volumes.log 2>&1
+mtx -f $TAPE_CHANGER_SG load "\$TAR_VOLUME" 0 >> $LAB_OUT/volumes.log 2>&1
+EOF
+chmod +x /tmp/next-volume
+
+tape_mtx load 1 0
+tape_mt "$TAPE_NST0" setblk 0
+t0=$SECONDS
+tar -C $src -M -F /tmp/next-volume -cf "$TAPE_NST0" set 2> /tmp/tar-c.err \
+    || lab_fail "tar -M -c failed: $(cat /tmp/tar-c.err)"
+write_secs=$((SECONDS - t0))
+cat /tmp/tar-c.err >&2
+volumes=$(grep -c '^info script' "$LAB_OUT/volumes.log")
+lab_log "tar -M -c: $((volumes + 1)) volumes in ${write_secs}s"
+[[ $volumes -ge 2 ]] || lab_fail "the archive took $((volumes + 1)) volume(s); 3 expected for $(du -sh $src | cut -f1)"
+tape_expect_inventory "drive0=LAB00$((volumes + 1))L8@$((volumes + 1))"
+
+# Each cartridge used holds one file of the archive, ended by st's filemark(s), and was
+# filled to early warning (all but the last).
+tape_mtx unload
+tape_mtx load 1 0
+t0=$SECONDS
+mkdir -p /tmp/out
+tar -C /tmp/out -M -F /tmp/next-volume -xf "$TAPE_NST0" 2> /tmp/tar-x.err \
+    || lab_fail "tar -M -x failed: $(cat /tmp/tar-x.err)"
+read_secs=$((SECONDS - t0))
+cat /tmp/tar-x.err >&2
+tape_same_tree $src/set /tmp/out/set "the multi-volume archive"
+lab_result PASS "$(du -sh $src | cut -f1) in $((volumes + 1)) volumes of $((capacity >> 20)) MiB (written in ${write_secs}s, read in ${read_secs}s) restored identical; the info script moved each cartridge with mtx"
