@@ -281,14 +281,17 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
             if (portalGroup == null) {
                 throw new LoginFailure(INITIATOR_ERROR, DETAIL_NOT_FOUND, targetName + " not served at " + local);
             }
-            IscsiAcl acl = target.aclFor(initiatorName);
+            // Who may log in, and how, is the portal group's: one target port can admit an initiator another refuses.
+            IscsiAcl acl = portalGroup.aclFor(initiatorName);
             if (acl == null) {
                 throw new LoginFailure(INITIATOR_ERROR, DETAIL_AUTHORIZATION_FAILURE,
-                        initiatorName + " may not log in to " + targetName);
+                        initiatorName + " may not log in to " + targetName + " through portal group "
+                                + portalGroup.tag());
             }
-            chapCredentials = target.chapFor(acl);
-            mutualCredentials = target.mutualChapFor(acl);
-            authRequired = target.authenticationRequired() || acl.chap() != null;
+            IscsiPortalGroup.ChapPair credentials = portalGroup.chapFor(acl);
+            chapCredentials = credentials.chap();
+            mutualCredentials = credentials.mutual();
+            authRequired = portalGroup.authenticationRequired() || acl.chap() != null;
             answers.put(IscsiKey.TARGET_PORTAL_GROUP_TAG.wireName(), Integer.toString(portalGroup.tag()));
         }
         if (authRequired && chapCredentials == null) {

@@ -8,22 +8,29 @@ import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.LunMap;
 
 /**
- * The LUNs one session's I_T nexus reaches: the target's LUN table seen through the initiator's ACL mapping. The
- * table is rebuilt when the target's LUNs or ACLs change (a version check per lookup), so a lookup on the hot path
- * is an array index. Used from the session's event loop only.
+ * The LUNs one session's I_T nexus reaches: its portal group's LUN table seen through the initiator's ACL mapping.
+ * The table is rebuilt when the group's LUNs or ACLs change (a version check per lookup), so a lookup on the hot
+ * path is an array index. Used from the session's event loop only.
+ *
+ * <p>The map also remembers the inventory it last announced, so that the session is told of a change (REPORTED
+ * LUNS DATA HAS CHANGED) exactly when what REPORT LUNS returns to it changed, however many lookups came between the
+ * change and the announcement.
  */
 final class IscsiLunMap implements LunMap {
     private static final LogicalUnit[] NONE = new LogicalUnit[0];
 
-    private final IscsiTarget target;
+    private final IscsiPortalGroup group;
     private final String initiatorName;
     private int version = -1;
     private LogicalUnit[] table = NONE;
     private int[] luns = new int[0];
+    private LogicalUnit[] announced;
 
-    IscsiLunMap(IscsiTarget target, String initiatorName) {
-        this.target = target;
+    IscsiLunMap(IscsiPortalGroup group, String initiatorName) {
+        this.group = group;
         this.initiatorName = initiatorName;
+        refresh();
+        this.announced = table;
     }
 
     @Override
@@ -50,31 +57,44 @@ final class IscsiLunMap implements LunMap {
         return out;
     }
 
+    /**
+     * True if the inventory (which logical unit at which LUN) differs from the one last announced; the current one
+     * counts as announced from now on.
+     */
+    boolean inventoryChanged() {
+        refresh();
+        if (Arrays.equals(announced, table)) {
+            return false;
+        }
+        announced = table;
+        return true;
+    }
+
     private void refresh() {
-        int current = target.version();
+        int current = group.version();
         if (current == version) {
             return;
         }
         version = current;
-        IscsiAcl acl = target.aclFor(initiatorName);
-        Map<Integer, LogicalUnit> targetLuns = target.luns();
+        IscsiAcl acl = group.aclFor(initiatorName);
+        Map<Integer, LogicalUnit> groupLuns = group.luns();
         int[] visible;
         LogicalUnit[] byLun;
         if (acl == null) {
             visible = new int[0];
             byLun = NONE;
         } else if (acl.lunMapping() == null) {
-            visible = targetLuns.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+            visible = groupLuns.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
             byLun = new LogicalUnit[visible.length == 0 ? 0 : visible[visible.length - 1] + 1];
             for (int lun : visible) {
-                byLun[lun] = targetLuns.get(lun);
+                byLun[lun] = groupLuns.get(lun);
             }
         } else {
-            visible = acl.lunMapping().entrySet().stream().filter(e -> targetLuns.containsKey(e.getValue()))
+            visible = acl.lunMapping().entrySet().stream().filter(e -> groupLuns.containsKey(e.getValue()))
                     .mapToInt(Map.Entry::getKey).sorted().toArray();
             byLun = new LogicalUnit[visible.length == 0 ? 0 : visible[visible.length - 1] + 1];
             for (int lun : visible) {
-                byLun[lun] = targetLuns.get(acl.lunMapping().get(lun));
+                byLun[lun] = groupLuns.get(acl.lunMapping().get(lun));
             }
         }
         this.luns = visible;

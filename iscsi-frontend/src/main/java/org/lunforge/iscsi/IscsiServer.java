@@ -181,6 +181,11 @@ public final class IscsiServer implements AutoCloseable {
         return random;
     }
 
+    /** The lock a portal group's removal holds, so that no login through the group completes after it. */
+    Object sessionLock() {
+        return sessionLock;
+    }
+
     /** Relative target port identifiers name one (target, portal group) each, server-wide (SPC-4 7.8.6.7). */
     synchronized void checkRelativePortId(IscsiTarget target, IscsiPortalGroup group) {
         for (IscsiTarget t : targets.values()) {
@@ -294,6 +299,9 @@ public final class IscsiServer implements AutoCloseable {
         if (target != null && targets.get(target.name()) != target) {
             throw new IllegalStateException(target.name() + " was removed");
         }
+        if (target != null && target.portalGroup(portalGroup.tag()) != portalGroup) {
+            throw new IllegalStateException(portalGroup + " was removed");
+        }
         int tsih = nextTsih;
         for (int i = 0; sessionsByTsih.containsKey(tsih) || tsih == 0; i++) {
             if (i > 0xFFFF) {
@@ -354,15 +362,29 @@ public final class IscsiServer implements AutoCloseable {
         }
     }
 
-    /** LUNs or ACLs of a target changed: its sessions see REPORTED LUNS DATA HAS CHANGED (SPC-4 6.29). */
-    void lunsChanged(IscsiTarget target) {
+    /**
+     * LUNs or ACLs of a portal group changed: each session through it whose logical unit inventory changed sees
+     * REPORTED LUNS DATA HAS CHANGED (SPC-4 6.29) on the logical units it still reaches.
+     */
+    void lunsChanged(IscsiPortalGroup group) {
         for (IscsiSession s : sessions.values()) {
-            if (s.target == target) {
+            if (s.portalGroup == group && s.lunMap != null) {
                 s.eventLoop().execute(() -> {
-                    for (LogicalUnit lu : s.lunMap.logicalUnits()) {
-                        lu.unitAttentions().establish(s.nexus, SenseCode.REPORTED_LUNS_DATA_HAS_CHANGED);
+                    if (s.lunMap.inventoryChanged()) {
+                        for (LogicalUnit lu : s.lunMap.logicalUnits()) {
+                            lu.unitAttentions().establish(s.nexus, SenseCode.REPORTED_LUNS_DATA_HAS_CHANGED);
+                        }
                     }
                 });
+            }
+        }
+    }
+
+    /** A portal group left its target: the target port is gone, so its initiators are asked to log out. */
+    void portalGroupRemoved(IscsiPortalGroup group) {
+        for (IscsiSession s : sessions.values()) {
+            if (s.portalGroup == group) {
+                s.requestLogout(options.logoutTimeout());
             }
         }
     }

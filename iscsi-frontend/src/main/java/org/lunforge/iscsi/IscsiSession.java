@@ -47,7 +47,7 @@ final class IscsiSession {
         this.target = target;
         this.portalGroup = portalGroup;
         this.nexus = nexus;
-        this.lunMap = target == null ? null : new IscsiLunMap(target, initiatorName);
+        this.lunMap = target == null ? null : new IscsiLunMap(portalGroup, initiatorName);
         this.key = new Key(IscsiTarget.normalize(initiatorName), isid, target == null ? null : target.name());
         this.terminated = channel.eventLoop().newPromise();
     }

@@ -7,7 +7,6 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.lunforge.scsi.LogicalUnit;
@@ -88,7 +87,7 @@ final class IscsiTaskManagement {
                 start(p, function != TMF_ABORT_TASK_SET);
             }
             case TMF_TARGET_WARM_RESET, TMF_TARGET_COLD_RESET -> {
-                Set<LogicalUnit> scope = new LinkedHashSet<>(h.session().target.luns().values());
+                Set<LogicalUnit> scope = h.session().target.logicalUnits();
                 LOG.log(INFO, () -> h.session() + ": " + (function == TMF_TARGET_COLD_RESET ? "cold" : "warm")
                         + " target reset");
                 start(new Pending(r, scope, scope, function == TMF_TARGET_COLD_RESET), true);

@@ -105,7 +105,8 @@ final class IscsiTextExchange {
 
     /**
      * 12.3: All (discovery sessions) lists every target the initiator may log in to; a name lists that target;
-     * an empty value lists the session's own target. Each target comes with a TargetAddress per portal.
+     * an empty value lists the session's own target. Each target comes with a TargetAddress per portal of the
+     * portal groups that would let the initiator in: a group whose ACLs do not name it stays out of its view.
      */
     private void sendTargets(String value, StringBuilder sb) {
         IscsiSession s = h.session();
@@ -117,7 +118,7 @@ final class IscsiTextExchange {
                 continue;
             }
             sb.append("TargetName=").append(t.name()).append('\0');
-            for (String address : t.targetAddresses(local)) {
+            for (String address : t.targetAddresses(local, s.initiatorName)) {
                 sb.append("TargetAddress=").append(address).append('\0');
             }
         }

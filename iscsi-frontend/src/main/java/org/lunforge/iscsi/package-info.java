@@ -3,21 +3,25 @@
  *
  * <h2>What the daemon uses</h2>
  * {@link org.lunforge.iscsi.IscsiServer} (start, add/remove targets, close), {@link org.lunforge.iscsi.IscsiTarget}
- * (name, alias, portal groups, LUNs, ACLs, demo mode, CHAP), {@link org.lunforge.iscsi.IscsiPortalGroup} and
- * {@link org.lunforge.iscsi.IscsiPortal}, {@link org.lunforge.iscsi.IscsiAcl},
- * {@link org.lunforge.iscsi.IscsiChapCredentials}, {@link org.lunforge.iscsi.IscsiServerOptions} and
- * {@link org.lunforge.iscsi.IscsiSessionInfo}. Everything may be changed while the server runs:
+ * (name, alias, portal groups), {@link org.lunforge.iscsi.IscsiPortalGroup} (one target port, as in LIO and
+ * targetcli: its portals, LUNs, ACLs, demo mode, CHAP), {@link org.lunforge.iscsi.IscsiPortal},
+ * {@link org.lunforge.iscsi.IscsiAcl}, {@link org.lunforge.iscsi.IscsiChapCredentials},
+ * {@link org.lunforge.iscsi.IscsiServerOptions} and {@link org.lunforge.iscsi.IscsiSessionInfo}. Everything may be
+ * changed while the server runs:
  * <pre>{@code
  * IscsiServer server = new IscsiServer(IscsiServerOptions.defaults()).start();
- * IscsiTarget target = new IscsiTarget("iqn.2026-11.org.lunforge:disk1").alias("disk one")
- *         .portalGroup(new IscsiPortalGroup(1, 1, List.of(IscsiPortal.parse("0.0.0.0:3260"))))
+ * IscsiPortalGroup tpg1 = new IscsiPortalGroup(1, 1, List.of(IscsiPortal.parse("0.0.0.0:3260")))
  *         .lun(0, logicalUnit)
  *         .acl(new IscsiAcl("iqn.1993-08.org.debian:01:host", null, chap, mutualChap));
+ * IscsiTarget target = new IscsiTarget("iqn.2026-11.org.lunforge:disk1").alias("disk one").portalGroup(tpg1);
  * server.addTarget(target);            // binds the portals; IscsiPortalException if one is in use
- * target.lun(1, another);              // sessions see REPORTED LUNS DATA HAS CHANGED
+ * tpg1.lun(1, another);                // the group's sessions see REPORTED LUNS DATA HAS CHANGED
+ * target.portalGroup(tpg2);            // a second target port, with LUNs and ACLs of its own
  * server.removeTarget(target.name());  // initiators are asked to log out, then dropped
  * server.close();                      // logout requests to everyone, then the event loops stop
  * }</pre>
+ * A session's LUNs are its portal group's, seen through the initiator's ACL; discovery lists, per target, the
+ * portals of the groups that would let the initiator in.
  *
  * <h2>How it is built</h2>
  * <ul>

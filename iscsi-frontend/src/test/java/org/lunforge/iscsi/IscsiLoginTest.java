@@ -18,9 +18,9 @@ class IscsiLoginTest {
 
     private final IscsiServer server = new IscsiServer(IscsiServerOptions.defaults());
     private final LogicalUnit lu = RamDisk.logicalUnit("login", 1 << 20, null);
-    private final IscsiTarget target = new IscsiTarget(TARGET).alias("the alias")
-            .portalGroup(new IscsiPortalGroup(7, 1, List.of(new IscsiPortal("127.0.0.1", 3260))))
+    private final IscsiPortalGroup group = new IscsiPortalGroup(7, 1, List.of(new IscsiPortal("127.0.0.1", 3260)))
             .lun(0, lu).generateNodeAcls(true);
+    private final IscsiTarget target = new IscsiTarget(TARGET).alias("the alias").portalGroup(group);
     private final IscsiPeer peer;
 
     IscsiLoginTest() {
@@ -160,7 +160,7 @@ class IscsiLoginTest {
 
     @Test
     void initiatorWithoutAclIsNotAuthorized() {
-        target.generateNodeAcls(false).acl(IscsiAcl.allLuns("iqn.2026-11.org.example:someone-else"));
+        group.generateNodeAcls(false).acl(IscsiAcl.allLuns("iqn.2026-11.org.example:someone-else"));
         assertStatus(2, 2, loginRequest(true, false, 1, 3, keys("InitiatorName", INITIATOR, "TargetName", TARGET)));
     }
 
@@ -236,7 +236,7 @@ class IscsiLoginTest {
 
     @Test
     void chapRequiredAndGood() throws Exception {
-        target.chap(ALICE, null).authenticationRequired(true);
+        group.chap(ALICE, null).authenticationRequired(true);
         Map<String, String> c = startChap();
         IscsiLoginResponse ok = loginRequest(true, false, 0, 1, keys("CHAP_N", "alice", "CHAP_R",
                 IscsiChapTest.response(c, ALICE)));
@@ -250,7 +250,7 @@ class IscsiLoginTest {
 
     @Test
     void chapWithAWrongSecretIsAnAuthenticationFailure() throws Exception {
-        target.chap(ALICE, null).authenticationRequired(true);
+        group.chap(ALICE, null).authenticationRequired(true);
         Map<String, String> c = startChap();
         assertStatus(2, 1, loginRequest(true, false, 0, 1, keys("CHAP_N", "alice", "CHAP_R",
                 IscsiChapTest.response(c, new IscsiChapCredentials("alice", "wrong-secret-xx")))));
@@ -259,7 +259,7 @@ class IscsiLoginTest {
 
     @Test
     void mutualChapWithPerAclCredentials() throws Exception {
-        target.generateNodeAcls(false).acl(new IscsiAcl(INITIATOR, null, ALICE, TARGET_SECRET));
+        group.generateNodeAcls(false).acl(new IscsiAcl(INITIATOR, null, ALICE, TARGET_SECRET));
         Map<String, String> c = startChap();
         IscsiLoginResponse ok = loginRequest(true, false, 0, 1, keys("CHAP_N", "alice", "CHAP_R",
                 IscsiChapTest.response(c, ALICE), "CHAP_I", "9", "CHAP_C", "0xfeedfacecafebeef"));
@@ -273,20 +273,20 @@ class IscsiLoginTest {
 
     @Test
     void skippingTheSecurityStageWhenChapIsRequired() {
-        target.chap(ALICE, null).authenticationRequired(true);
+        group.chap(ALICE, null).authenticationRequired(true);
         assertStatus(2, 1, loginRequest(true, false, 1, 3, keys("InitiatorName", INITIATOR, "TargetName", TARGET)));
     }
 
     @Test
     void offeringOnlyNoneWhenChapIsRequired() {
-        target.chap(ALICE, null).authenticationRequired(true);
+        group.chap(ALICE, null).authenticationRequired(true);
         assertStatus(2, 1, loginRequest(true, false, 0, 1, keys("InitiatorName", INITIATOR, "TargetName", TARGET,
                 "AuthMethod", "None")));
     }
 
     @Test
     void leavingSecurityWithoutAuthMethodWhenRequired() {
-        target.chap(ALICE, null).authenticationRequired(true);
+        group.chap(ALICE, null).authenticationRequired(true);
         assertStatus(2, 1, loginRequest(true, false, 0, 1, keys("InitiatorName", INITIATOR, "TargetName", TARGET)));
     }
 

@@ -23,15 +23,18 @@ final class IscsiPeer implements AutoCloseable {
     static final String INITIATOR = "iqn.2026-11.org.example:initiator";
     static final long ISID = 0x23_0000_0001_0001L;
 
-    /** An EmbeddedChannel that claims to be a TCP connection to 127.0.0.1:3260. */
+    /** An EmbeddedChannel that claims to be a TCP connection to a portal (127.0.0.1:3260 unless told). */
     static final class TcpChannel extends EmbeddedChannel {
-        TcpChannel() {
+        private final InetSocketAddress local;
+
+        TcpChannel(InetSocketAddress local) {
             super(false, false);
+            this.local = local;
         }
 
         @Override
         protected SocketAddress localAddress0() {
-            return new InetSocketAddress("127.0.0.1", 3260);
+            return local;
         }
 
         @Override
@@ -41,7 +44,7 @@ final class IscsiPeer implements AutoCloseable {
     }
 
     final IscsiServer server;
-    final TcpChannel channel = new TcpChannel();
+    final TcpChannel channel;
     private final IscsiDecoder responses = new IscsiDecoder();
     private final EmbeddedChannel decoding;
     private boolean headerDigest;
@@ -53,7 +56,13 @@ final class IscsiPeer implements AutoCloseable {
     long isid = ISID;
 
     IscsiPeer(IscsiServer server) {
+        this(server, new InetSocketAddress("127.0.0.1", 3260));
+    }
+
+    /** A connection accepted at {@code local}: the portal decides the portal group. */
+    IscsiPeer(IscsiServer server, InetSocketAddress local) {
         this.server = server;
+        this.channel = new TcpChannel(local);
         channel.pipeline().addLast("decoder", new IscsiDecoder()).addLast("encoder", new IscsiEncoder())
                 .addLast("login", new IscsiLoginHandler(server, server.options()));
         try {

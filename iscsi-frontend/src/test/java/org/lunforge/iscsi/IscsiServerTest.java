@@ -32,9 +32,9 @@ class IscsiServerTest {
     private final IscsiServer server = new IscsiServer(IscsiServerOptions.defaults()
             .withTimeouts(Duration.ofSeconds(5), Duration.ofMillis(500)), 2);
     private final LogicalUnit lu = RamDisk.logicalUnit("tcp", 8 << 20, deviceThreads);
-    private final IscsiTarget target = new IscsiTarget(TARGET).generateNodeAcls(true)
-            .portalGroup(new IscsiPortalGroup(1, 10, List.of(new IscsiPortal("127.0.0.1", port))))
-            .lun(0, lu);
+    private final IscsiPortalGroup group = new IscsiPortalGroup(1, 10, List.of(new IscsiPortal("127.0.0.1", port)))
+            .generateNodeAcls(true).lun(0, lu);
+    private final IscsiTarget target = new IscsiTarget(TARGET).portalGroup(group);
 
     static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
@@ -113,7 +113,8 @@ class IscsiServerTest {
     @Test
     void discoveryOverTcpListsEveryPortal() throws Exception {
         started();
-        target.portalGroup(new IscsiPortalGroup(2, 11, List.of(new IscsiPortal("127.0.0.1", freePort()))));
+        target.portalGroup(new IscsiPortalGroup(2, 11, List.of(new IscsiPortal("127.0.0.1", freePort())))
+                .generateNodeAcls(true));
         try (SocketInitiator i = new SocketInitiator(port, initiator(1), 0x1)) {
             i.loginOk(null);
             i.send(new IscsiTextRequest(true, true, false, 0, i.itt++, IscsiConstants.RESERVED_TAG, i.cmdSN,
@@ -131,8 +132,9 @@ class IscsiServerTest {
     void aTargetIsOnlyReachedThroughItsOwnPortals() throws Exception {
         started();
         int other = freePort();
-        server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:other").generateNodeAcls(true)
-                .portalGroup(new IscsiPortalGroup(1, 12, List.of(new IscsiPortal("127.0.0.1", other)))));
+        server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:other")
+                .portalGroup(new IscsiPortalGroup(1, 12, List.of(new IscsiPortal("127.0.0.1", other)))
+                        .generateNodeAcls(true)));
         try (SocketInitiator i = new SocketInitiator(other, initiator(1), 0x1)) {
             IscsiLoginResponse r = i.login(TARGET);
             assertEquals(0x0203, (r.statusClass() << 8) | r.statusDetail());
@@ -164,10 +166,12 @@ class IscsiServerTest {
     void aWildcardPortalCoversSpecificAddressesOfItsPort() throws Exception {
         started();
         int shared = freePort();
-        server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:any").generateNodeAcls(true)
-                .portalGroup(new IscsiPortalGroup(1, 20, List.of(new IscsiPortal("0.0.0.0", shared)))));
-        server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:lo").generateNodeAcls(true)
-                .portalGroup(new IscsiPortalGroup(1, 21, List.of(new IscsiPortal("127.0.0.1", shared)))));
+        server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:any")
+                .portalGroup(new IscsiPortalGroup(1, 20, List.of(new IscsiPortal("0.0.0.0", shared)))
+                        .generateNodeAcls(true)));
+        server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:lo")
+                .portalGroup(new IscsiPortalGroup(1, 21, List.of(new IscsiPortal("127.0.0.1", shared)))
+                        .generateNodeAcls(true)));
         try (SocketInitiator i = new SocketInitiator(shared, initiator(1), 0x1)) {
             i.loginOk("iqn.2026-11.org.lunforge:lo");
         }
@@ -183,7 +187,7 @@ class IscsiServerTest {
             i.loginOk(TARGET);
             Cdb tur = Cdb.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
             i.clearUnitAttentions(0);
-            target.lun(3, RamDisk.logicalUnit("added", 1 << 20, null));
+            group.lun(3, RamDisk.logicalUnit("added", 1 << 20, null));
             assertTrue(waitFor(() -> lu.unitAttentions().isPending(new Nexus(InitiatorPort.iscsi(initiator(1), 0x1),
                     target.targetPort(target.portalGroups().iterator().next())))));
             SocketInitiator.Result r = i.command(0, tur, false, 0, Unpooled.EMPTY_BUFFER);

@@ -37,9 +37,9 @@ class IscsiSessionTest {
     private IscsiPeer start(IscsiServerOptions options, String... loginKeys) {
         server = new IscsiServer(options);
         lu = RamDisk.logicalUnit("sync", 4 << 20, null);
-        target = new IscsiTarget(TARGET).generateNodeAcls(true)
-                .portalGroup(new IscsiPortalGroup(1, 1, List.of(new IscsiPortal("127.0.0.1", 3260))))
-                .lun(0, lu).lun(1, RamDisk.logicalUnit("held", 4 << 20, device));
+        target = new IscsiTarget(TARGET).portalGroup(new IscsiPortalGroup(1, 1, List.of(
+                new IscsiPortal("127.0.0.1", 3260))).generateNodeAcls(true)
+                .lun(0, lu).lun(1, RamDisk.logicalUnit("held", 4 << 20, device)));
         server.addTarget(target);
         peer = connect(loginKeys);
         return peer;
@@ -69,7 +69,7 @@ class IscsiSessionTest {
             IscsiPortalGroup group = t.portalGroups().stream().filter(g -> g.tag() == s.portalGroupTag())
                     .findFirst().orElseThrow();
             Nexus nexus = new Nexus(InitiatorPort.iscsi(s.initiatorName(), s.isid()), t.targetPort(group));
-            t.luns().values().forEach(unit -> unit.unitAttentions().register(nexus));
+            group.luns().values().forEach(unit -> unit.unitAttentions().register(nexus));
         }
     }
 
@@ -792,8 +792,9 @@ class IscsiSessionTest {
     void longSendTargetsAnswersComeInPiecesFetchedByTheirTtt() {
         server = new IscsiServer(IscsiServerOptions.defaults());
         for (int i = 0; i < 150; i++) {
-            server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:many-%03d".formatted(i)).generateNodeAcls(true)
-                    .portalGroup(new IscsiPortalGroup(1, 100 + i, List.of(new IscsiPortal("127.0.0.1", 3260)))));
+            server.addTarget(new IscsiTarget("iqn.2026-11.org.lunforge:many-%03d".formatted(i)).portalGroup(
+                    new IscsiPortalGroup(1, 100 + i, List.of(new IscsiPortal("127.0.0.1", 3260)))
+                            .generateNodeAcls(true)));
         }
         IscsiPeer d = new IscsiPeer(server);
         peers.add(d);
@@ -867,9 +868,9 @@ class IscsiSessionTest {
         LogicalUnit first = RamDisk.logicalUnit("first", 1 << 20, null);
         LogicalUnit second = RamDisk.logicalUnit("second", 2 << 20, null);
         server.addTarget(new IscsiTarget(TARGET)
-                .portalGroup(new IscsiPortalGroup(1, 1, List.of(new IscsiPortal("127.0.0.1", 3260))))
-                .lun(0, first).lun(5, second)
-                .acl(new IscsiAcl(IscsiPeer.INITIATOR, java.util.Map.of(0, 5), null, null)));
+                .portalGroup(new IscsiPortalGroup(1, 1, List.of(new IscsiPortal("127.0.0.1", 3260)))
+                        .lun(0, first).lun(5, second)
+                        .acl(new IscsiAcl(IscsiPeer.INITIATOR, java.util.Map.of(0, 5), null, null))));
         IscsiPeer p = connect();
         Cdb reportLuns = Cdb.of(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
         p.send(command(p, 0, reportLuns, true, false, 256, Unpooled.EMPTY_BUFFER, true));

@@ -27,12 +27,13 @@ public final class IscsiTestTarget {
         int threads = Integer.getInteger("threads", Runtime.getRuntime().availableProcessors());
         IscsiServer server = new IscsiServer(IscsiServerOptions.defaults().withTimeouts(Duration.ofSeconds(15),
                 Duration.ofSeconds(2)), threads).start();
-        IscsiTarget target = new IscsiTarget(IQN).alias("lunforge RAM disk").generateNodeAcls(true)
-                .portalGroup(new IscsiPortalGroup(1, 1, List.of(new IscsiPortal("127.0.0.1", port))))
+        IscsiPortalGroup group = new IscsiPortalGroup(1, 1, List.of(new IscsiPortal("127.0.0.1", port)))
+                .generateNodeAcls(true)
                 .lun(0, RamDisk.logicalUnit("ram0", size, async ? Executors.newFixedThreadPool(2) : null));
+        IscsiTarget target = new IscsiTarget(IQN).alias("lunforge RAM disk").portalGroup(group);
         String user = System.getProperty("chap.user");
         if (user != null) {
-            target.chap(new IscsiChapCredentials(user, System.getProperty("chap.secret")),
+            group.chap(new IscsiChapCredentials(user, System.getProperty("chap.secret")),
                     System.getProperty("chap.mutual.user") == null ? null : new IscsiChapCredentials(
                             System.getProperty("chap.mutual.user"), System.getProperty("chap.mutual.secret")))
                     .authenticationRequired(true);

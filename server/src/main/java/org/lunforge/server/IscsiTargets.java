@@ -25,8 +25,8 @@ import org.lunforge.server.config.PortalGroup;
 
 /**
  * The targets of lunforge's own iSCSI target, kept equal to the configuration's. A target whose configuration is
- * unchanged keeps its sessions; a changed one is updated in place (LUNs, ACLs, portals, authentication), so that
- * initiators see REPORTED LUNS DATA HAS CHANGED rather than a dropped connection.
+ * unchanged keeps its sessions; a changed one is updated in place, portal group by portal group (portals, LUNs,
+ * ACLs, authentication), so that initiators see REPORTED LUNS DATA HAS CHANGED rather than a dropped connection.
  */
 final class IscsiTargets {
     private final IscsiServer server;
@@ -69,36 +69,61 @@ final class IscsiTargets {
     private static void update(IscsiTarget target, org.lunforge.server.config.IscsiTarget config,
                                Function<String, LogicalUnit> logicalUnits) {
         target.alias(config.getAlias().isEmpty() ? null : config.getAlias());
-        // One SCSI target port per portal group; LUNs, ACLs and authentication are the target's, the same through
-        // every port (ConfigValidator refuses groups that differ).
-        PortalGroup first = config.getPortalGroups(0);
+        // One SCSI target port per portal group, each with its own portals, LUNs, ACLs and authentication (the
+        // targetcli model). A group is updated in place, so its sessions keep running and see what changed; only a
+        // new relative target port identifier makes it another port (its sessions are asked to log out).
         Set<Integer> tags = new HashSet<>();
         for (PortalGroup tpg : config.getPortalGroupsList()) {
-            List<IscsiPortal> portals = tpg.getPortalsList().stream().map(IscsiPortal::parse).toList();
-            target.portalGroup(new IscsiPortalGroup(tpg.getTag(), tpg.getRelativePortId(), portals));
             tags.add(tpg.getTag());
+            List<IscsiPortal> portals = tpg.getPortalsList().stream().map(IscsiPortal::parse).toList();
+            IscsiPortalGroup group = target.portalGroup(tpg.getTag());
+            if (group != null && group.relativeTargetPortId() != tpg.getRelativePortId()) {
+                target.removePortalGroup(tpg.getTag());
+                group = null;
+            }
+            if (group == null) {
+                group = new IscsiPortalGroup(tpg.getTag(), tpg.getRelativePortId(), portals);
+                update(group, tpg, logicalUnits);
+                target.portalGroup(group);
+            } else {
+                if (!group.portals().equals(portals)) {
+                    group.portals(portals);
+                }
+                update(group, tpg, logicalUnits);
+            }
         }
         for (IscsiPortalGroup g : List.copyOf(target.portalGroups())) {
             if (!tags.contains(g.tag())) {
                 target.removePortalGroup(g.tag());
             }
         }
+    }
+
+    /**
+     * Makes one group's LUNs, ACLs and authentication those of its configuration. Additions come before removals
+     * and nothing unchanged is touched, so a session sees one REPORTED LUNS DATA HAS CHANGED per real change.
+     */
+    private static void update(IscsiPortalGroup group, PortalGroup config, Function<String, LogicalUnit> logicalUnits) {
         Map<Integer, LogicalUnit> luns = new HashMap<>();
-        for (Lun lun : first.getLunsList()) {
+        for (Lun lun : config.getLunsList()) {
             luns.put(lun.getLun(), logicalUnits.apply(lun.getObject()));
         }
-        for (Integer lun : List.copyOf(target.luns().keySet())) {
-            if (!luns.containsKey(lun)) {
-                target.removeLun(lun);
-            }
-        }
         luns.forEach((lun, lu) -> {
-            if (target.logicalUnit(lun) != lu) {
-                target.lun(lun, lu);
+            if (group.logicalUnit(lun) != lu) {
+                group.lun(lun, lu);
             }
         });
+        for (Integer lun : List.copyOf(group.luns().keySet())) {
+            if (!luns.containsKey(lun)) {
+                group.removeLun(lun);
+            }
+        }
+        Map<String, IscsiAcl> current = new HashMap<>();
+        for (IscsiAcl acl : group.acls()) {
+            current.put(acl.initiatorName().toLowerCase(Locale.ROOT), acl);
+        }
         Set<String> initiators = new HashSet<>();
-        for (Acl acl : first.getAclsList()) {
+        for (Acl acl : config.getAclsList()) {
             Map<Integer, Integer> mapping = null;
             if (acl.getMappedLunsCount() > 0) {
                 mapping = new HashMap<>();
@@ -106,17 +131,21 @@ final class IscsiTargets {
                     mapping.put(m.getMappedLun(), m.getTpgLun());
                 }
             }
-            target.acl(new IscsiAcl(acl.getInitiator(), mapping, chap(acl.getChap()), mutual(acl.getChap())));
-            initiators.add(acl.getInitiator().toLowerCase(Locale.ROOT));
-        }
-        for (IscsiAcl acl : List.copyOf(target.acls())) {
-            if (!initiators.contains(acl.initiatorName().toLowerCase(Locale.ROOT))) {
-                target.removeAcl(acl.initiatorName());
+            IscsiAcl wanted = new IscsiAcl(acl.getInitiator(), mapping, chap(acl.getChap()), mutual(acl.getChap()));
+            String key = acl.getInitiator().toLowerCase(Locale.ROOT);
+            initiators.add(key);
+            if (!wanted.equals(current.get(key))) {
+                group.acl(wanted);
             }
         }
-        target.generateNodeAcls(first.getGenerateNodeAcls());
-        target.authenticationRequired(first.getAuthentication());
-        target.chap(chap(first.getChap()), mutual(first.getChap()));
+        for (IscsiAcl acl : group.acls()) {
+            if (!initiators.contains(acl.initiatorName().toLowerCase(Locale.ROOT))) {
+                group.removeAcl(acl.initiatorName());
+            }
+        }
+        group.generateNodeAcls(config.getGenerateNodeAcls());
+        group.authenticationRequired(config.getAuthentication());
+        group.chap(chap(config.getChap()), mutual(config.getChap()));
     }
 
     private static IscsiChapCredentials chap(Chap chap) {

@@ -118,7 +118,6 @@ public final class ConfigValidator {
             if (target.getPortalGroupsCount() == 0) {
                 throw error(parsed, source, at, "a target needs at least one portal group");
             }
-            PortalGroup first = target.getPortalGroups(0);
             Set<Integer> tags = new HashSet<>();
             for (int g = 0; g < target.getPortalGroupsCount(); g++) {
                 PortalGroup tpg = target.getPortalGroups(g);
@@ -168,14 +167,6 @@ public final class ConfigValidator {
                     checkChap(parsed, source, aat + ".chap", acl.getChap());
                 }
                 checkChap(parsed, source, gat + ".chap", tpg.getChap());
-                // The iSCSI target keeps one LUN map, ACL list and authentication for all its ports.
-                if (!tpg.getLunsList().equals(first.getLunsList()) || !tpg.getAclsList().equals(first.getAclsList())
-                        || tpg.getGenerateNodeAcls() != first.getGenerateNodeAcls()
-                        || tpg.getAuthentication() != first.getAuthentication()
-                        || !tpg.getChap().equals(first.getChap())) {
-                    throw error(parsed, source, gat, "every portal group of a target must have the same LUNs, ACLs"
-                            + " and authentication as the first (per-group LUN maps are not supported yet)");
-                }
             }
         }
     }
@@ -241,12 +232,28 @@ public final class ConfigValidator {
             if (!paths.contains(dev.getObject())) {
                 throw error(parsed, source, at + ".object", "no storage object " + dev.getObject());
             }
+            // dev_config is "lunforge/<object path>", at most 255 characters (TCMU_CONFIG_LEN with its NUL).
+            if ("lunforge/".length() + dev.getObject().length() > 255) {
+                throw error(parsed, source, at + ".object", "an object path of at most 246 characters");
+            }
+            for (Map.Entry<String, String> a : dev.getAttributesMap().entrySet()) {
+                // Each key names a file under the device's attrib/ folder in configfs.
+                if (!a.getKey().matches("[a-z][a-z0-9_]{0,63}") || a.getValue().isEmpty()
+                        || !a.getValue().matches("[^\\s,]{1,64}")) {
+                    throw error(parsed, source, at + ".attributes." + a.getKey(),
+                            "an attrib/ name (lower case, digits, '_') and a value without spaces or commas");
+                }
+            }
         }
+        Set<String> kernelTargets = new HashSet<>();
         for (int i = 0; i < c.getLoopbackTargetsCount(); i++) {
             LoopbackTarget lb = c.getLoopbackTargets(i);
             String at = "loopback_targets[" + i + "]";
             if (!NAA_WWN.matcher(lb.getWwn()).matches()) {
                 throw error(parsed, source, at + ".wwn", "naa. and 16 hex digits");
+            }
+            if (!kernelTargets.add(lb.getWwn().toLowerCase(java.util.Locale.ROOT))) {
+                throw error(parsed, source, at + ".wwn", "target defined twice");
             }
             if (!lb.getNexusWwn().isEmpty() && !NAA_WWN.matcher(lb.getNexusWwn()).matches()) {
                 throw error(parsed, source, at + ".nexus_wwn", "naa. and 16 hex digits");
@@ -266,8 +273,23 @@ public final class ConfigValidator {
                     throw error(parsed, source, at + ".portals[" + p + "]", e.getMessage());
                 }
             }
+            if (!kernelTargets.add(t.getIqn().toLowerCase(java.util.Locale.ROOT) + ",t," + Math.max(1, t.getTpgt()))) {
+                throw error(parsed, source, at, "portal group " + t.getIqn() + " tpgt " + Math.max(1, t.getTpgt())
+                        + " defined twice");
+            }
+            if (t.getTpgt() > 0xFFFF) {
+                throw error(parsed, source, at + ".tpgt", "a portal group tag from 1 to 65535 (0: 1)");
+            }
             checkKernelLuns(parsed, source, at, t.getLunsList(), devices);
             checkChap(parsed, source, at + ".chap", t.getChap());
+            if (t.getAuthentication() && t.getChap().getUserid().isEmpty()) {
+                throw error(parsed, source, at + ".chap", "authentication needs a CHAP userid and password");
+            }
+            for (int a = 0; a < t.getAclsCount(); a++) {
+                if (!ISCSI_NAME.matcher(t.getAcls(a)).matches()) {
+                    throw error(parsed, source, at + ".acls[" + a + "]", "not an iSCSI name");
+                }
+            }
         }
     }
 

@@ -1,0 +1,328 @@
+package org.lunforge.iscsi;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.lunforge.iscsi.IscsiConstants.RESERVED_TAG;
+import static org.lunforge.iscsi.IscsiPeer.keys;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.lunforge.scsi.AsymmetricAccessState;
+import org.lunforge.scsi.Cdb;
+import org.lunforge.scsi.InitiatorPort;
+import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.LogicalUnitIdentity;
+import org.lunforge.scsi.LunAddress;
+import org.lunforge.scsi.Nexus;
+import org.lunforge.scsi.Sense;
+import org.lunforge.scsi.SenseCode;
+import org.lunforge.scsi.StateStore;
+import org.lunforge.scsi.TargetPortGroups;
+
+/**
+ * Portal groups as target ports with their own LUNs, ACLs and authentication (the LIO/targetcli model): two groups of
+ * one target reached at 127.0.0.1:3260 (group 1) and 127.0.0.2:3260 (group 2).
+ */
+@ExtendWith(LeakCheck.class)
+class IscsiPortalGroupTest {
+    static final String TARGET = "iqn.2026-11.org.lunforge:groups";
+    static final String ALICE = "iqn.2026-11.org.example:alice";
+    static final String BOB = "iqn.2026-11.org.example:bob";
+    static final InetSocketAddress FIRST = new InetSocketAddress("127.0.0.1", 3260);
+    static final InetSocketAddress SECOND = new InetSocketAddress("127.0.0.2", 3260);
+    static final Cdb REPORT_LUNS = Cdb.of(0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
+    static final Cdb READ_CAPACITY = Cdb.of(0x25, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final Cdb TEST_UNIT_READY = Cdb.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    private final IscsiServer server = new IscsiServer(IscsiServerOptions.defaults());
+    private final LogicalUnit small = RamDisk.logicalUnit("small", 1 << 20, null);
+    private final LogicalUnit large = RamDisk.logicalUnit("large", 4 << 20, null);
+    private final IscsiPortalGroup first = new IscsiPortalGroup(1, 1, List.of(new IscsiPortal("127.0.0.1", 3260)));
+    private final IscsiPortalGroup second = new IscsiPortalGroup(2, 2, List.of(new IscsiPortal("127.0.0.2", 3260)));
+    private final IscsiTarget target = new IscsiTarget(TARGET).portalGroup(first).portalGroup(second);
+    private final List<IscsiPeer> peers = new ArrayList<>();
+    private long nextIsid = 0x23_0000_0000_0100L;
+
+    @AfterEach
+    void close() {
+        peers.forEach(IscsiPeer::close);
+    }
+
+    private IscsiPeer connect(InetSocketAddress portal) {
+        IscsiPeer p = new IscsiPeer(server, portal);
+        p.isid = nextIsid++;
+        peers.add(p);
+        return p;
+    }
+
+    /** Logs {@code initiator} in through {@code portal}; returns the Login Response's status class and detail. */
+    private int login(IscsiPeer p, String initiator, String... extra) {
+        Map<String, String> k = keys("InitiatorName", initiator, "TargetName", TARGET, "SessionType", "Normal");
+        k.putAll(keys(extra));
+        IscsiLoginResponse r = p.login(1, 3, true, k);
+        int status = (r.statusClass() << 8) | r.statusDetail();
+        if (status == 0) {
+            p.tsih = r.tsih();
+            p.expStatSN = r.statSN() + 1;
+        }
+        r.release();
+        return status;
+    }
+
+    private IscsiPeer loggedIn(InetSocketAddress portal, String initiator) {
+        IscsiPeer p = connect(portal);
+        assertEquals(0, login(p, initiator), "login refused");
+        return p;
+    }
+
+    private static IscsiScsiCommand command(IscsiPeer p, int lun, Cdb cdb, int edtl) {
+        return new IscsiScsiCommand(false, true, edtl > 0, false, 1, LunAddress.encode(lun), ++p.itt, edtl,
+                p.cmdSN++, p.expStatSN, cdb, -1, Unpooled.EMPTY_BUFFER);
+    }
+
+    /** Runs a command that returns data until it is not a unit attention; returns its Data-In (caller releases). */
+    private static ByteBuf read(IscsiPeer p, int lun, Cdb cdb, int edtl) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            p.send(command(p, lun, cdb, edtl));
+            IscsiPdu pdu = p.next(IscsiPdu.class);
+            if (pdu instanceof IscsiDataIn d) {
+                ByteBuf data = d.data().retain();
+                d.release();
+                return data;
+            }
+            IscsiScsiResponse r = assertInstanceOf(IscsiScsiResponse.class, pdu);
+            SenseCode sense = sense(r);
+            r.release();
+            assertEquals(org.lunforge.scsi.SenseKey.UNIT_ATTENTION, sense.key(), "got " + sense);
+        }
+        throw new AssertionError("unit attentions do not end");
+    }
+
+    private static SenseCode sense(IscsiScsiResponse r) {
+        ByteBuf data = r.data();
+        byte[] sense = new byte[data.getUnsignedShort(data.readerIndex())];
+        data.getBytes(data.readerIndex() + 2, sense);
+        return Sense.decode(sense).code();
+    }
+
+    private static List<Integer> reportLuns(IscsiPeer p) {
+        ByteBuf data = read(p, 0, REPORT_LUNS, 256);
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < data.getInt(0) / 8; i++) {
+            out.add(LunAddress.decode(data.getLong(8 + 8 * i)));
+        }
+        data.release();
+        return out;
+    }
+
+    private static long blocks(IscsiPeer p, int lun) {
+        ByteBuf data = read(p, lun, READ_CAPACITY, 8);
+        long last = data.getUnsignedInt(0);
+        data.release();
+        return last + 1;
+    }
+
+    private Nexus nexus(String initiator, IscsiPeer p, IscsiPortalGroup group) {
+        return new Nexus(InitiatorPort.iscsi(initiator, p.isid), target.targetPort(group));
+    }
+
+    @Test
+    void twoGroupsOfOneTargetExposeDifferentLuns() {
+        first.generateNodeAcls(true).lun(0, small);
+        second.generateNodeAcls(true).lun(0, large).lun(1, small);
+        server.addTarget(target);
+        IscsiPeer one = loggedIn(FIRST, ALICE);
+        IscsiPeer two = loggedIn(SECOND, ALICE);
+        assertEquals(List.of(0), reportLuns(one));
+        assertEquals(List.of(0, 1), reportLuns(two));
+        assertEquals((1 << 20) / 512, blocks(one, 0));
+        assertEquals((4 << 20) / 512, blocks(two, 0));
+        assertEquals((1 << 20) / 512, blocks(two, 1));
+        assertEquals(2, server.sessions().size());
+        assertEquals(List.of(1, 2), server.sessions().stream().map(IscsiSessionInfo::portalGroupTag).sorted()
+                .toList());
+    }
+
+    @Test
+    void oneLogicalUnitThroughTwoTargetPortsInDifferentAluaGroups() {
+        TargetPortGroups alua = TargetPortGroups.builder()
+                .group(1, AsymmetricAccessState.ACTIVE_OPTIMIZED, true, 1)
+                .group(2, AsymmetricAccessState.STANDBY, false, 2).build();
+        LogicalUnit shared = new LogicalUnit("shared", LogicalUnitIdentity.of("LUNFORGE", "RAMDISK", "0001",
+                java.util.UUID.nameUUIDFromBytes("shared".getBytes())), new RamDisk(1 << 20, 512, null),
+                StateStore.inMemory(), alua);
+        first.generateNodeAcls(true).lun(0, shared);
+        second.generateNodeAcls(true).lun(0, shared);
+        server.addTarget(target);
+        IscsiPeer active = loggedIn(FIRST, ALICE);
+        IscsiPeer standby = loggedIn(SECOND, ALICE);
+        assertEquals((1 << 20) / 512, blocks(active, 0), "the active/optimized port serves media access");
+        standby.send(command(standby, 0, TEST_UNIT_READY, 0));
+        standby.drain(); // the new nexus's power-on unit attention
+        standby.send(command(standby, 0, READ_CAPACITY, 8));
+        IscsiScsiResponse refused = standby.next(IscsiScsiResponse.class);
+        assertEquals(SenseCode.LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_IN_STANDBY_STATE,
+                sense(refused), "the same logical unit, seen through the standby port");
+        refused.release();
+    }
+
+    @Test
+    void aclsArePerGroup() {
+        first.lun(0, small).acl(IscsiAcl.allLuns(ALICE));
+        second.lun(0, small).acl(IscsiAcl.allLuns(BOB));
+        server.addTarget(target);
+        assertEquals(0, login(connect(FIRST), ALICE));
+        assertEquals(0x0202, login(connect(SECOND), ALICE), "not authorized through the second port");
+        assertEquals(0x0202, login(connect(FIRST), BOB), "not authorized through the first port");
+        assertEquals(0, login(connect(SECOND), BOB));
+    }
+
+    @Test
+    void anAclMapsLunsWithinItsGroup() {
+        first.lun(0, small).lun(3, large).acl(new IscsiAcl(ALICE, Map.of(0, 3), null, null));
+        second.lun(0, small).acl(IscsiAcl.allLuns(ALICE));
+        server.addTarget(target);
+        IscsiPeer one = loggedIn(FIRST, ALICE);
+        IscsiPeer two = loggedIn(SECOND, ALICE);
+        assertEquals((4 << 20) / 512, blocks(one, 0), "LUN 0 is the first group's LUN 3");
+        assertEquals((1 << 20) / 512, blocks(two, 0), "LUN 0 is the second group's LUN 0");
+    }
+
+    @Test
+    void authenticationIsPerGroup() {
+        IscsiChapCredentials alice = new IscsiChapCredentials("alice", "alice-secret-12");
+        first.generateNodeAcls(true).lun(0, small).chap(alice, null).authenticationRequired(true);
+        second.generateNodeAcls(true).lun(0, small);
+        server.addTarget(target);
+        assertEquals(0x0201, login(connect(FIRST), ALICE), "CHAP is required through the first port");
+        assertEquals(0, login(connect(SECOND), ALICE), "and not through the second");
+    }
+
+    @Test
+    void discoveryListsTheGroupsEachInitiatorMayUse() {
+        first.lun(0, small).acl(IscsiAcl.allLuns(ALICE));
+        second.lun(0, small).acl(IscsiAcl.allLuns(ALICE)).acl(IscsiAcl.allLuns(BOB));
+        server.addTarget(target);
+        assertEquals("TargetName=" + TARGET + "\0TargetAddress=127.0.0.1:3260,1\0TargetAddress=127.0.0.2:3260,2\0",
+                sendTargets(ALICE));
+        assertEquals("TargetName=" + TARGET + "\0TargetAddress=127.0.0.2:3260,2\0", sendTargets(BOB));
+        assertEquals("", sendTargets("iqn.2026-11.org.example:carol"), "no group admits carol");
+        first.generateNodeAcls(true);
+        assertEquals("TargetName=" + TARGET + "\0TargetAddress=127.0.0.1:3260,1\0",
+                sendTargets("iqn.2026-11.org.example:carol"), "demo mode admits anyone through the first port");
+    }
+
+    private String sendTargets(String initiator) {
+        IscsiPeer d = connect(FIRST);
+        IscsiLoginResponse r = d.login(1, 3, true, keys("InitiatorName", initiator, "SessionType", "Discovery"));
+        assertEquals(0, r.statusClass());
+        d.expStatSN = r.statSN() + 1;
+        r.release();
+        d.send(new IscsiTextRequest(true, true, false, 0, 9, RESERVED_TAG, d.cmdSN, d.expStatSN,
+                IscsiPeer.text(keys("SendTargets", "All"))));
+        IscsiTextResponse t = d.next(IscsiTextResponse.class);
+        String text = IscsiPeer.ascii(t.data());
+        t.release();
+        return text;
+    }
+
+    @Test
+    void aLunChangeReachesOnlyTheSessionsOfItsGroup() {
+        first.generateNodeAcls(true).lun(0, small);
+        second.generateNodeAcls(true).lun(0, small);
+        server.addTarget(target);
+        IscsiPeer one = loggedIn(FIRST, ALICE);
+        IscsiPeer two = loggedIn(SECOND, ALICE);
+        small.unitAttentions().register(nexus(ALICE, one, first));
+        small.unitAttentions().register(nexus(ALICE, two, second));
+        second.lun(1, large);
+        one.channel.runPendingTasks();
+        two.channel.runPendingTasks();
+        assertTrue(small.unitAttentions().isPending(nexus(ALICE, two, second)), "the second group's session learns");
+        assertFalse(small.unitAttentions().isPending(nexus(ALICE, one, first)), "the first group's does not");
+        assertEquals(List.of(0), reportLuns(one));
+        assertEquals(List.of(0, 1), reportLuns(two));
+    }
+
+    @Test
+    void anAclChangeOnlyTellsTheSessionsWhoseInventoryChanged() {
+        first.lun(0, small).lun(1, large).acl(IscsiAcl.allLuns(ALICE)).acl(IscsiAcl.allLuns(BOB));
+        server.addTarget(target);
+        IscsiPeer alice = loggedIn(FIRST, ALICE);
+        IscsiPeer bob = loggedIn(FIRST, BOB);
+        Nexus aliceNexus = nexus(ALICE, alice, first);
+        Nexus bobNexus = nexus(BOB, bob, first);
+        small.unitAttentions().register(aliceNexus);
+        small.unitAttentions().register(bobNexus);
+        first.acl(new IscsiAcl(BOB, Map.of(0, 0), null, null)); // bob now sees LUN 0 only
+        alice.channel.runPendingTasks();
+        bob.channel.runPendingTasks();
+        assertTrue(small.unitAttentions().isPending(bobNexus));
+        assertFalse(small.unitAttentions().isPending(aliceNexus), "alice sees what she saw before");
+        assertEquals(List.of(0), reportLuns(bob));
+        assertEquals(List.of(0, 1), reportLuns(alice));
+    }
+
+    @Test
+    void aChangeBeforeTheSessionLooksStillReachesIt() {
+        first.generateNodeAcls(true).lun(0, small);
+        server.addTarget(target);
+        IscsiPeer one = loggedIn(FIRST, ALICE);
+        Nexus nexus = nexus(ALICE, one, first);
+        small.unitAttentions().register(nexus);
+        first.lun(1, large);
+        // A command that arrives before the announcement runs with the new map and must not swallow it.
+        assertEquals(List.of(0, 1), reportLuns(one));
+        one.channel.runPendingTasks();
+        assertTrue(small.unitAttentions().isPending(nexus));
+    }
+
+    @Test
+    void removingAGroupAsksOnlyItsInitiatorsToLogOut() {
+        first.generateNodeAcls(true).lun(0, small);
+        second.generateNodeAcls(true).lun(0, small);
+        server.addTarget(target);
+        IscsiPeer one = loggedIn(FIRST, ALICE);
+        IscsiPeer two = loggedIn(SECOND, ALICE);
+        assertSame(second, target.removePortalGroup(2));
+        assertNull(second.target());
+        two.channel.runPendingTasks();
+        IscsiAsyncMessage m = two.next(IscsiAsyncMessage.class);
+        assertEquals(IscsiConstants.ASYNC_LOGOUT_REQUEST, m.asyncEvent());
+        m.release();
+        one.assertSilent();
+        assertEquals(0x0203, login(connect(SECOND), BOB), "the portal no longer leads to the target");
+    }
+
+    @Test
+    void aGroupBelongsToOneTarget() {
+        IscsiTarget other = new IscsiTarget("iqn.2026-11.org.lunforge:other");
+        assertThrows(IllegalArgumentException.class, () -> other.portalGroup(first));
+        assertSame(target, first.target());
+    }
+
+    @Test
+    void aTargetResetReachesTheLogicalUnitsOfEveryGroup() {
+        first.generateNodeAcls(true).lun(0, small);
+        second.generateNodeAcls(true).lun(0, large);
+        server.addTarget(target);
+        IscsiPeer one = loggedIn(FIRST, ALICE);
+        IscsiPeer two = loggedIn(SECOND, ALICE);
+        Nexus twoNexus = nexus(ALICE, two, second);
+        large.unitAttentions().register(twoNexus);
+        one.send(new IscsiTaskManagementRequest(true, IscsiConstants.TMF_TARGET_WARM_RESET, 0, ++one.itt,
+                RESERVED_TAG, one.cmdSN, one.expStatSN, 0, 0));
+        two.channel.runPendingTasks(); // the other session lets go of its tasks there (none)
+        one.channel.runPendingTasks();
+        IscsiTaskManagementResponse r = one.next(IscsiTaskManagementResponse.class);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE, r.response());
+        assertTrue(large.unitAttentions().isPending(twoNexus), "the second group's logical unit was reset too");
+        assertEquals(java.util.Set.of(small, large), target.logicalUnits());
+    }
+}

@@ -1,0 +1,54 @@
+package org.lunforge.server.config;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import org.junit.jupiter.api.Test;
+
+/** The rules a configuration's iSCSI targets pass before anything is built from it. */
+class ConfigValidatorTest {
+    /** One target, two ports: each with its own LUNs, ACLs and authentication (ALUA: one disk behind both). */
+    private static final String TWO_PORTS = """
+            {
+              "backstores": [
+                { "name": "disk0", "memory": { "size": "64M" } },
+                { "name": "disk1", "memory": { "size": "64M" } }
+              ],
+              "iscsi_targets": [
+                { "iqn": "iqn.2026-11.org.lunforge:disks",
+                  "portal_groups": [
+                    { "tag": 1, "portals": ["127.0.0.1:3260"], "generate_node_acls": true,
+                      "luns": [ { "lun": 0, "object": "/backstores/memory/disk0" } ] },
+                    { "tag": 2, "portals": ["127.0.0.2:3260"], "authentication": true,
+                      "chap": { "userid": "tpg2", "password": "tpg2-secret-123" },
+                      "luns": [ { "lun": 0, "object": "/backstores/memory/disk1" },
+                                { "lun": 7, "object": "/backstores/memory/disk0" } ],
+                      "acls": [ { "initiator": "iqn.2026-11.org.example:host",
+                                  "mapped_luns": [ { "mapped_lun": 0, "tpg_lun": 7 } ] } ] } ] }
+              ]
+            }
+            """;
+
+    private static void validate(String json) throws ConfigException {
+        ConfigValidator.validate(ConfigJson.read("t.json", json), "t.json");
+    }
+
+    @Test
+    void portalGroupsOfOneTargetMayDifferInLunsAclsAndAuthentication() throws ConfigException {
+        validate(TWO_PORTS);
+    }
+
+    @Test
+    void anAclMapsOnlyLunsOfItsOwnGroup() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> validate(TWO_PORTS.replace("\"tpg_lun\": 7", "\"tpg_lun\": 3")));
+        assertTrue(e.getMessage().contains("portal_groups[1].acls[0].mapped_luns[0].tpg_lun"), e.getMessage());
+    }
+
+    @Test
+    void tagsAndRelativePortIdsStayUnique() {
+        assertThrows(ConfigException.class, () -> validate(TWO_PORTS.replace("\"tag\": 2", "\"tag\": 1")));
+        assertThrows(ConfigException.class, () -> validate(TWO_PORTS
+                .replace("\"tag\": 1,", "\"tag\": 1, \"relative_port_id\": 5,")
+                .replace("\"tag\": 2,", "\"tag\": 2, \"relative_port_id\": 5,")));
+    }
+}
