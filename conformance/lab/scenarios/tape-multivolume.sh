@@ -64,4 +64,43 @@ tar -C /tmp/out -b $blocking -M -F /tmp/next-volume -xf "$TAPE_NST0" 2> /tmp/tar
 read_secs=$((SECONDS - t0))
 cat /tmp/tar-x.err >&2
 tape_same_tree $src/set /tmp/out/set "the multi-volume archive"
-lab_result PASS "$(du -sh $src | cut -f1) in $((volumes + 1)) volumes of $((capacity >> 20)) MiB (written in ${write_secs}s, read in ${read_secs}s) restored identical; the info script moved each cartridge with mtx"
+
+# --- early warning and the physical end, one block at a time ---------------------------------
+# Volume 1 ends past early warning. At its end, the first write goes to the drive, is
+# written and reported done with EOM (NO SENSE); st returns ENOSPC for the next one without
+# sending it, and at close still writes its filemark.
+tape_mtx unload
+tape_mtx load 1 0
+tape_mt "$TAPE_NST0" eod
+end1=$(tape_tell "$TAPE_NST0")
+head -c $((4 << 16)) /dev/urandom > /tmp/ew
+if dd if=/tmp/ew of="$TAPE_NST0" bs=64k 2> /tmp/dd-ew.err; then
+    lab_fail "dd wrote 4 blocks past early warning without ENOSPC"
+fi
+lab_log "dd past early warning: $(tr '\n' ' ' < /tmp/dd-ew.err)"
+grep -q 'No space left on device' /tmp/dd-ew.err || lab_fail "dd past early warning did not end with ENOSPC"
+grep -q '^1+0 records out' /tmp/dd-ew.err || lab_fail "st did not write exactly one block past early warning"
+tape_expect_tell "$TAPE_NST0" $((end1 + 2)) "one block past early warning and st's filemark at close"
+tape_mt "$TAPE_NST0" weof 1
+tape_expect_tell "$TAPE_NST0" $((end1 + 3)) "mt weof past early warning"
+# One block per open until the drive refuses one that does not fit before the physical end
+# (VOLUME OVERFLOW): st returns ENOSPC and the block is not on the tape.
+overflow=""
+for ((i = 1; i <= 8; i++)); do
+    at=$(tape_tell "$TAPE_NST0")
+    if ! dd if=/tmp/ew of="$TAPE_NST0" bs=64k count=1 2> /tmp/dd-end.err; then
+        overflow=$i
+        break
+    fi
+done
+[[ -n "$overflow" ]] || lab_fail "8 more blocks written past early warning and no VOLUME OVERFLOW"
+lab_log "write $overflow past the filemark refused: $(tr '\n' ' ' < /tmp/dd-end.err)"
+grep -q 'No space left on device' /tmp/dd-end.err || lab_fail "the refused write did not end with ENOSPC"
+grep -q '^0+0 records out' /tmp/dd-end.err || lab_fail "st reported a block written at the physical end"
+now=$(tape_tell "$TAPE_NST0")
+((now == at || now == at + 1)) || lab_fail "after the refused write the tape moved from $at to $now (a block or more)"
+# What was acknowledged past early warning reads back.
+tape_mt "$TAPE_NST0" seek "$end1"
+cmp <(head -c 65536 /tmp/ew) <(dd if="$TAPE_NST0" bs=64k count=1 status=none) \
+    || lab_fail "the block written past early warning differs"
+lab_result PASS "$(du -sh $src | cut -f1) in $((volumes + 1)) volumes of $((capacity >> 20)) MiB (written in ${write_secs}s, read in ${read_secs}s) restored identical; the info script moved each cartridge with mtx; past early warning st wrote one block then ENOSPC, filemarks were written, the physical end refused block $overflow with ENOSPC"
