@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-timeout: 420
+# lab-timeout: 600
 # tape-iscsi: a lunforge tape library (STK L700 changer on LUN 0, two IBM LTO-8 drives on
 # LUNs 1-2, 64 MiB cartridges) served by lunforged over its own iSCSI target, driven by the
 # kernel's ch, st and sg drivers the way backup scripts drive a real one. ch binds and

@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-timeout: 720
+# lab-timeout: 840
 # tape-kill9: lunforged dies by SIGKILL in the middle of a tape write and starts again on
 # the same configuration, pool and state folder; open-iscsi recovers its session on its
 # own (same st/sg nodes). Every file and filemark st had acknowledged before the kill is

@@ -12,6 +12,7 @@ TAPE_PORTAL=127.0.0.1:3260
 # and the serial collector spend less of the guest's CPU on getting there.
 export LUNFORGE_JAVA_OPTS="${LUNFORGE_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 TAPE_START_TIMEOUT=${TAPE_START_TIMEOUT:-300}
+TAPE_DISCOVERY_TIMEOUT=${TAPE_DISCOVERY_TIMEOUT:-150}
 
 # tape_start_lunforged CONFIG: lab_start_lunforged with the library's portal and time budget.
 tape_start_lunforged() {
@@ -62,6 +63,11 @@ tape_login() {
     lab_require_modules iscsi_tcp st ch sg
     lab_iscsid_start
     local luns hctl
+    # A daemon that has just started answers its first login slowly (class loading and JIT
+    # under TCG): on a loaded host that has taken longer than iscsiadm's 30 s discovery
+    # login timeout. Discover until it answers (at most TAPE_DISCOVERY_TIMEOUT s), then log in.
+    lab_wait_for "$TAPE_DISCOVERY_TIMEOUT" "the target to answer a SendTargets discovery at $TAPE_PORTAL" \
+        iscsiadm -m discovery -t sendtargets -p "$TAPE_PORTAL"
     luns=$(lab_iscsi_login "$TAPE_IQN" "$TAPE_PORTAL")
     # The session's LUNs arrive one by one; wait for all three.
     lab_wait_for 30 "three LUNs in the library's session" tape__three_luns
