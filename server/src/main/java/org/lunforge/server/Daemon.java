@@ -33,6 +33,8 @@ public final class Daemon implements AutoCloseable {
     private final IscsiServer iscsiServer;
     private final IscsiTargets iscsiTargets;
     private final KernelExports kernelExports;
+    /** One ALUA model for every logical unit, so that a state change is seen on every path of every unit at once. */
+    private final TargetPortGroups portGroups = TargetPortGroups.single();
     private Config running = Config.getDefaultInstance();
 
     public Daemon(Path stateDir) throws IOException {
@@ -43,7 +45,6 @@ public final class Daemon implements AutoCloseable {
     Daemon(Path stateDir, KernelExports.Host host, KernelExports.ServingFactory serving) throws IOException {
         this.stateDir = Files.createDirectories(stateDir);
         this.kernelExports = new KernelExports(host, serving, this::logicalUnit);
-        TargetPortGroups portGroups = TargetPortGroups.single();
         this.objects = new StorageObjects(stateDir, portGroups);
         this.libraries = new TapeLibraries(stateDir, portGroups);
         this.iscsiServer = new IscsiServer(IscsiServerOptions.defaults()).start();
@@ -84,6 +85,7 @@ public final class Daemon implements AutoCloseable {
         // the target reconciliation that follows (its sessions see REPORTED LUNS DATA HAS CHANGED). Kernel exports
         // are taken down before the objects they serve change, and made once the objects are there.
         kernelExports.retire(config);
+        portGroups.reconfigure(AluaGroups.of(config));
         objects.reconcile(config.getBackstoresList());
         libraries.reconcile(config.getLibrariesList());
         kernelExports.build(config);

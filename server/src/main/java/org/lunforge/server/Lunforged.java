@@ -84,6 +84,10 @@ public final class Lunforged implements Callable<Integer> {
                     log.log(System.Logger.Level.INFO, "SIGHUP: " + (r.hasError() ? r.getError().getMessage()
                             : "configuration " + config + " applied"));
                 }));
+                if (sighupIgnored()) {
+                    log.log(System.Logger.Level.WARNING, "SIGHUP is ignored by this process (started under nohup?),"
+                            + " so it will not reload " + config + "; use `lunforge restoreconfig` instead");
+                }
                 log.log(System.Logger.Level.INFO, "serving " + config + "; state in " + daemon.stateDir()
                         + "; control socket " + server.path());
                 stop.await();
@@ -93,5 +97,22 @@ public final class Lunforged implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /**
+     * Whether this process inherited SIGHUP as ignored (nohup does that): the JVM then installs no handler for it. Read
+     * from the SigIgn mask in /proc/self/status (bit 0 is signal 1, SIGHUP); false where there is no such file.
+     */
+    static boolean sighupIgnored() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).strip(), 16) & 1) != 0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return false;
+        }
+        return false;
     }
 }

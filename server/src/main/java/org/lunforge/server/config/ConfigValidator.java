@@ -169,6 +169,70 @@ public final class ConfigValidator {
                 checkChap(parsed, source, gat + ".chap", tpg.getChap());
             }
         }
+        validateTargetPortGroups(parsed, source);
+    }
+
+    /**
+     * target_port_groups: ids 1..65535, each once; members name configured iSCSI target ports
+     * ("&lt;iqn&gt;,t,0x&lt;tag in hex&gt;", RFC 7143 4.2.7.4), each port in at most one group.
+     */
+    private static void validateTargetPortGroups(ConfigJson.Parsed parsed, String source) throws ConfigException {
+        Config c = parsed.config();
+        Set<String> ports = new HashSet<>();
+        for (IscsiTarget t : c.getIscsiTargetsList()) {
+            for (PortalGroup g : t.getPortalGroupsList()) {
+                ports.add(targetPortName(t.getIqn(), g.getTag()));
+            }
+        }
+        Set<Integer> ids = new HashSet<>();
+        Map<String, String> memberOf = new HashMap<>();
+        for (int i = 0; i < c.getTargetPortGroupsCount(); i++) {
+            TargetPortGroup g = c.getTargetPortGroups(i);
+            String at = "target_port_groups[" + i + "]";
+            if (g.getId() < 1 || g.getId() > 0xFFFF || !ids.add(g.getId())) {
+                throw error(parsed, source, at + ".id", "a target port group id from 1 to 65535, each used once");
+            }
+            if (g.getState() == AccessState.UNRECOGNIZED) {
+                throw error(parsed, source, at + ".state",
+                        "one of ACTIVE_OPTIMIZED, ACTIVE_NON_OPTIMIZED, STANDBY, UNAVAILABLE");
+            }
+            for (int m = 0; m < g.getMembersCount(); m++) {
+                String member = g.getMembers(m);
+                String mat = at + ".members[" + m + "]";
+                String port = targetPortName(member);
+                if (port == null || !ports.contains(port)) {
+                    throw error(parsed, source, mat, "no iSCSI target port '" + member
+                            + "' (name one as <target iqn>,t,0x<portal group tag in hex>)");
+                }
+                String other = memberOf.put(port, at);
+                if (other != null) {
+                    throw error(parsed, source, mat, member + " is already in " + other);
+                }
+            }
+        }
+    }
+
+    /**
+     * The SCSI target port name of an iSCSI portal group (RFC 7143 4.2.7.4: "&lt;iSCSI name&gt;,t,0x&lt;TPGT in
+     * hex&gt;"), normalized: lower case (iSCSI names compare without case), the tag without leading zeros.
+     */
+    public static String targetPortName(String iqn, int tag) {
+        return iqn.toLowerCase(java.util.Locale.ROOT) + ",t,0x" + Integer.toHexString(tag);
+    }
+
+    /** A target port name as written in a configuration, normalized as above; null if it is not one. */
+    public static String targetPortName(String member) {
+        String lower = member.toLowerCase(java.util.Locale.ROOT);
+        int at = lower.lastIndexOf(",t,0x");
+        if (at <= 0) {
+            return null;
+        }
+        try {
+            int tag = Integer.parseInt(lower.substring(at + 5), 16);
+            return targetPortName(lower.substring(0, at), tag);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static void validateLibraries(ConfigJson.Parsed parsed, String source, Set<String> paths)

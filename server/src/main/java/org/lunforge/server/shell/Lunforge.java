@@ -43,6 +43,10 @@ public final class Lunforge implements Callable<Integer> {
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "run the commands in FILE, one per line")
     Path file;
 
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "0",
+            description = "wait up to SECONDS for a daemon that is starting (default: do not wait)")
+    int waitSeconds;
+
     @Parameters(paramLabel = "COMMAND", description = "[PATH] COMMAND [ARGS...]; none: interactive")
     List<String> words = List.of();
 
@@ -58,11 +62,8 @@ public final class Lunforge implements Callable<Integer> {
         Path path = socket != null ? socket : ControlSockets.clientPath();
         PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
         PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-        ControlClient client;
-        try {
-            client = ControlClient.connect(path);
-        } catch (IOException e) {
-            err.println("lunforge: " + e.getMessage());
+        ControlClient client = connect(path, err);
+        if (client == null) {
             return EXIT_NO_DAEMON;
         }
         try (client) {
@@ -80,6 +81,27 @@ public final class Lunforge implements Callable<Integer> {
                         "stdin", err);
             }
             return interactive(shell, err);
+        }
+    }
+
+    /** Connects, retrying every 200 ms until --wait runs out; null (after saying why) when there is no daemon. */
+    private ControlClient connect(Path path, PrintWriter err) {
+        long deadline = System.nanoTime() + waitSeconds * 1_000_000_000L;
+        while (true) {
+            try {
+                return ControlClient.connect(path);
+            } catch (IOException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    err.println("lunforge: " + e.getMessage());
+                    return null;
+                }
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
         }
     }
 

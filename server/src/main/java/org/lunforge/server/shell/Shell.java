@@ -339,8 +339,11 @@ public final class Shell {
             out.println("Commands here:");
             at.commands.values().forEach(c -> out.println("  " + c.usage() + "\n      " + c.help()));
         }
-        if (!at.groups.isEmpty()) {
-            out.println("Attribute groups (get/set): " + String.join(", ", at.groups.keySet()));
+        for (var group : at.groups.entrySet()) {
+            out.println("Attributes in group " + group.getKey() + " (get " + group.getKey() + ", set "
+                    + group.getKey() + " NAME=VALUE):");
+            group.getValue().values().forEach(a -> out.println("  " + a.name() + (a.setter() == null
+                    ? " (read-only)" : "") + ": " + a.help()));
         }
         out.println("Everywhere:");
         BUILTINS.values().forEach(h -> out.println("  " + h));

@@ -99,6 +99,32 @@ class ShellTest {
     }
 
     @Test
+    void eachPortalGroupHasItsOwnLunsAclsAndAuthentication() {
+        diskTarget();
+        ok("/backstores/memory create disk1 size=4M");
+        ok("/iscsi/" + IQN + " create portal=127.0.0.2:" + port + " copy=false");
+        String tpg1 = "/iscsi/" + IQN + "/tpg1", tpg2 = "/iscsi/" + IQN + "/tpg2";
+        ok(tpg2 + "/luns create /backstores/memory/disk1 lun=5");
+        ok(tpg1 + "/acls create iqn.2026-11.org.example:host1");
+        ok(tpg2 + " set attribute authentication=true");
+        ok(tpg2 + " set auth userid=u2 password=secret-of-tpg2");
+        var groups = daemon.running().getIscsiTargets(0).getPortalGroupsList();
+        assertEquals(List.of("/backstores/memory/disk0"), groups.get(0).getLunsList().stream()
+                .map(l -> l.getObject()).toList());
+        assertEquals(5, groups.get(1).getLuns(0).getLun());
+        assertEquals(1, groups.get(1).getLunsCount());
+        assertEquals(1, groups.get(0).getAclsCount());
+        assertEquals(0, groups.get(1).getAclsCount());
+        assertFalse(groups.get(0).getAuthentication());
+        assertTrue(groups.get(1).getAuthentication());
+        assertEquals("u2", groups.get(1).getChap().getUserid());
+        assertEquals("", groups.get(0).getChap().getUserid());
+        String ls = ok("ls /iscsi/" + IQN);
+        assertTrue(ls.contains("lun5") && ls.contains("[/backstores/memory/disk1]"), ls);
+        assertTrue(fails(tpg1 + "/luns delete lun5").contains("tpg1 has no LUN 5"));
+    }
+
+    @Test
     void aDuplicateNameIsRefusedAndSaysSo() {
         ok("/backstores/memory create disk0 size=4M");
         assertTrue(fails("/backstores/memory create disk0 size=8M").contains("/backstores/memory/disk0 exists"));
