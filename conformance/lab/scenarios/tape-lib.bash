@@ -1,0 +1,214 @@
+# shellcheck shell=bash
+# Helpers the tape-* scenarios share (sourced after guest/lib.sh; not a scenario itself:
+# `run all` only picks up *.sh). A library of lunforge's served over its own iSCSI target
+# on the guest's loopback, and the st/ch/sg nodes the kernel made for it.
+#
+# After tape_login: TAPE_CHANGER_SG (/dev/sgN of LUN 0, for mtx), TAPE_SCH (/dev/schN),
+# TAPE_ST0/TAPE_NST0 (drive0, LUN 1), TAPE_ST1/TAPE_NST1 (drive1, LUN 2), TAPE_HCTL_*.
+
+TAPE_IQN=iqn.2026-11.org.lunforge:lab-vtl
+TAPE_PORTAL=127.0.0.1:3260
+# Under TCG on a loaded host the daemon's JVM takes one to three minutes to serve; C1 alone
+# and the serial collector spend less of the guest's CPU on getting there.
+export LUNFORGE_JAVA_OPTS="${LUNFORGE_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
+TAPE_START_TIMEOUT=${TAPE_START_TIMEOUT:-300}
+TAPE_DISCOVERY_TIMEOUT=${TAPE_DISCOVERY_TIMEOUT:-150}
+
+# tape_start_lunforged CONFIG: lab_start_lunforged with the library's portal and time budget.
+tape_start_lunforged() {
+    lab_start_lunforged "$1" --port "${TAPE_PORTAL##*:}" --timeout "$TAPE_START_TIMEOUT"
+}
+
+# tape_write_config FILE DIR CAPACITY_BYTES CARTRIDGES: a library "lab" with a changer on
+# LUN 0, two IBM LTO-8 drives on LUNs 1 and 2, 16 slots (the first CARTRIDGES of them
+# holding LAB001L8, LAB002L8, ...) and 2 import/export slots; pool and state under DIR.
+tape_write_config() {
+    local file="$1" dir="$2" capacity="$3" count="$4" i carts=""
+    for ((i = 1; i <= count; i++)); do
+        carts+=$(printf '%s{"barcode": "LAB%03dL8", "slot": %d}' "${carts:+, }" "$i" "$i")
+    done
+    mkdir -p "$dir"
+    cat > "$file" << EOF
+{
+  "state_dir": "$dir/state",
+  "libraries": [{
+    "name": "lab",
+    "pool_dir": "$dir/pool",
+    "changer_model": "STK_L700",
+    "drives": [{"name": "drive0", "model": "IBM_LTO8"}, {"name": "drive1", "model": "IBM_LTO8"}],
+    "slots": 16,
+    "import_export_slots": 2,
+    "cartridge_capacity": $capacity,
+    "cartridges": [$carts]
+  }],
+  "iscsi_targets": [{
+    "iqn": "$TAPE_IQN",
+    "portal_groups": [{
+      "tag": 1,
+      "portals": ["$TAPE_PORTAL"],
+      "generate_node_acls": true,
+      "luns": [
+        {"lun": 0, "object": "/vtl/lab/changer"},
+        {"lun": 1, "object": "/vtl/lab/drives/drive0"},
+        {"lun": 2, "object": "/vtl/lab/drives/drive1"}
+      ]
+    }]
+  }]
+}
+EOF
+}
+
+# tape_login: open-iscsi logs in to the library; sets the TAPE_* device variables.
+tape_login() {
+    lab_require_modules iscsi_tcp st ch sg
+    lab_iscsid_start
+    local luns hctl
+    # A daemon that has just started answers its first login slowly (class loading and JIT
+    # under TCG): on a loaded host that has taken longer than iscsiadm's 30 s discovery
+    # login timeout. Discover until it answers (at most TAPE_DISCOVERY_TIMEOUT s), then log in.
+    lab_wait_for "$TAPE_DISCOVERY_TIMEOUT" "the target to answer a SendTargets discovery at $TAPE_PORTAL" \
+        iscsiadm -m discovery -t sendtargets -p "$TAPE_PORTAL"
+    luns=$(lab_iscsi_login "$TAPE_IQN" "$TAPE_PORTAL")
+    # The session's LUNs arrive one by one; wait for all three.
+    lab_wait_for 30 "three LUNs in the library's session" tape__three_luns
+    luns=$(lab_iscsi_session_luns "$TAPE_IQN" "$TAPE_PORTAL")
+    for hctl in $luns; do
+        case "${hctl##*:}" in
+            0) TAPE_HCTL_CHANGER=$hctl ;;
+            1) TAPE_HCTL_DRIVE0=$hctl ;;
+            2) TAPE_HCTL_DRIVE1=$hctl ;;
+        esac
+    done
+    TAPE_CHANGER_SG=$(lab_scsi_dev "$TAPE_HCTL_CHANGER" sg)
+    TAPE_SCH=$(lab_scsi_dev "$TAPE_HCTL_CHANGER" changer)
+    TAPE_ST0=$(lab_scsi_dev "$TAPE_HCTL_DRIVE0" tape)
+    TAPE_NST0=$(lab_scsi_dev "$TAPE_HCTL_DRIVE0" ntape)
+    TAPE_ST1=$(lab_scsi_dev "$TAPE_HCTL_DRIVE1" tape)
+    TAPE_NST1=$(lab_scsi_dev "$TAPE_HCTL_DRIVE1" ntape)
+    lab_log "changer $TAPE_HCTL_CHANGER: $TAPE_SCH $TAPE_CHANGER_SG; drive0 $TAPE_HCTL_DRIVE0: $TAPE_NST0;" \
+        "drive1 $TAPE_HCTL_DRIVE1: $TAPE_NST1"
+}
+
+tape__three_luns() {
+    [[ $(lab_iscsi_session_luns "$TAPE_IQN" "$TAPE_PORTAL" | wc -l) -ge 3 ]]
+}
+
+# --- the drives: st through mt-st ------------------------------------------------------
+
+# tape_tell DEV: the block address `mt tell` reports (st sends READ POSITION).
+tape_tell() {
+    local out
+    out=$(mt -f "$1" tell 2>&1) || lab_fail "mt -f $1 tell failed: $out"
+    [[ "$out" =~ ^At\ block\ ([0-9]+)\. ]] || lab_fail "mt -f $1 tell said '$out'"
+    echo "${BASH_REMATCH[1]}"
+}
+
+# tape_expect_tell DEV BLOCK WHAT: `mt tell` must report BLOCK (WHAT says where we are).
+tape_expect_tell() {
+    local at
+    at=$(tape_tell "$1")
+    [[ "$at" == "$2" ]] || lab_fail "after $3: mt tell says block $at, expected $2"
+    lab_log "after $3: at block $at"
+}
+
+# tape_mt DEV OPERATION [COUNT]: one mt-st operation, logged; fails the scenario on error.
+tape_mt() {
+    local dev="$1" out
+    shift
+    out=$(mt -f "$dev" "$@" 2>&1) || lab_fail "mt -f $dev $* failed: $out"
+}
+
+# tape_status DEV: `mt status`, logged to the scenario log and printed.
+tape_status() {
+    local out
+    out=$(mt -f "$1" status 2>&1) || lab_fail "mt -f $1 status failed: $out"
+    echo "$out"
+}
+
+# tape_status_has DEV WORD...: each WORD (ONLINE, BOT, EOF, EOD, DR_OPEN, "File number=2,")
+# must appear in `mt status`; tape_status_lacks likewise must not.
+tape_status_has() {
+    local dev="$1" out w
+    shift
+    out=$(tape_status "$dev")
+    for w in "$@"; do
+        grep -qw -- "$w" <<< "$out" || lab_fail "mt -f $dev status lacks '$w':"$'\n'"$out"
+    done
+}
+tape_status_lacks() {
+    local dev="$1" out w
+    shift
+    out=$(tape_status "$dev")
+    for w in "$@"; do
+        ! grep -qw -- "$w" <<< "$out" || lab_fail "mt -f $dev status shows '$w':"$'\n'"$out"
+    done
+}
+
+# --- the changer: mtx over sg ------------------------------------------------------------
+
+# tape_mtx ARGS...: mtx -f $TAPE_CHANGER_SG ARGS, logged; fails the scenario on error.
+tape_mtx() {
+    local out
+    out=$(mtx -f "$TAPE_CHANGER_SG" "$@" 2>&1) || lab_fail "mtx $* failed: $out"
+    lab_log "mtx $*: $(tr '\n' ' ' <<< "$out")"
+}
+
+# tape_inventory [DEV]: `mtx status` as one "element=content" line each: drive0=LAB001L8@1
+# (loaded from slot 1), drive1=empty, slot1=LAB002L8, slot17=empty (import/export
+# slots are numbered on after the storage slots, as mtx numbers them).
+tape_inventory() {
+    local dev="${1:-$TAPE_CHANGER_SG}" out
+    out=$(mtx -f "$dev" status 2>&1) || lab_fail "mtx -f $dev status failed: $out"
+    awk '
+        /Data Transfer Element [0-9]+:Empty/ { split($4, a, ":"); print "drive" a[1] "=empty"; next }
+        /Data Transfer Element [0-9]+:Full/ {
+            split($4, a, ":")
+            from = ""
+            if (match($0, /Storage Element [0-9]+ Loaded/)) { s = substr($0, RSTART, RLENGTH); split(s, b, " "); from = "@" b[3] }
+            tag = $0; sub(/.*VolumeTag *= */, "", tag); sub(/ *$/, "", tag)
+            print "drive" a[1] "=" tag from; next
+        }
+        /Storage Element [0-9]+.*:Empty/ { n = $3; sub(/:.*/, "", n); print "slot" n "=empty"; next }
+        /Storage Element [0-9]+.*:Full/ {
+            n = $3; sub(/:.*/, "", n)
+            tag = $0; sub(/.*VolumeTag *= */, "", tag); sub(/ *$/, "", tag)
+            print "slot" n "=" tag; next
+        }
+    ' <<< "$out"
+}
+
+# tape_expect_inventory LINE...: each "element=content" line must be in tape_inventory.
+tape_expect_inventory() {
+    local inv line
+    inv=$(tape_inventory)
+    for line in "$@"; do
+        grep -qxF -- "$line" <<< "$inv" || lab_fail "mtx status: expected $line, have:"$'\n'"$inv"
+    done
+}
+
+# --- data -------------------------------------------------------------------------------
+
+# tape_random_tree DIR SIZE_KIB...: DIR with one file of random bytes per SIZE (f1, f2, ...).
+tape_random_tree() {
+    local dir="$1" i=0 size
+    shift
+    mkdir -p "$dir"
+    for size in "$@"; do
+        i=$((i + 1))
+        head -c "$((size * 1024))" /dev/urandom > "$dir/f$i"
+    done
+}
+
+# tape_manifest DIR: sha256 of every file under DIR, by relative path, sorted.
+tape_manifest() {
+    (cd "$1" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 -r sha256sum)
+}
+
+# tape_same_tree EXPECTED_DIR ACTUAL_DIR WHAT: both hold the same files, byte for byte.
+tape_same_tree() {
+    local want have
+    want=$(tape_manifest "$1")
+    have=$(tape_manifest "$2")
+    [[ -n "$want" ]] || lab_fail "tape_same_tree: $1 is empty"
+    [[ "$want" == "$have" ]] || lab_fail "$3: restored files differ from the originals:"$'\n'"$(diff <(echo "$want") <(echo "$have"))"
+}
