@@ -25,6 +25,8 @@ final class BlockReadWrite {
      * less than the loan's bookkeeping (views, the frontend's wrappers, the give-back).
      */
     static final long LEND_MIN_BYTES = 32 << 10;
+    /** {@code -Dlunforge.copyDataIn=true} turns lending off: every read copies (for before/after benchmarks). */
+    private static final boolean LEND = !Boolean.getBoolean("lunforge.copyDataIn");
 
     private final SbcDisk disk;
 
@@ -48,7 +50,7 @@ final class BlockReadWrite {
             long offset = r.lba() * disk.blockLength();
             RangeLock.Hold hold = disk.rangeLock().shared(r.lba(), r.blocks());
             try {
-                StoreLoan loan = n >= LEND_MIN_BYTES && task.takesLentDataIn() ? disk.store().lend(offset, n) : null;
+                StoreLoan loan = LEND && n >= LEND_MIN_BYTES && task.takesLentDataIn() ? disk.store().lend(offset, n) : null;
                 if (loan != null) {
                     task.lendDataIn(loan.data(), loan.giveBack());
                 } else {
