@@ -291,7 +291,8 @@ public final class MemoryBlockStore implements BlockStore {
             long within = pos & CHUNK_MASK;
             long n = Math.min(CHUNK_SIZE - within, end - pos);
             synchronized (stripe(index)) {
-                if (deallocate && n == CHUNK_SIZE) {
+                // A whole chunk, or the part of the last one that lies within the store, is dropped.
+                if (deallocate && within == 0 && (n == CHUNK_SIZE || pos + n == size)) {
                     // A loan keeps the dropped chunk's memory alive through its views.
                     if (SLOT.getAndSetRelease(table, index, (Chunk) null) != null) {
                         allocated.addAndGet(-CHUNK_SIZE);

@@ -63,6 +63,19 @@ class MemoryBlockStoreTest extends BlockStoreContract {
         mem.write(2 * SIZE - 1, SgList.wrap(new byte[] {8}), false);
     }
 
+    @Test
+    void unmapToTheEndDropsTheLastPartialChunk() {
+        MemoryBlockStore mem = new MemoryBlockStore(CHUNK + 4096);
+        mem.write(0, SgList.wrap(pattern(CHUNK + 4096, 8)), false);
+        mem.unmap(CHUNK, 4096);
+        assertEquals(CHUNK, mem.allocatedBytes(), "the chunk the store ends in is deallocated");
+        mem.unmap(0, CHUNK + 4096);
+        assertEquals(0, mem.allocatedBytes());
+        byte[] read = new byte[4096];
+        mem.read(CHUNK, SgList.wrap(read));
+        assertArrayEquals(new byte[4096], read);
+    }
+
     // ---- loans
 
     private static final int CHUNK = MemoryBlockStore.CHUNK_SIZE;
