@@ -24,9 +24,14 @@ import org.lunforge.scsi.SgList;
  * sends it straight to the socket). A chunk with loans out is never written again: a writer copies it, changes the
  * copy and puts the copy in the table (copy on write), so a loan keeps the bytes it was lent until it is given back,
  * and the old chunk's memory lives as long as the loan's views. Writers of one chunk serialise on a striped monitor,
- * so an in-place write and a copy never overlap (a copy taken during an in-place write would lose it). A write that
- * races with the lending itself may or may not be seen by the loan, as it may or may not be by a copying read; the
- * device's range lock keeps the atomic writes (COMPARE AND WRITE, WRITE ATOMIC) apart from both.
+ * so an in-place write and a copy never overlap (a copy taken during an in-place write would lose it), and lending
+ * takes the same monitor, so a loan sees each chunk as of one instant: every write to it wholly or not at all.
+ *
+ * <p>The rule a lent read keeps: each chunk it covers holds the bytes of one moment between the READ's start and its
+ * lending, and keeps them until given back; a write that completed before the READ arrived is in it, a write that
+ * arrives after the READ was answered is not. A write racing with the READ (overlapping commands the initiator did
+ * not order, which SBC-4 leaves undefined) may be in one chunk and not the next, as with a copying read; the
+ * device's range lock keeps the atomic writes (COMPARE AND WRITE, WRITE ATOMIC) wholly before or after both.
  *
  * <p>Never blocks on I/O: served synchronously on the caller's thread.
  */
@@ -154,13 +159,18 @@ public final class MemoryBlockStore implements BlockStore {
             int index = (int) (pos >>> CHUNK_SHIFT);
             long within = pos & CHUNK_MASK;
             long n = Math.min(CHUNK_SIZE - within, end - pos);
-            Chunk chunk = (Chunk) SLOT.getAcquire(table, index);
+            Chunk chunk;
+            // Under the chunk's stripe: an in-place write of it is wholly before (done) or wholly after (it then
+            // sees the loan and writes a copy), so the view is the chunk as of one instant.
+            synchronized (stripe(index)) {
+                chunk = (Chunk) SLOT.getAcquire(table, index);
+                if (chunk != null) {
+                    chunk.loans.incrementAndGet();
+                }
+            }
             if (chunk == null) {
                 views.add(ZeroSource.ZEROS.asSlice(0, n).asReadOnly());
             } else {
-                // Counted before it is read: a writer that comes after this sees the loan and copies the chunk. If
-                // the chunk was replaced in between, the one lent is frozen already, which is as good.
-                chunk.loans.incrementAndGet();
                 lent.add(chunk);
                 views.add(chunk.memory.asSlice(within, n).asReadOnly());
             }

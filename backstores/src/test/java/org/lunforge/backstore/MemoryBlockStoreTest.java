@@ -115,6 +115,64 @@ class MemoryBlockStoreTest extends BlockStoreContract {
     }
 
     @Test
+    void aLoanSurvivesAResizeThatDropsOrZeroesItsChunks() {
+        MemoryBlockStore mem = new MemoryBlockStore(3L * CHUNK);
+        byte[] data = pattern(3 * CHUNK, 9);
+        mem.write(0, SgList.wrap(data), false);
+        StoreLoan loan = mem.lend(0, 3L * CHUNK);
+        mem.resize(CHUNK + 100); // the last chunk goes, the middle one is zeroed from byte 100
+        mem.resize(3L * CHUNK);
+        assertArrayEquals(data, loan.data().toByteArray());
+        byte[] read = new byte[200];
+        mem.read(CHUNK, SgList.wrap(read));
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, CHUNK, CHUNK + 100), java.util.Arrays.copyOf(read, 100));
+        assertArrayEquals(new byte[100], java.util.Arrays.copyOfRange(read, 100, 200), "grown back as zeros");
+        loan.giveBack().run();
+    }
+
+    /**
+     * Writers fill whole chunks with one byte value each time; a loan taken meanwhile must see each chunk as of one
+     * instant (one value throughout), never a write half done, and must keep it while writing goes on.
+     */
+    @Test
+    void aLoanSeesEachChunkAsOfOneInstant() throws Exception {
+        MemoryBlockStore mem = new MemoryBlockStore(2L * CHUNK);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.List<Thread> writers = new java.util.ArrayList<>();
+        for (int w = 0; w < 2; w++) {
+            Thread t = new Thread(() -> {
+                byte[] chunk = new byte[CHUNK];
+                for (int round = 1; !done.get(); round++) {
+                    java.util.Arrays.fill(chunk, (byte) round);
+                    mem.write((round & 1) * (long) CHUNK, SgList.wrap(chunk), false);
+                }
+            });
+            writers.add(t);
+            t.start();
+        }
+        try {
+            for (int i = 0; i < 2000; i++) {
+                StoreLoan loan = mem.lend(0, 2L * CHUNK);
+                byte[] first = loan.data().toByteArray();
+                for (int c = 0; c < 2; c++) {
+                    for (int b = c * CHUNK; b < (c + 1) * CHUNK; b++) {
+                        if (first[b] != first[c * CHUNK]) {
+                            fail("loan " + i + " saw chunk " + c + " half written at byte " + b);
+                        }
+                    }
+                }
+                assertArrayEquals(first, loan.data().toByteArray(), "the loan changed while lent");
+                loan.giveBack().run();
+            }
+        } finally {
+            done.set(true);
+            for (Thread t : writers) {
+                t.join();
+            }
+        }
+    }
+
+    @Test
     void neverWrittenRangesLendZeros() {
         MemoryBlockStore mem = new MemoryBlockStore(SIZE);
         StoreLoan loan = mem.lend(CHUNK - 8, 16);
