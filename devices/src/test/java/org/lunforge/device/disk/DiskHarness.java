@@ -148,9 +148,12 @@ final class DiskHarness implements AutoCloseable {
             }
         }
 
+        /** Set by a test playing task management. */
+        volatile boolean aborted;
+
         @Override
         public boolean isAborted() {
-            return false;
+            return aborted;
         }
     }
 
@@ -171,6 +174,13 @@ final class DiskHarness implements AutoCloseable {
 
     Response run(Cdb cdb, SgList dataOut, long dataInLength) {
         return run(NEXUS, cdb, dataOut, dataInLength);
+    }
+
+    /** Starts a command without waiting for it: {@code task.done} completes when the device answers. */
+    Task start(Cdb cdb, byte[] dataOut) {
+        Task task = new Task(NEXUS, cdb, SgList.wrap(dataOut), 0);
+        lu.execute(task);
+        return task;
     }
 
     /** Runs a command as a frontend that takes lent Data-In would; the task tells what was lent. */
