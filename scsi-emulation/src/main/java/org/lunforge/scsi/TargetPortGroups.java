@@ -27,12 +27,13 @@ import java.util.function.Consumer;
  * {@link #allActive()}, is one volatile read.
  */
 public final class TargetPortGroups {
-    private final boolean explicitTransitions;
-    private final int implicitTransitionSeconds;
-    /** Relative target port identifier to group id, as configured; immutable. */
-    private final Map<Integer, Integer> assignedPorts;
+    // The configured layout: replaced together, under transitionLock, by reconfigure.
+    private volatile boolean explicitTransitions;
+    private volatile int implicitTransitionSeconds;
+    /** Relative target port identifier to group id, as configured; immutable, replaced by reconfigure. */
+    private volatile Map<Integer, Integer> assignedPorts;
     /** The group holding every port not assigned to another one. */
-    private final int firstGroup;
+    private volatile int firstGroup;
     private final Map<Integer, TargetPort> knownPorts = new ConcurrentHashMap<>();
     private final List<Consumer<Nexus>> listeners = new CopyOnWriteArrayList<>();
     private final Object transitionLock = new Object();
@@ -90,13 +91,10 @@ public final class TargetPortGroups {
 
     /** The group a target port belongs to. */
     public TargetPortGroup groupOf(int relativeTargetPortId) {
-        int id = assignedPorts.getOrDefault(relativeTargetPortId, firstGroup);
-        for (TargetPortGroup g : groups) {
-            if (g.id() == id) {
-                return g;
-            }
-        }
-        throw new AssertionError("group " + id + " vanished");
+        TargetPortGroup[] now = groups;
+        TargetPortGroup g = find(now, assignedPorts.getOrDefault(relativeTargetPortId, firstGroup));
+        // Null only while reconfigure swaps the layout under this read: the first group is as good an answer.
+        return g != null ? g : now[0];
     }
 
     /** The access state of the port a command arrived through. */
@@ -153,6 +151,64 @@ public final class TargetPortGroups {
      */
     public void setAccessStates(Map<Integer, AsymmetricAccessState> states, Nexus requestedBy) {
         transition(states, TargetPortGroup.ALTERED_BY_SET_TARGET_PORT_GROUPS, requestedBy);
+    }
+
+    /**
+     * Takes over the groups, port assignments and options of {@code next} (the administrator changed the
+     * configuration); ports already known stay known. If a group appeared, went away, or changed its state, preference
+     * or ports, that is an implicit transition (SPC-4 5.16.2.6): the groups whose state changed say so in their status
+     * code, and every logical unit sharing this model establishes ASYMMETRIC ACCESS STATE CHANGED for every I_T nexus.
+     * An equal layout changes nothing and tells nobody.
+     */
+    public void reconfigure(TargetPortGroups next) {
+        synchronized (transitionLock) {
+            boolean sameLayout = explicitTransitions == next.explicitTransitions
+                    && implicitTransitionSeconds == next.implicitTransitionSeconds
+                    && assignedPorts.equals(next.assignedPorts) && firstGroup == next.firstGroup
+                    && sameGroups(groups, next.groups);
+            if (sameLayout) {
+                return;
+            }
+            TargetPortGroup[] adopted = next.groups.clone();
+            for (int i = 0; i < adopted.length; i++) {
+                TargetPortGroup before = find(groups, adopted[i].id());
+                if (before != null && before.state() != adopted[i].state()) {
+                    adopted[i] = adopted[i].withState(adopted[i].state(),
+                            TargetPortGroup.ALTERED_BY_IMPLICIT_TRANSITION);
+                }
+            }
+            explicitTransitions = next.explicitTransitions;
+            implicitTransitionSeconds = next.implicitTransitionSeconds;
+            assignedPorts = next.assignedPorts;
+            firstGroup = next.firstGroup;
+            next.knownPorts.forEach(knownPorts::putIfAbsent);
+            publish(adopted);
+        }
+        for (Consumer<Nexus> l : listeners) {
+            l.accept(null);
+        }
+    }
+
+    /** Same ids, states and preference, in the same order; status codes do not count. */
+    private static boolean sameGroups(TargetPortGroup[] a, TargetPortGroup[] b) {
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (a[i].id() != b[i].id() || a[i].state() != b[i].state() || a[i].preferred() != b[i].preferred()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static TargetPortGroup find(TargetPortGroup[] in, int id) {
+        for (TargetPortGroup g : in) {
+            if (g.id() == id) {
+                return g;
+            }
+        }
+        return null;
     }
 
     private void transition(Map<Integer, AsymmetricAccessState> states, int statusCode, Nexus requestedBy) {

@@ -4,17 +4,23 @@ import static java.lang.System.Logger.Level.ERROR;
 import static java.lang.System.Logger.Level.INFO;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.lunforge.device.vtl.VirtualTapeLibrary;
 import org.lunforge.iscsi.IscsiServer;
 import org.lunforge.iscsi.IscsiServerOptions;
+import org.lunforge.iscsi.IscsiSessionInfo;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.TargetPortGroups;
 import org.lunforge.server.config.Config;
 
 /**
  * The running lunforged: what a configuration describes, built and served. {@link #apply} makes the running state
- * equal a new configuration by reconciling each kind of object (storage objects, then iSCSI targets); the daemon's
+ * equal a new configuration by reconciling each kind of object (storage objects, kernel exports through TCMU, then
+ * iSCSI targets); the daemon's
  * start is the first apply, and a live change from the shell is another. A change that fails part-way is rolled
  * back by applying the previous configuration again, so a failed change leaves the daemon as it was.
  */
@@ -26,11 +32,19 @@ public final class Daemon implements AutoCloseable {
     private final TapeLibraries libraries;
     private final IscsiServer iscsiServer;
     private final IscsiTargets iscsiTargets;
+    private final KernelExports kernelExports;
+    /** One ALUA model for every logical unit, so that a state change is seen on every path of every unit at once. */
+    private final TargetPortGroups portGroups = TargetPortGroups.single();
     private Config running = Config.getDefaultInstance();
 
     public Daemon(Path stateDir) throws IOException {
+        this(stateDir, KernelExports.Host.system(), KernelExports.bridge());
+    }
+
+    /** A daemon whose kernel exports go to {@code host}'s configfs, served by {@code serving}: tests fake both. */
+    Daemon(Path stateDir, KernelExports.Host host, KernelExports.ServingFactory serving) throws IOException {
         this.stateDir = Files.createDirectories(stateDir);
-        TargetPortGroups portGroups = TargetPortGroups.single();
+        this.kernelExports = new KernelExports(host, serving, this::logicalUnit);
         this.objects = new StorageObjects(stateDir, portGroups);
         this.libraries = new TapeLibraries(stateDir, portGroups);
         this.iscsiServer = new IscsiServer(IscsiServerOptions.defaults()).start();
@@ -68,13 +82,29 @@ public final class Daemon implements AutoCloseable {
 
     private void reconcile(Config config) throws IOException {
         // Objects first, so that targets find every LUN's logical unit; a logical unit that goes away is unmapped by
-        // the target reconciliation that follows (its sessions see REPORTED LUNS DATA HAS CHANGED).
-        if (config.getTcmuDevicesCount() + config.getLoopbackTargetsCount() + config.getLioIscsiTargetsCount() > 0) {
-            throw new IllegalArgumentException("TCMU devices and kernel exports are not served by this build yet");
-        }
+        // the target reconciliation that follows (its sessions see REPORTED LUNS DATA HAS CHANGED). Kernel exports
+        // are taken down before the objects they serve change, and made once the objects are there.
+        kernelExports.retire(config);
+        portGroups.reconfigure(AluaGroups.of(config));
         objects.reconcile(config.getBackstoresList());
         libraries.reconcile(config.getLibrariesList());
+        kernelExports.build(config);
         iscsiTargets.reconcile(config.getIscsiTargetsList(), this::logicalUnit);
+    }
+
+    /** The sessions logged in to lunforge's iSCSI target now (for the control socket and the shell). */
+    public List<IscsiSessionInfo> sessions() {
+        return iscsiServer.sessions();
+    }
+
+    /** The addresses lunforge's iSCSI target listens on now. */
+    public Set<InetSocketAddress> listening() {
+        return iscsiServer.listening();
+    }
+
+    /** The running tape library of this name, for operator actions (import, export, new cartridges); or null. */
+    public VirtualTapeLibrary library(String name) {
+        return libraries.library(name);
     }
 
     /** The logical unit of a storage object, a changer or a drive, by its path; null if there is none. */
@@ -83,10 +113,14 @@ public final class Daemon implements AutoCloseable {
         return lu != null ? lu : libraries.logicalUnit(path);
     }
 
-    /** Logs every initiator out, then closes the logical units (flushing their stores). */
+    /**
+     * Takes the kernel exports down (unless they persist) while their logical units still serve, logs every initiator
+     * out, then closes the logical units (flushing their stores).
+     */
     @Override
     public synchronized void close() {
         LOG.log(INFO, "stopping");
+        kernelExports.close();
         iscsiServer.close();
         libraries.close();
         objects.close();

@@ -7,6 +7,12 @@ import java.util.logging.Level;
 import org.lunforge.server.config.Config;
 import org.lunforge.server.config.ConfigException;
 import org.lunforge.server.config.ConfigFiles;
+import org.lunforge.server.control.ConfigIdentities;
+import org.lunforge.server.control.ControlServer;
+import org.lunforge.server.control.ControlService;
+import org.lunforge.server.control.ControlSockets;
+import org.lunforge.server.control.Request;
+import org.lunforge.server.control.RestoreConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +28,10 @@ public final class Lunforged implements Callable<Integer> {
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "the configuration (JSON)")
     Path config;
 
+    @Option(names = "--control", paramLabel = "SOCKET", description = "the control socket the lunforge shell talks to"
+            + " (default: the configuration's control_socket, else /run/lunforge/control.sock as root)")
+    Path control;
+
     @Option(names = "--log-level", defaultValue = "INFO", paramLabel = "LEVEL",
             description = "SEVERE, WARNING, INFO, FINE, ... (default ${DEFAULT-VALUE})")
     String logLevel;
@@ -36,7 +46,15 @@ public final class Lunforged implements Callable<Integer> {
         System.Logger log = System.getLogger(Lunforged.class.getName());
         Config loaded;
         try {
-            loaded = ConfigFiles.load(config);
+            // Identities the daemon would derive are written in, so that saveconfig keeps them (ConfigIdentities).
+            if (java.nio.file.Files.exists(config)) {
+                loaded = ConfigIdentities.assigned(ConfigFiles.load(config));
+            } else {
+                // A first start: nothing configured yet; the shell's first saveconfig writes the file.
+                loaded = Config.newBuilder().setStateDir(config.toAbsolutePath().getParent()
+                        .resolve("lunforge-state").toString()).build();
+                log.log(System.Logger.Level.INFO, config + " does not exist: starting with an empty configuration");
+            }
         } catch (ConfigException e) {
             System.err.println("lunforged: " + e.getMessage());
             return EXIT_CONFIG;
@@ -55,8 +73,24 @@ public final class Lunforged implements Callable<Integer> {
                 System.err.println("lunforged: " + e.getMessage());
                 return 1;
             }
-            log.log(System.Logger.Level.INFO, "serving " + config + "; state in " + daemon.stateDir());
-            stop.await();
+            ControlService control = new ControlService(daemon, config);
+            Path socket = this.control != null ? this.control : loaded.getControlSocket().isEmpty()
+                    ? ControlSockets.defaultPath() : config.toAbsolutePath().getParent().resolve(loaded.getControlSocket());
+            try (ControlServer server = ControlServer.start(socket, control)) {
+                // SIGHUP: read the configuration file again; one with an error changes nothing (and says why).
+                Signal.handle(new Signal("HUP"), s -> Thread.ofVirtual().start(() -> {
+                    var r = control.handle(Request.newBuilder()
+                            .setRestoreConfig(RestoreConfig.getDefaultInstance()).build());
+                    log.log(System.Logger.Level.INFO, "SIGHUP: " + (r.hasError() ? r.getError().getMessage()
+                            : "configuration " + config + " applied"));
+                }));
+                log.log(System.Logger.Level.INFO, "serving " + config + "; state in " + daemon.stateDir()
+                        + "; control socket " + server.path());
+                stop.await();
+            } catch (java.io.IOException e) {
+                System.err.println("lunforged: control socket " + socket + ": " + e.getMessage());
+                return 1;
+            }
         }
         return 0;
     }

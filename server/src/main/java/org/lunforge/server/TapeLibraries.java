@@ -66,7 +66,7 @@ final class TapeLibraries implements AutoCloseable {
         Map<String, TapeLibrary> wanted = new LinkedHashMap<>();
         libraries.forEach(l -> wanted.put(l.getName(), l));
         for (Running r : List.copyOf(byName.values())) {
-            if (!r.config().equals(wanted.get(r.config().getName()))) {
+            if (!samePlacementsAside(r.config(), wanted.get(r.config().getName()))) {
                 close(r);
             }
         }
@@ -75,6 +75,16 @@ final class TapeLibraries implements AutoCloseable {
                 byName.put(l.getName(), open(l));
             }
         }
+    }
+
+    /**
+     * Whether two configurations of a library differ at most in their cartridge placements. Those only matter at the
+     * library's first start (the inventory is state), so a library whose placements alone changed (the shell records
+     * the cartridges it puts into slots) keeps running, its drives and sessions untouched.
+     */
+    static boolean samePlacementsAside(TapeLibrary running, TapeLibrary wanted) {
+        return wanted != null && running.toBuilder().clearCartridges().build()
+                .equals(wanted.toBuilder().clearCartridges().build());
     }
 
     private Running open(TapeLibrary config) throws IOException {
@@ -134,7 +144,7 @@ final class TapeLibraries implements AutoCloseable {
     }
 
     /** A stable 10-digit serial number for a drive whose configuration names none. */
-    private static String derivedSerial(String path) {
+    static String derivedSerial(String path) {
         return "%010d".formatted(Math.floorMod(uuid(path).getLeastSignificantBits(), 10_000_000_000L));
     }
 

@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The file operations configfs set-up needs. In configfs a mkdir creates an object with its attribute files, a write
@@ -26,6 +28,32 @@ public interface ConfigfsOps {
     void rmdir(Path dir) throws IOException;
 
     boolean exists(Path path);
+
+    /** The names in a directory (attributes, child objects and links alike), sorted; empty if it does not exist. */
+    default List<String> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(dir)) {
+            return entries.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    /** True for a link between objects (a LUN's link to its backstore, an ACL's link to a LUN). */
+    default boolean isLink(Path path) {
+        return Files.isSymbolicLink(path);
+    }
+
+    /** True for an object (a directory), not an attribute or a link. */
+    default boolean isObject(Path path) {
+        return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Where a link points, as an absolute, normalized path (configfs writes them relative). */
+    default Path linkTarget(Path link) throws IOException {
+        Path target = Files.readSymbolicLink(link);
+        return (target.isAbsolute() ? target : link.getParent().resolve(target)).normalize();
+    }
 
     /** The real configfs. */
     static ConfigfsOps kernel() {

@@ -43,11 +43,25 @@ public final class TcmuBridge implements AutoCloseable {
         }
     }
 
-    /** Makes the logical unit for a device of our subtype; called once per device, on the discovery thread. */
+    /**
+     * Makes the logical unit for a device of our subtype; called on the discovery thread, once per device served.
+     */
     @FunctionalInterface
     public interface LogicalUnitFactory {
-        /** Returns the logical unit, or null to leave the device alone (an unknown config, say). */
+        /**
+         * Returns the logical unit, or null to leave the device alone for now (an unknown config, say); a declined
+         * device is asked about again at the next scan.
+         */
         LogicalUnit open(TcmuDeviceInfo device) throws Exception;
+
+        /**
+         * The device is no longer served (it went away, or the bridge closed). By default the logical unit is closed:
+         * it was made for this device. A factory that hands out logical units it does not own (the daemon's, also
+         * reachable through other frontends) leaves them open.
+         */
+        default void release(TcmuDeviceInfo device, LogicalUnit logicalUnit) {
+            logicalUnit.close();
+        }
     }
 
     private final String subtype;
@@ -133,6 +147,10 @@ public final class TcmuBridge implements AutoCloseable {
             LOG.log(WARNING, () -> "cannot list " + paths.sysClassUio() + ": " + e);
             return;
         }
+        // A refusal holds for one uio device: once it is gone, a device made again under that number is new.
+        java.util.Set<String> present = new java.util.HashSet<>();
+        entries.forEach(e -> present.add(e.getFileName().toString()));
+        refused.keySet().removeIf(key -> !present.contains(key.substring(0, key.indexOf(' '))));
         for (Path entry : entries) {
             String uio = entry.getFileName().toString();
             if (served.containsKey(uio)) {
@@ -170,7 +188,6 @@ public final class TcmuBridge implements AutoCloseable {
     private void serve(TcmuDeviceInfo info, boolean adopt) throws Exception {
         LogicalUnit lu = factory.open(info);
         if (lu == null) {
-            refused.put(info.uio() + " " + info.backstoreName(), "factory declined");
             return;
         }
         Nexus nexus = TcmuDevice.nexusFor(info);
@@ -185,7 +202,7 @@ public final class TcmuBridge implements AutoCloseable {
                         writeAction(action, "reset_ring", "1");
                     } : null);
         } catch (Exception e) {
-            lu.close();
+            release(info, lu);
             if (recover) {
                 writeQuietly(action, "block_dev", "0");
             }
@@ -215,11 +232,15 @@ public final class TcmuBridge implements AutoCloseable {
         Served s = served.remove(device.info().uio());
         if (s != null) {
             LOG.log(INFO, () -> device.info().uio() + ": no longer served (" + device.info().backstoreName() + ")");
-            try {
-                s.logicalUnit().close();
-            } catch (RuntimeException e) {
-                LOG.log(WARNING, "closing " + s.logicalUnit() + " failed", e);
-            }
+            release(device.info(), s.logicalUnit());
+        }
+    }
+
+    private void release(TcmuDeviceInfo info, LogicalUnit lu) {
+        try {
+            factory.release(info, lu);
+        } catch (RuntimeException e) {
+            LOG.log(WARNING, "releasing " + lu + " failed", e);
         }
     }
 
@@ -242,6 +263,22 @@ public final class TcmuBridge implements AutoCloseable {
             }
             wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 50)));
         }
+    }
+
+    /**
+     * Waits until no device {@code user_<hba>/<name>} is served any more: after its backstore was removed, its ring
+     * thread sees the uio device go and lets go of it. A device made again under the same name is then new to us.
+     */
+    public boolean awaitStopped(int hbaId, String deviceName, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (served.values().stream().anyMatch(s -> s.device().info().hbaId() == hbaId
+                && s.device().info().deviceName().equals(deviceName))) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(20);
+        }
+        return true;
     }
 
     /** The devices served now. */

@@ -19,12 +19,12 @@ import java.util.stream.Stream;
  * is linked to, and the tcm_loop and dbroot rules the kernel enforces (or that cost a scan, as seen in the kernel lab)
  * are checked. Every operation is logged relative to the root.
  */
-final class FakeConfigfs implements ConfigfsOps {
-    final Path root;
-    final List<String> log = new ArrayList<>();
+public final class FakeConfigfs implements ConfigfsOps {
+    public final Path root;
+    public final List<String> log = new ArrayList<>();
     private final Set<Path> defaults = new HashSet<>();
 
-    FakeConfigfs(Path root) throws IOException {
+    public FakeConfigfs(Path root) throws IOException {
         this.root = root;
         for (String dir : List.of("core", "loopback", "iscsi")) {
             Files.createDirectories(root.resolve(dir));
@@ -49,7 +49,14 @@ final class FakeConfigfs implements ConfigfsOps {
         if (parts[0].equals("core") && parts.length == 3) {
             files(dir, "control", "enable", "udev_path", "info");
             files(dir.resolve("attrib"), "tmr_notification", "cmd_time_out", "qfull_time_out", "emulate_write_cache",
-                    "hw_block_size", "hw_max_sectors");
+                    "hw_block_size", "hw_max_sectors", "dev_config", "dev_size", "max_data_area_mb",
+                    "nl_reply_supported", "alua_support", "pgr_support");
+            Files.writeString(dir.resolve("attrib/hw_block_size"), "512\n");
+            Files.writeString(dir.resolve("attrib/hw_max_sectors"), "128\n");
+            Files.writeString(dir.resolve("attrib/tmr_notification"), "0\n");
+            Files.writeString(dir.resolve("attrib/cmd_time_out"), "30\n");
+            Files.writeString(dir.resolve("attrib/max_data_area_mb"), "1024\n");
+            Files.writeString(dir.resolve("enable"), "0\n");
             files(dir.resolve("action"), "block_dev", "reset_ring", "free_kept_buf");
             files(dir.resolve("pr"));
             files(dir.resolve("alua"));
@@ -99,7 +106,16 @@ final class FakeConfigfs implements ConfigfsOps {
         if (name.endsWith("/control") && !value.matches("[a-z_]+=[^,\\n]*")) {
             throw new FileSystemException(name, null, "one option per write expected: " + value);
         }
-        Files.writeString(attribute, value);
+        if (name.endsWith("/control")) {
+            // The kernel keeps each control option; configfs shows most of them as attributes.
+            String key = value.substring(0, value.indexOf('='));
+            Path shown = attribute.getParent().resolve("attrib").resolve(key);
+            if (Files.exists(shown)) {
+                Files.writeString(shown, value.substring(key.length() + 1) + "\n");
+            }
+        } else {
+            Files.writeString(attribute, value + "\n"); // the kernel shows values with a newline
+        }
         log.add("write " + name + " " + value);
     }
 
@@ -116,7 +132,8 @@ final class FakeConfigfs implements ConfigfsOps {
         String name = rel(link);
         if (name.startsWith("loopback/")) {
             Path nexus = link.getParent().getParent().getParent().resolve("nexus");
-            if (Files.readString(nexus).isEmpty() || Files.readString(nexus).equals("NULL")) {
+            String current = Files.readString(nexus).strip();
+            if (current.isEmpty() || current.equals("NULL")) {
                 throw new FileSystemException(name, null, "TCM_Loop I_T Nexus does not exist: the scan would fail");
             }
         }
@@ -186,7 +203,7 @@ final class FakeConfigfs implements ConfigfsOps {
     }
 
     /** Every path below the root that is not a default entry: empty once everything was torn down. */
-    List<String> leftovers() throws IOException {
+    public List<String> leftovers() throws IOException {
         try (Stream<Path> walk = Files.walk(root)) {
             return walk.filter(p -> !p.equals(root) && !defaults.contains(p)).map(this::rel).sorted().toList();
         }

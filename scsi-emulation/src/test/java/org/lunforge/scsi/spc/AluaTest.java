@@ -149,4 +149,36 @@ class AluaTest {
         assertEquals(2, BigEndian.u16(d, 18));
         assertTrue(plain.lu.portGroups().allActive());
     }
+    @Test
+    void reconfiguringMovesPortsAndStatesAndTellsEveryNexus() {
+        assertEquals(SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED, h.requestSense(p2));
+        // The administrator swaps the roles: port 2 optimized in group 2, port 1 non-optimized in a new group 3.
+        groups.reconfigure(TargetPortGroups.builder()
+                .group(2, AsymmetricAccessState.ACTIVE_OPTIMIZED, true, 2)
+                .group(3, AsymmetricAccessState.ACTIVE_NON_OPTIMIZED, false, 1).build());
+        assertCheck(h.run(p1, 0x00, 0, 0, 0, 0, 0), SenseCode.ASYMMETRIC_ACCESS_STATE_CHANGED);
+        assertCheck(h.run(p2, 0x00, 0, 0, 0, 0, 0), SenseCode.ASYMMETRIC_ACCESS_STATE_CHANGED);
+        assertGood(h.run(p2, 0x28, 0, 0, 0, 0, 1, 0, 0, 1, 0)); // was standby, now serves
+        assertEquals(3, groups.groupOf(1).id());
+        assertEquals(TargetPortGroup.ALTERED_BY_IMPLICIT_TRANSITION, groups.groupOf(2).statusCode());
+        byte[] d = rtpg(p1, false, 255).data();
+        assertEquals(2 * 12, d.length - 4);
+        assertEquals(0x80, d[4] & 0xFF); // group 2 first: PREF, active/optimized
+        assertEquals(2, BigEndian.u16(d, 6));
+        assertEquals(2, BigEndian.u16(d, 14)); // its port
+        assertEquals(0x01, d[16]); // group 3: active/non-optimized
+        assertEquals(3, BigEndian.u16(d, 18));
+        assertEquals(1, BigEndian.u16(d, 26));
+    }
+
+    @Test
+    void reconfiguringToTheSameLayoutTellsNobody() {
+        h.requestSense(p2);
+        groups.reconfigure(TargetPortGroups.builder()
+                .group(1, AsymmetricAccessState.ACTIVE_OPTIMIZED, true, 1)
+                .group(2, AsymmetricAccessState.STANDBY, false, 2).implicitTransitionSeconds(10).build());
+        assertGood(h.run(p1, 0x00, 0, 0, 0, 0, 0));
+        assertCheck(h.run(p2, 0x00, 0, 0, 0, 0, 0),
+                SenseCode.LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_IN_STANDBY_STATE);
+    }
 }

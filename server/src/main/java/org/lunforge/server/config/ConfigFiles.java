@@ -12,10 +12,22 @@ public final class ConfigFiles {
 
     /** The configuration in {@code file}, with relative paths resolved against the file's folder. */
     public static Config load(Path file) throws IOException, ConfigException {
+        return load(file, "");
+    }
+
+    /**
+     * The configuration in {@code file}; when the file names no state folder, {@code defaultStateDir} (if not empty)
+     * rather than the one beside the file: a running daemon restoring a file keeps its state folder.
+     */
+    public static Config load(Path file, String defaultStateDir) throws IOException, ConfigException {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         ConfigJson.Parsed parsed = ConfigJson.read(file.toString(), text);
         ConfigValidator.validate(parsed, file.toString());
-        return resolvePaths(parsed.config(), file.toAbsolutePath().getParent());
+        Config config = parsed.config();
+        if (config.getStateDir().isEmpty() && !defaultStateDir.isEmpty()) {
+            config = config.toBuilder().setStateDir(defaultStateDir).build();
+        }
+        return resolvePaths(config, file.toAbsolutePath().getParent());
     }
 
     static Config resolvePaths(Config config, Path base) {

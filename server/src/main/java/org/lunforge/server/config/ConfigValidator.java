@@ -175,6 +175,70 @@ public final class ConfigValidator {
                 checkChap(parsed, source, gat + ".chap", tpg.getChap());
             }
         }
+        validateTargetPortGroups(parsed, source);
+    }
+
+    /**
+     * target_port_groups: ids 1..65535, each once; members name configured iSCSI target ports
+     * ("&lt;iqn&gt;,t,0x&lt;tag in hex&gt;", RFC 7143 4.2.7.4), each port in at most one group.
+     */
+    private static void validateTargetPortGroups(ConfigJson.Parsed parsed, String source) throws ConfigException {
+        Config c = parsed.config();
+        Set<String> ports = new HashSet<>();
+        for (IscsiTarget t : c.getIscsiTargetsList()) {
+            for (PortalGroup g : t.getPortalGroupsList()) {
+                ports.add(targetPortName(t.getIqn(), g.getTag()));
+            }
+        }
+        Set<Integer> ids = new HashSet<>();
+        Map<String, String> memberOf = new HashMap<>();
+        for (int i = 0; i < c.getTargetPortGroupsCount(); i++) {
+            TargetPortGroup g = c.getTargetPortGroups(i);
+            String at = "target_port_groups[" + i + "]";
+            if (g.getId() < 1 || g.getId() > 0xFFFF || !ids.add(g.getId())) {
+                throw error(parsed, source, at + ".id", "a target port group id from 1 to 65535, each used once");
+            }
+            if (g.getState() == AccessState.UNRECOGNIZED) {
+                throw error(parsed, source, at + ".state",
+                        "one of ACTIVE_OPTIMIZED, ACTIVE_NON_OPTIMIZED, STANDBY, UNAVAILABLE");
+            }
+            for (int m = 0; m < g.getMembersCount(); m++) {
+                String member = g.getMembers(m);
+                String mat = at + ".members[" + m + "]";
+                String port = targetPortName(member);
+                if (port == null || !ports.contains(port)) {
+                    throw error(parsed, source, mat, "no iSCSI target port '" + member
+                            + "' (name one as <target iqn>,t,0x<portal group tag in hex>)");
+                }
+                String other = memberOf.put(port, at);
+                if (other != null) {
+                    throw error(parsed, source, mat, member + " is already in " + other);
+                }
+            }
+        }
+    }
+
+    /**
+     * The SCSI target port name of an iSCSI portal group (RFC 7143 4.2.7.4: "&lt;iSCSI name&gt;,t,0x&lt;TPGT in
+     * hex&gt;"), normalized: lower case (iSCSI names compare without case), the tag without leading zeros.
+     */
+    public static String targetPortName(String iqn, int tag) {
+        return iqn.toLowerCase(java.util.Locale.ROOT) + ",t,0x" + Integer.toHexString(tag);
+    }
+
+    /** A target port name as written in a configuration, normalized as above; null if it is not one. */
+    public static String targetPortName(String member) {
+        String lower = member.toLowerCase(java.util.Locale.ROOT);
+        int at = lower.lastIndexOf(",t,0x");
+        if (at <= 0) {
+            return null;
+        }
+        try {
+            int tag = Integer.parseInt(lower.substring(at + 5), 16);
+            return targetPortName(lower.substring(0, at), tag);
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     private static void validateLibraries(ConfigJson.Parsed parsed, String source, Set<String> paths)
@@ -238,12 +302,28 @@ public final class ConfigValidator {
             if (!paths.contains(dev.getObject())) {
                 throw error(parsed, source, at + ".object", "no storage object " + dev.getObject());
             }
+            // dev_config is "lunforge/<object path>", at most 255 characters (TCMU_CONFIG_LEN with its NUL).
+            if ("lunforge/".length() + dev.getObject().length() > 255) {
+                throw error(parsed, source, at + ".object", "an object path of at most 246 characters");
+            }
+            for (Map.Entry<String, String> a : dev.getAttributesMap().entrySet()) {
+                // Each key names a file under the device's attrib/ folder in configfs.
+                if (!a.getKey().matches("[a-z][a-z0-9_]{0,63}") || a.getValue().isEmpty()
+                        || !a.getValue().matches("[^\\s,]{1,64}")) {
+                    throw error(parsed, source, at + ".attributes." + a.getKey(),
+                            "an attrib/ name (lower case, digits, '_') and a value without spaces or commas");
+                }
+            }
         }
+        Set<String> kernelTargets = new HashSet<>();
         for (int i = 0; i < c.getLoopbackTargetsCount(); i++) {
             LoopbackTarget lb = c.getLoopbackTargets(i);
             String at = "loopback_targets[" + i + "]";
             if (!NAA_WWN.matcher(lb.getWwn()).matches()) {
                 throw error(parsed, source, at + ".wwn", "naa. and 16 hex digits");
+            }
+            if (!kernelTargets.add(lb.getWwn().toLowerCase(java.util.Locale.ROOT))) {
+                throw error(parsed, source, at + ".wwn", "target defined twice");
             }
             if (!lb.getNexusWwn().isEmpty() && !NAA_WWN.matcher(lb.getNexusWwn()).matches()) {
                 throw error(parsed, source, at + ".nexus_wwn", "naa. and 16 hex digits");
@@ -263,8 +343,23 @@ public final class ConfigValidator {
                     throw error(parsed, source, at + ".portals[" + p + "]", e.getMessage());
                 }
             }
+            if (!kernelTargets.add(t.getIqn().toLowerCase(java.util.Locale.ROOT) + ",t," + Math.max(1, t.getTpgt()))) {
+                throw error(parsed, source, at, "portal group " + t.getIqn() + " tpgt " + Math.max(1, t.getTpgt())
+                        + " defined twice");
+            }
+            if (t.getTpgt() > 0xFFFF) {
+                throw error(parsed, source, at + ".tpgt", "a portal group tag from 1 to 65535 (0: 1)");
+            }
             checkKernelLuns(parsed, source, at, t.getLunsList(), devices);
             checkChap(parsed, source, at + ".chap", t.getChap());
+            if (t.getAuthentication() && t.getChap().getUserid().isEmpty()) {
+                throw error(parsed, source, at + ".chap", "authentication needs a CHAP userid and password");
+            }
+            for (int a = 0; a < t.getAclsCount(); a++) {
+                if (!ISCSI_NAME.matcher(t.getAcls(a)).matches()) {
+                    throw error(parsed, source, at + ".acls[" + a + "]", "not an iSCSI name");
+                }
+            }
         }
     }
 

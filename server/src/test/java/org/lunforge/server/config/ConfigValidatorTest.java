@@ -61,4 +61,29 @@ class ConfigValidatorTest {
             assertTrue(e.getMessage().contains("backstores[0].physical_block_size"), e.getMessage());
         }
     }
+
+    private static String withGroups(String groups) {
+        return TWO_PORTS.replaceFirst("\\{\n", "{ \"target_port_groups\": [" + groups + "],\n");
+    }
+
+    @Test
+    void targetPortGroupsNameConfiguredPortsOnce() throws ConfigException {
+        validate(withGroups("""
+                { "id": 1, "state": "ACTIVE_OPTIMIZED", "preferred": true,
+                  "members": ["iqn.2026-11.org.lunforge:disks,t,0x1"] },
+                { "id": 2, "state": "STANDBY", "members": ["IQN.2026-11.org.lunforge:DISKS,t,0x0002"] }"""));
+        ConfigException unknown = assertThrows(ConfigException.class, () -> validate(withGroups("""
+                { "id": 1, "members": ["iqn.2026-11.org.lunforge:disks,t,0x3"] }""")));
+        assertTrue(unknown.getMessage().contains("target_port_groups[0].members[0]"), unknown.getMessage());
+        ConfigException twice = assertThrows(ConfigException.class, () -> validate(withGroups("""
+                { "id": 1, "members": ["iqn.2026-11.org.lunforge:disks,t,0x1"] },
+                { "id": 2, "members": ["iqn.2026-11.org.lunforge:disks,t,0x01"] }""")));
+        assertTrue(twice.getMessage().contains("already in target_port_groups[0]"), twice.getMessage());
+        assertThrows(ConfigException.class, () -> validate(withGroups("""
+                { "id": 0, "members": [] }""")));
+        assertThrows(ConfigException.class, () -> validate(withGroups("""
+                { "id": 4, "members": [] }, { "id": 4, "members": [] }""")));
+        assertThrows(ConfigException.class, () -> validate(withGroups("""
+                { "id": 1, "members": ["disks,tpg1"] }""")));
+    }
 }

@@ -1,0 +1,432 @@
+package org.lunforge.server.control;
+
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.lunforge.backstore.tape.TapeFormat;
+import org.lunforge.device.changer.ElementException;
+import org.lunforge.device.changer.ElementRange;
+import org.lunforge.device.changer.ElementStatus;
+import org.lunforge.device.vtl.LibraryException;
+import org.lunforge.device.vtl.MediaType;
+import org.lunforge.device.vtl.VirtualTapeLibrary;
+import org.lunforge.iscsi.IscsiSessionInfo;
+import org.lunforge.server.Daemon;
+import org.lunforge.server.config.Cartridge;
+import org.lunforge.server.config.Config;
+import org.lunforge.server.config.ConfigException;
+import org.lunforge.server.config.ConfigFiles;
+import org.lunforge.server.config.ConfigJson;
+import org.lunforge.server.config.ConfigValidator;
+import org.lunforge.server.config.TapeLibrary;
+
+/**
+ * What the control socket does: each {@link Request} answered by one {@link Response}, never by an exception. Every
+ * change of the running configuration goes through {@link #apply(Config, long, String)}: the new configuration is
+ * completed (state folder, identities), validated, then handed to {@link Daemon#apply}, which restores the previous
+ * one if anything fails; the generation counts the changes that took effect. Changes are serialized on this object.
+ */
+public final class ControlService {
+    private static final System.Logger LOG = System.getLogger(ControlService.class.getName());
+    /** Where the kernel's target keeps its configuration, when the host has one. */
+    static final Path KERNEL_TARGET = Path.of("/sys/kernel/config/target");
+    public static final String VERSION = "lunforge 0.1.0";
+
+    private final Daemon daemon;
+    private final SavedConfigs saved;
+    private final Instant started = Instant.now();
+    private volatile Path socket;
+    private long generation = 1;
+
+    public ControlService(Daemon daemon, Path configFile) {
+        this.daemon = daemon;
+        this.saved = new SavedConfigs(configFile);
+    }
+
+    /** The socket this service answers on, for status reports. */
+    void socket(Path path) {
+        this.socket = path;
+    }
+
+    public Path configFile() {
+        return saved.file();
+    }
+
+    public Response handle(Request request) {
+        try {
+            return switch (request.getKindCase()) {
+                case GET_CONFIG -> Response.newBuilder().setConfig(state()).build();
+                case APPLY_CONFIG -> apply(request.getApplyConfig().getConfig(),
+                        request.getApplyConfig().getBaseGeneration(), "configuration");
+                case SAVE_CONFIG -> save(request.getSaveConfig().getFile());
+                case RESTORE_CONFIG -> restore(request.getRestoreConfig());
+                case CLEAR_CONFIG -> clear(request.getClearConfig().getConfirm());
+                case LIST_BACKUPS -> backups();
+                case LIST_SESSIONS -> sessions(request.getListSessions().getTarget());
+                case GET_INVENTORY -> inventory(request.getGetInventory().getLibrary());
+                case LIBRARY_ACTION -> libraryAction(request.getLibraryAction());
+                case GET_STATUS -> Response.newBuilder().setStatus(status()).build();
+                case KIND_NOT_SET -> error(Error.Kind.BAD_REQUEST, "the request names nothing to do");
+            };
+        } catch (IOException | RuntimeException e) {
+            LOG.log(WARNING, "control request " + request.getKindCase() + " failed", e);
+            return error(Error.Kind.FAILED, message(e));
+        }
+    }
+
+    public synchronized ConfigState state() {
+        return ConfigState.newBuilder().setConfig(daemon.running()).setGeneration(generation)
+                .setConfigFile(saved.file().toString()).build();
+    }
+
+    /**
+     * Makes {@code next} the running configuration, unless the configuration changed since {@code baseGeneration}
+     * (0: whatever runs). {@code source} names where it came from in error messages.
+     */
+    public synchronized Response apply(Config next, long baseGeneration, String source) {
+        if (baseGeneration != 0 && baseGeneration != generation) {
+            return error(Error.Kind.CONFLICT, "the configuration changed since it was read (generation "
+                    + baseGeneration + ", now " + generation + "); read it again and redo the change");
+        }
+        Config complete;
+        try {
+            complete = completed(next, source);
+        } catch (ConfigException e) {
+            return invalid(e);
+        }
+        if (complete.equals(daemon.running())) {
+            return Response.newBuilder().setConfig(state()).build();
+        }
+        try {
+            daemon.apply(complete);
+        } catch (IOException | RuntimeException e) {
+            return error(Error.Kind.FAILED, "not changed: " + message(e));
+        }
+        generation++;
+        LOG.log(INFO, () -> "configuration generation " + generation + " applied (from " + source + ")");
+        return Response.newBuilder().setConfig(state()).build();
+    }
+
+    /**
+     * {@code next} with the running state folder and control socket where it names none, and its identities filled
+     * in, validated. A configuration naming another state folder is refused: the daemon keeps its state in one place.
+     */
+    private Config completed(Config next, String source) throws ConfigException {
+        Config running = daemon.running();
+        Config.Builder b = next.toBuilder();
+        if (b.getStateDir().isEmpty()) {
+            b.setStateDir(running.getStateDir());
+        } else if (!b.getStateDir().equals(running.getStateDir())) {
+            throw new ConfigException(source, 0, "state_dir", "is " + b.getStateDir() + " but the daemon keeps its"
+                    + " state in " + running.getStateDir() + "; another state folder needs a restart of lunforged");
+        }
+        if (b.getControlSocket().isEmpty()) {
+            b.setControlSocket(running.getControlSocket());
+        }
+        Config complete = ConfigIdentities.assigned(b.build());
+        ConfigValidator.validate(new ConfigJson.Parsed(complete, Map.of()), source);
+        return complete;
+    }
+
+    private synchronized Response save(String file) throws IOException {
+        SavedConfigs.Result r = saved.save(file.isEmpty() ? null : Path.of(file), ConfigJson.write(daemon.running()));
+        LOG.log(INFO, () -> r.unchanged() ? "saveconfig: " + r.file() + " unchanged"
+                : "saveconfig: wrote " + r.file() + (r.backup() == null ? "" : ", previous one in " + r.backup()));
+        return Response.newBuilder().setSaved(Saved.newBuilder().setFile(r.file().toString())
+                .setBackup(r.backup() == null ? "" : r.backup().toString()).setUnchanged(r.unchanged())).build();
+    }
+
+    /** Applies the configuration in a file (or a backup); a file with an error changes nothing. */
+    public synchronized Response restore(RestoreConfig from) throws IOException {
+        Path file;
+        if (from.getFromCase() == RestoreConfig.FromCase.BACKUP) {
+            file = saved.backup(from.getBackup());
+            if (file == null) {
+                return error(Error.Kind.NOT_FOUND, "no backup " + from.getBackup() + " in " + saved.backupFolder()
+                        + " (see: restoreconfig backup=<TAB>, or the list from 'backups')");
+            }
+        } else {
+            file = from.getFile().isEmpty() ? saved.file() : Path.of(from.getFile()).toAbsolutePath();
+        }
+        Config loaded;
+        try {
+            loaded = ConfigFiles.load(file, daemon.running().getStateDir());
+        } catch (NoSuchFileException e) {
+            return error(Error.Kind.NOT_FOUND, "no file " + file);
+        } catch (ConfigException e) {
+            return invalid(e);
+        }
+        return apply(loaded, 0, file.toString());
+    }
+
+    private synchronized Response clear(boolean confirm) {
+        if (!confirm) {
+            return error(Error.Kind.BAD_REQUEST, "clearconfig removes every target, LUN, backstore and library:"
+                    + " say clearconfig confirm=true");
+        }
+        return apply(Config.getDefaultInstance(), 0, "clearconfig");
+    }
+
+    private Response backups() throws IOException {
+        Backups.Builder b = Backups.newBuilder().setFolder(saved.backupFolder().toString());
+        for (Path p : saved.backups()) {
+            b.addBackups(Backup.newBuilder().setName(p.getFileName().toString()).setSize(Files.size(p))
+                    .setModified(Files.getLastModifiedTime(p).toInstant().getEpochSecond()));
+        }
+        return Response.newBuilder().setBackups(b).build();
+    }
+
+    private Response sessions(String target) {
+        Sessions.Builder b = Sessions.newBuilder();
+        for (IscsiSessionInfo s : daemon.sessions()) {
+            if (!target.isEmpty() && (s.targetName() == null
+                    || !s.targetName().equalsIgnoreCase(target))) {
+                continue;
+            }
+            b.addSessions(Session.newBuilder().setInitiator(s.initiatorName())
+                    .setIsid("%012x".formatted(s.isid())).setTsih(s.tsih())
+                    .setTarget(s.targetName() == null ? "" : s.targetName())
+                    .setPortalGroupTag(s.portalGroupTag())
+                    .setRemoteAddress(s.remoteAddress() == null ? "" : address(s.remoteAddress())));
+        }
+        return Response.newBuilder().setSessions(b).build();
+    }
+
+    private static String address(java.net.InetSocketAddress a) {
+        String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
+    private Response inventory(String name) {
+        VirtualTapeLibrary library = daemon.library(name);
+        if (library == null) {
+            return noLibrary(name);
+        }
+        return Response.newBuilder().setInventory(inventoryOf(name, library)).build();
+    }
+
+    private Inventory inventoryOf(String name, VirtualTapeLibrary library) {
+        Inventory.Builder b = Inventory.newBuilder().setLibrary(name)
+                .setImportExportLocked(library.importExportLocked());
+        List<org.lunforge.device.vtl.LibraryConfig.DriveConfig> drives = library.config().drives();
+        for (ElementStatus e : library.elementStatus()) {
+            ElementRange range = library.layout().range(e.type());
+            int number = e.address() - range.first() + 1;
+            Element.Builder el = Element.newBuilder().setAddress(e.address()).setNumber(number)
+                    .setBarcode(e.volumeTag() == null ? "" : e.volumeTag())
+                    .setSourceAddress(Math.max(0, e.sourceAddress()));
+            switch (e.type()) {
+                case MEDIUM_TRANSPORT -> el.setType(Element.Type.TRANSPORT);
+                case STORAGE -> el.setType(Element.Type.STORAGE);
+                case IMPORT_EXPORT -> el.setType(Element.Type.IMPORT_EXPORT);
+                case DATA_TRANSFER -> el.setType(Element.Type.DRIVE).setDrive(drives.get(number - 1).name());
+            }
+            b.addElements(el);
+        }
+        try {
+            for (var c : library.shelf()) {
+                b.addShelf(ShelfCartridge.newBuilder().setBarcode(c.barcode()).setMediaType(c.mediaType().name()));
+            }
+        } catch (LibraryException e) {
+            LOG.log(WARNING, name + ": " + e.getMessage());
+        }
+        return b.build();
+    }
+
+    private Response libraryAction(LibraryAction action) {
+        VirtualTapeLibrary library = daemon.library(action.getLibrary());
+        if (library == null) {
+            return noLibrary(action.getLibrary());
+        }
+        List<String> lines = new ArrayList<>();
+        try {
+            switch (action.getActionCase()) {
+                case CREATE -> {
+                    return create(action.getLibrary(), library, action.getCreate());
+                }
+                case IMPORT_CARTRIDGE -> {
+                    ImportCartridge ic = action.getImportCartridge();
+                    int element;
+                    if (ic.getImportExportSlot() == 0) {
+                        element = library.importCartridge(ic.getBarcode());
+                    } else {
+                        element = importExportAddress(library, ic.getImportExportSlot());
+                        library.importCartridge(ic.getBarcode(), element);
+                    }
+                    lines.add(ic.getBarcode() + " is in import/export slot "
+                            + (element - library.layout().importExport().first() + 1));
+                }
+                case EXPORT_CARTRIDGE -> {
+                    ExportCartridge ec = action.getExportCartridge();
+                    var taken = ec.getWhichCase() == ExportCartridge.WhichCase.BARCODE
+                            ? library.exportCartridge(ec.getBarcode())
+                            : library.exportCartridge(importExportAddress(library, ec.getImportExportSlot()));
+                    lines.add(taken.barcode() + " is on the shelf");
+                }
+                case REINVENTORY -> lines.add(library.reinitialize() ? "inventory changed: initiators are told"
+                        : "inventory unchanged");
+                case ACTION_NOT_SET -> {
+                    return error(Error.Kind.BAD_REQUEST, "no library action named");
+                }
+            }
+        } catch (LibraryException | ElementException e) {
+            return error(Error.Kind.FAILED, action.getLibrary() + ": " + e.getMessage());
+        }
+        return Response.newBuilder().setActionDone(ActionDone.newBuilder().addAllLines(lines)).build();
+    }
+
+    private static int importExportAddress(VirtualTapeLibrary library, int slot) throws LibraryException {
+        ElementRange ie = library.layout().importExport();
+        if (slot < 1 || slot > ie.count()) {
+            throw new LibraryException("no import/export slot " + slot + " (the library has " + ie.count() + ")");
+        }
+        return ie.address(slot - 1);
+    }
+
+    /**
+     * New cartridges in the pool; with into_slots, each put into the lowest free storage slot through the first empty
+     * import/export slot (as an operator's cartridges enter a library) and recorded in the configuration.
+     */
+    private synchronized Response create(String name, VirtualTapeLibrary library, CreateCartridges create)
+            throws LibraryException {
+        if (create.getBarcodesCount() == 0) {
+            return error(Error.Kind.BAD_REQUEST, "no barcodes to create");
+        }
+        Set<String> seen = new HashSet<>();
+        List<MediaType> types = new ArrayList<>();
+        Inventory now = inventoryOf(name, library);
+        Set<String> shelf = new HashSet<>();
+        now.getShelfList().forEach(c -> shelf.add(c.getBarcode()));
+        for (String barcode : create.getBarcodesList()) {
+            MediaType type = mediaType(barcode);
+            if (type == null) {
+                return error(Error.Kind.INVALID, barcode + ": not an LTO barcode (six letters or digits and the media"
+                        + " identifier, e.g. LF0001L8; LF0001LY is LTO-8 WORM; CLN001L8 a cleaning cartridge)");
+            }
+            if (!seen.add(barcode)) {
+                return error(Error.Kind.INVALID, barcode + " is named twice");
+            }
+            if (shelf.contains(barcode) || library.elementOf(barcode) >= 0) {
+                return error(Error.Kind.INVALID, "cartridge " + barcode + " exists ("
+                        + (shelf.contains(barcode) ? "on the shelf" : "in the library") + "); nothing created");
+            }
+            types.add(type);
+        }
+        if (!create.getIntoSlots()) {
+            for (int i = 0; i < types.size(); i++) {
+                library.createCartridge(create.getBarcodes(i), types.get(i));
+            }
+            return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(
+                    types.size() + " cartridge(s) created on the shelf: import them with 'import <barcode>'")).build();
+        }
+        // Slots free now and not promised to a configured cartridge.
+        Config running = daemon.running();
+        TapeLibrary config = running.getLibrariesList().stream().filter(l -> l.getName().equals(name)).findFirst()
+                .orElseThrow();
+        Set<Integer> promised = new HashSet<>();
+        config.getCartridgesList().forEach(c -> promised.add(c.getSlot()));
+        List<Element> free = now.getElementsList().stream()
+                .filter(e -> e.getType() == Element.Type.STORAGE && e.getBarcode().isEmpty()
+                        && !promised.contains(e.getNumber()))
+                .toList();
+        if (free.size() < types.size()) {
+            return error(Error.Kind.INVALID, name + " has " + free.size() + " free storage slot(s), "
+                    + types.size() + " cartridge(s) asked for; nothing created");
+        }
+        Element mail = now.getElementsList().stream()
+                .filter(e -> e.getType() == Element.Type.IMPORT_EXPORT && e.getBarcode().isEmpty())
+                .findFirst().orElse(null);
+        if (mail == null) {
+            return error(Error.Kind.INVALID, name + " has no empty import/export slot to put cartridges in through;"
+                    + " export what is there, or create them on the shelf (create ... shelf=true)");
+        }
+        TapeLibrary.Builder edited = config.toBuilder();
+        for (int i = 0; i < types.size(); i++) {
+            edited.addCartridges(Cartridge.newBuilder().setBarcode(create.getBarcodes(i))
+                    .setSlot(free.get(i).getNumber()));
+        }
+        Config.Builder next = running.toBuilder();
+        next.setLibraries(running.getLibrariesList().indexOf(config), edited);
+        try {
+            completed(next.build(), "configuration");
+        } catch (ConfigException e) {
+            return invalid(e);
+        }
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < types.size(); i++) {
+            String barcode = create.getBarcodes(i);
+            library.createCartridge(barcode, types.get(i));
+            library.importCartridge(barcode, mail.getAddress());
+            library.move(mail.getAddress(), free.get(i).getAddress());
+            lines.add(barcode + " is in slot " + free.get(i).getNumber());
+        }
+        Response applied = apply(next.build(), 0, "configuration");
+        if (applied.hasError()) {
+            return applied;
+        }
+        return Response.newBuilder().setActionDone(ActionDone.newBuilder().addAllLines(lines)).build();
+    }
+
+    /** The media type a barcode names: LTO data (L5..L9, M8), WORM (LV..LZ) or cleaning (CLN...); null if none. */
+    static MediaType mediaType(String barcode) {
+        if (!barcode.matches("[A-Z0-9]{6}(L[5-9]|L[V-Z]|M8)")) {
+            return null;
+        }
+        MediaType type = MediaType.fromBarcode(barcode);
+        if (type == null) {
+            TapeFormat format = TapeFormat.ofBarcode(barcode);
+            type = format == null ? null : MediaType.valueOf(format.name());
+        }
+        return type;
+    }
+
+    private Status status() {
+        Status.Builder b = Status.newBuilder().setVersion(VERSION).setPid(ProcessHandle.current().pid())
+                .setConfigFile(saved.file().toString()).setStateDir(daemon.stateDir().toString())
+                .setControlSocket(socket == null ? "" : socket.toString())
+                .setKernelTargetPresent(Files.isDirectory(KERNEL_TARGET))
+                .setUptimeSeconds(Duration.between(started, Instant.now()).toSeconds());
+        synchronized (this) {
+            b.setGeneration(generation);
+        }
+        daemon.listening().stream().map(ControlService::address).sorted().forEach(b::addListening);
+        return b.build();
+    }
+
+    private Response noLibrary(String name) {
+        List<String> names = daemon.running().getLibrariesList().stream().map(TapeLibrary::getName).toList();
+        return error(Error.Kind.NOT_FOUND, "no library " + name + (names.isEmpty() ? " (there are none)"
+                : " (libraries: " + String.join(", ", names) + ")"));
+    }
+
+    static Response invalid(ConfigException e) {
+        return Response.newBuilder().setError(Error.newBuilder().setKind(Error.Kind.INVALID)
+                .setMessage(e.getMessage()).setSource(e.source()).setLine(Math.max(0, e.line()))
+                .setPath(e.path())).build();
+    }
+
+    static Response error(Error.Kind kind, String message) {
+        return Response.newBuilder().setError(Error.newBuilder().setKind(kind).setMessage(message)).build();
+    }
+
+    /** The message of a failure and of what was suppressed in it (a rollback that failed too). */
+    static String message(Throwable e) {
+        StringBuilder sb = new StringBuilder(e.getMessage() == null ? e.toString() : e.getMessage());
+        for (Throwable s : e.getSuppressed()) {
+            sb.append("; and then: ").append(s.getMessage() == null ? s.toString() : s.getMessage());
+        }
+        return sb.toString().toLowerCase(Locale.ROOT).equals("null") ? e.getClass().getSimpleName() : sb.toString();
+    }
+}

@@ -1,0 +1,191 @@
+package org.lunforge.server.control;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lunforge.server.Daemon;
+import org.lunforge.server.config.Backstore;
+import org.lunforge.server.config.Config;
+import org.lunforge.server.config.ConfigJson;
+import org.lunforge.server.config.FileStore;
+import org.lunforge.server.config.IscsiTarget;
+import org.lunforge.server.config.Lun;
+import org.lunforge.server.config.MemoryStore;
+import org.lunforge.server.config.PortalGroup;
+
+/** The control service over a real daemon: every refused or failed change leaves the running configuration as it was. */
+class ControlServiceTest {
+    @TempDir
+    Path dir;
+    Daemon daemon;
+    ControlService service;
+
+    @BeforeEach
+    void start() throws IOException {
+        daemon = new Daemon(dir.resolve("state"));
+        daemon.apply(Config.newBuilder().setStateDir(dir.resolve("state").toString()).build());
+        service = new ControlService(daemon, dir.resolve("config.json"));
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.close();
+    }
+
+    private static Backstore memory(String name) {
+        return Backstore.newBuilder().setName(name).setMemory(MemoryStore.newBuilder().setSize(1 << 20)).build();
+    }
+
+    private Response apply(Config c, long base) {
+        return service.handle(Request.newBuilder().setApplyConfig(ApplyConfig.newBuilder().setConfig(c)
+                .setBaseGeneration(base)).build());
+    }
+
+    private ConfigState state() {
+        return service.handle(Request.newBuilder().setGetConfig(GetConfig.getDefaultInstance()).build()).getConfig();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void anAppliedChangeRunsGetsIdentitiesAndCountsAGeneration() {
+        ConfigState before = state();
+        Response r = apply(before.getConfig().toBuilder().addBackstores(memory("disk0")).build(),
+                before.getGeneration());
+        assertFalse(r.hasError(), r.toString());
+        assertEquals(before.getGeneration() + 1, r.getConfig().getGeneration());
+        Backstore b = daemon.running().getBackstores(0);
+        assertEquals(ConfigIdentities.derived("/backstores/memory/disk0").toString(), b.getUnitId());
+    }
+
+    @Test
+    void anInvalidChangeIsRefusedWithItsPathAndChangesNothing() {
+        ConfigState before = state();
+        Config bad = before.getConfig().toBuilder().addBackstores(memory("disk0")).addBackstores(memory("disk0"))
+                .build();
+        Response r = apply(bad, 0);
+        assertEquals(Error.Kind.INVALID, r.getError().getKind());
+        assertEquals("backstores[1].name", r.getError().getPath());
+        assertTrue(r.getError().getMessage().contains("defined twice"), r.getError().getMessage());
+        assertEquals(before, state());
+    }
+
+    @Test
+    void aFileThatCannotBeCreatedFailsTheChangeAndChangesNothing() {
+        ConfigState before = apply(state().getConfig().toBuilder().addBackstores(memory("keep")).build(), 0)
+                .getConfig();
+        Config bad = before.getConfig().toBuilder().addBackstores(Backstore.newBuilder().setName("f")
+                .setFileio(FileStore.newBuilder().setPath("/proc/no/such/folder/f.img").setSize(1 << 20))).build();
+        Response r = apply(bad, 0);
+        assertEquals(Error.Kind.FAILED, r.getError().getKind(), r.toString());
+        assertTrue(r.getError().getMessage().startsWith("not changed: "), r.getError().getMessage());
+        assertEquals(before, state());
+        assertEquals(before.getConfig(), daemon.running());
+    }
+
+    @Test
+    void aPortInUseFailsTheChangeAndChangesNothing() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            ConfigState before = state();
+            Config bad = before.getConfig().toBuilder().addBackstores(memory("d")).addIscsiTargets(
+                    IscsiTarget.newBuilder().setIqn("iqn.2026-11.org.example:t").addPortalGroups(PortalGroup
+                            .newBuilder().setTag(1).addPortals("127.0.0.1:" + taken.getLocalPort())
+                            .addLuns(Lun.newBuilder().setObject("/backstores/memory/d")))).build();
+            Response r = apply(bad, 0);
+            assertEquals(Error.Kind.FAILED, r.getError().getKind());
+            assertTrue(r.getError().getMessage().contains("in use"), r.getError().getMessage());
+            assertEquals(before, state());
+        }
+    }
+
+    @Test
+    void anEditOfAnOldGenerationIsAConflict() {
+        ConfigState before = state();
+        apply(before.getConfig().toBuilder().addBackstores(memory("a")).build(), before.getGeneration());
+        Response r = apply(before.getConfig().toBuilder().addBackstores(memory("b")).build(), before.getGeneration());
+        assertEquals(Error.Kind.CONFLICT, r.getError().getKind());
+        assertEquals(1, daemon.running().getBackstoresCount());
+        assertEquals("a", daemon.running().getBackstores(0).getName());
+    }
+
+    @Test
+    void anotherStateFolderIsRefused() {
+        Response r = apply(Config.newBuilder().setStateDir("/elsewhere").build(), 0);
+        assertEquals(Error.Kind.INVALID, r.getError().getKind());
+        assertEquals("state_dir", r.getError().getPath());
+    }
+
+    @Test
+    void restoringABrokenFileNamesItsLineAndChangesNothing() throws IOException {
+        ConfigState before = apply(state().getConfig().toBuilder().addBackstores(memory("keep")).build(), 0)
+                .getConfig();
+        Path file = dir.resolve("broken.json");
+        Files.writeString(file, """
+                {
+                  "backstores": [
+                    { "name": "disk0", "memory": { "size": "1M" } },
+                    { "name": "disk1", "memory": { "size": "1000" } }
+                  ]
+                }
+                """);
+        Response r = service.handle(Request.newBuilder().setRestoreConfig(RestoreConfig.newBuilder()
+                .setFile(file.toString())).build());
+        assertEquals(Error.Kind.INVALID, r.getError().getKind());
+        assertEquals(4, r.getError().getLine());
+        assertEquals(file.toString(), r.getError().getSource());
+        assertTrue(r.getError().getMessage().startsWith(file + ":4: backstores[1].memory.size"),
+                r.getError().getMessage());
+        assertEquals(before, state());
+    }
+
+    @Test
+    void saveThenRestoreALatestBackupBringsThePreviousConfigurationBack() throws IOException {
+        apply(state().getConfig().toBuilder().addBackstores(memory("first")).build(), 0);
+        Response saved = service.handle(Request.newBuilder().setSaveConfig(SaveConfig.getDefaultInstance()).build());
+        assertFalse(saved.hasError(), saved.toString());
+        Config first = daemon.running();
+        assertEquals(ConfigJson.write(first), Files.readString(dir.resolve("config.json")));
+        apply(first.toBuilder().addBackstores(memory("second")).build(), 0);
+        Response again = service.handle(Request.newBuilder().setSaveConfig(SaveConfig.getDefaultInstance()).build());
+        assertFalse(again.getSaved().getBackup().isEmpty());
+        Response restored = service.handle(Request.newBuilder().setRestoreConfig(RestoreConfig.newBuilder()
+                .setBackup("latest")).build());
+        assertFalse(restored.hasError(), restored.toString());
+        assertEquals(first, daemon.running());
+        Backups backups = service.handle(Request.newBuilder().setListBackups(ListBackups.getDefaultInstance())
+                .build()).getBackups();
+        assertEquals(1, backups.getBackupsCount());
+    }
+
+    @Test
+    void clearNeedsConfirmation() {
+        apply(state().getConfig().toBuilder().addBackstores(memory("a")).build(), 0);
+        Response r = service.handle(Request.newBuilder().setClearConfig(ClearConfig.getDefaultInstance()).build());
+        assertEquals(Error.Kind.BAD_REQUEST, r.getError().getKind());
+        assertEquals(1, daemon.running().getBackstoresCount());
+        r = service.handle(Request.newBuilder().setClearConfig(ClearConfig.newBuilder().setConfirm(true)).build());
+        assertFalse(r.hasError());
+        assertEquals(0, daemon.running().getBackstoresCount());
+        assertEquals(dir.resolve("state").toString(), daemon.running().getStateDir());
+    }
+
+    @Test
+    void anEmptyRequestAndAnUnknownLibraryAreAnswered() {
+        assertEquals(Error.Kind.BAD_REQUEST, service.handle(Request.getDefaultInstance()).getError().getKind());
+        Response r = service.handle(Request.newBuilder().setGetInventory(GetInventory.newBuilder().setLibrary("x"))
+                .build());
+        assertEquals(Error.Kind.NOT_FOUND, r.getError().getKind());
+    }
+}

@@ -1,0 +1,279 @@
+package org.lunforge.server.shell;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lunforge.server.Daemon;
+import org.lunforge.server.config.Config;
+import org.lunforge.server.config.ConfigJson;
+import org.lunforge.server.control.ControlService;
+
+/** The shell against a daemon in this process (the control service without its socket). */
+class ShellTest {
+    private static final String IQN = "iqn.2026-11.org.example:disk1";
+    @TempDir
+    Path dir;
+    Daemon daemon;
+    ControlService service;
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Shell shell;
+    int port;
+
+    @BeforeEach
+    void start() throws IOException {
+        daemon = new Daemon(dir.resolve("state"));
+        daemon.apply(Config.newBuilder().setStateDir(dir.resolve("state").toString()).build());
+        service = new ControlService(daemon, dir.resolve("config.json"));
+        shell = new Shell(service::handle, new PrintWriter(out), new PrintWriter(err), dir);
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.close();
+    }
+
+    /** Runs a command that must succeed; returns what it printed. */
+    private String ok(String line) {
+        out.getBuffer().setLength(0);
+        boolean done = shell.run(line);
+        assertTrue(done, line + " failed: " + err);
+        return out.toString();
+    }
+
+    /** Runs a command that must fail; returns its error message. */
+    private String fails(String line) {
+        err.getBuffer().setLength(0);
+        Config before = daemon.running();
+        assertFalse(shell.run(line), line + " should have failed");
+        assertEquals(before, daemon.running(), "a failed command changed the configuration");
+        return err.toString();
+    }
+
+    private void diskTarget() {
+        ok("/backstores/memory create disk0 size=4M");
+        ok("/iscsi create " + IQN + " portal=127.0.0.1:" + port);
+        ok("/iscsi/" + IQN + "/tpg1/luns create /backstores/memory/disk0");
+    }
+
+    @Test
+    void createGivesADiskARandomIdentityThatTheSavedFileKeeps() throws IOException {
+        ok("/backstores/memory create disk0 size=4M");
+        String unitId = daemon.running().getBackstores(0).getUnitId();
+        UUID.fromString(unitId);
+        assertNotEquals(UUID.nameUUIDFromBytes("lunforge:/backstores/memory/disk0".getBytes()).toString(), unitId);
+        assertEquals(4 << 20, daemon.running().getBackstores(0).getMemory().getSize());
+        ok("saveconfig");
+        assertTrue(Files.readString(dir.resolve("config.json")).contains(unitId));
+        assertTrue(ok("/backstores/memory/disk0 info").contains("unit serial number (VPD 80h): "
+                + unitId.replace("-", "")));
+    }
+
+    @Test
+    void portalGroupsGetTheLowestFreeRelativePortIds() {
+        diskTarget();
+        ok("/iscsi create iqn.2026-11.org.example:other portal=127.0.0.1:" + port);
+        ok("/iscsi/" + IQN + " create portal=127.0.0.2:" + port);
+        var targets = daemon.running().getIscsiTargetsList();
+        assertEquals(1, targets.get(0).getPortalGroups(0).getRelativePortId());
+        assertEquals(2, targets.get(1).getPortalGroups(0).getRelativePortId());
+        assertEquals(3, targets.get(0).getPortalGroups(1).getRelativePortId());
+        assertEquals(2, targets.get(0).getPortalGroups(1).getTag());
+        // tpg2 was made like tpg1: same LUNs.
+        assertEquals(targets.get(0).getPortalGroups(0).getLunsList(), targets.get(0).getPortalGroups(1).getLunsList());
+    }
+
+    @Test
+    void aDuplicateNameIsRefusedAndSaysSo() {
+        ok("/backstores/memory create disk0 size=4M");
+        assertTrue(fails("/backstores/memory create disk0 size=8M").contains("/backstores/memory/disk0 exists"));
+    }
+
+    @Test
+    void aLunOfNothingIsRefusedNamingTheNode() {
+        diskTarget();
+        String e = fails("/iscsi/" + IQN + "/tpg1/luns create /backstores/memory/nothing");
+        assertTrue(e.contains("/iscsi/" + IQN + "/tpg1/luns/lun1: object: no storage object /backstores/memory/nothing"),
+                e);
+    }
+
+    @Test
+    void aFileThatCannotBeCreatedLeavesEverythingAsItWas() {
+        diskTarget();
+        String e = fails("/backstores/fileio create f /proc/none/f.img size=1M");
+        assertTrue(e.contains("not changed"), e);
+    }
+
+    @Test
+    void badValuesAreRefusedBeforeAnythingIsSent() {
+        assertTrue(fails("/backstores/memory create disk0 size=lots").contains("size=lots: a size such as 1G"));
+        assertTrue(fails("/backstores/memory create disk0").contains("size is needed"));
+        assertTrue(fails("/nowhere ls").contains("no such path: /nowhere"));
+        assertTrue(fails("/backstores frobnicate").contains("no command 'frobnicate'"));
+    }
+
+    @Test
+    void cdPwdAndAPathAloneMoveAround() {
+        diskTarget();
+        ok("cd /iscsi/" + IQN + "/tpg1");
+        assertEquals("/iscsi/" + IQN + "/tpg1\n", ok("pwd"));
+        ok("luns");
+        assertEquals("/iscsi/" + IQN + "/tpg1/luns", shell.cwd());
+        ok("cd ..");
+        ok("cd -");
+        assertEquals("/iscsi/" + IQN + "/tpg1/luns", shell.cwd());
+        ok("/backstores");
+        assertEquals("/backstores", shell.cwd());
+        ok("create disk1 size=1M".replace("create", "memory create"));
+        assertEquals(2, daemon.running().getBackstoresCount());
+    }
+
+    @Test
+    void lsDrawsTheTreeWithStatuses() {
+        diskTarget();
+        String ls = ok("ls");
+        assertTrue(ls.startsWith("o- / "), ls);
+        assertTrue(ls.lines().anyMatch(l -> l.matches("  \\| \\| o- disk0 \\.+ \\[4\\.0 MiB, mapped: 1 LUN]")), ls);
+        assertTrue(ls.lines().anyMatch(l -> l.matches(".*o- lun0 \\.+ \\[/backstores/memory/disk0]")), ls);
+        assertTrue(ls.contains("o- 127.0.0.1:" + port), ls);
+        assertEquals(2, ok("ls /iscsi 1").lines().count());
+    }
+
+    @Test
+    void setAppliesSeveralAttributesAsOneChangeAndGetShowsThem() {
+        diskTarget();
+        String tpg = "/iscsi/" + IQN + "/tpg1";
+        // userid alone would be invalid; with the password in the same set it is one valid change.
+        ok(tpg + " set auth userid=alice password=secretsecret12");
+        assertEquals("alice", daemon.running().getIscsiTargets(0).getPortalGroups(0).getChap().getUserid());
+        assertEquals("userid=alice\n", ok(tpg + " get auth userid"));
+        assertTrue(fails(tpg + " set auth password=short").contains("CHAP secrets are 12 to 255 characters"));
+        assertTrue(fails(tpg + " set attribute relative_port_id=9").contains("read-only"));
+        ok(tpg + " set parameter MaxBurstLength=1048576");
+        assertEquals("1048576", daemon.running().getIscsiTargets(0).getPortalGroups(0)
+                .getParametersOrThrow("MaxBurstLength"));
+    }
+
+    @Test
+    void deletingADiskTakesItsLunsWithIt() {
+        diskTarget();
+        ok("/backstores/memory delete disk0");
+        assertEquals(0, daemon.running().getBackstoresCount());
+        assertEquals(0, daemon.running().getIscsiTargets(0).getPortalGroups(0).getLunsCount());
+    }
+
+    @Test
+    void aTapeLibraryWithCartridgesAndOperatorActions() {
+        ok("/vtl create vtl0 slots=8 import_export=2 drives=2");
+        String created = ok("/vtl/vtl0/cartridges create LF0001L8..LF0003L8");
+        assertEquals(List.of("LF0001L8 is in slot 1", "LF0002L8 is in slot 2", "LF0003L8 is in slot 3"),
+                created.lines().toList());
+        assertEquals(3, daemon.running().getLibraries(0).getCartridgesCount(), "recorded for a fresh state folder");
+        ok("/vtl/vtl0/cartridges create LF0009L8 count=2 shelf=true");
+        assertTrue(ok("ls /vtl/vtl0/cartridges").contains("LF0010L8 ...."));
+        ok("/vtl/vtl0/import_export import LF0009L8");
+        assertTrue(ok("ls /vtl/vtl0/import_export").lines().anyMatch(l -> l.matches(".*o- ie1 \\.+ \\[LF0009L8]")));
+        assertTrue(ok("/vtl/vtl0/cartridges/LF0002L8 info").contains("in slot 2"));
+        ok("/vtl/vtl0/import_export export ie1");
+        assertTrue(ok("ls /vtl/vtl0/cartridges").lines().anyMatch(l -> l.matches(".*LF0009L8 \\.+ \\[on the shelf.*")));
+        assertTrue(fails("/vtl/vtl0/cartridges create LF0001L8").contains("exists"));
+        assertTrue(fails("/vtl/vtl0/cartridges create LF0100L8..LF0200L8").contains("free storage slot"));
+        assertTrue(fails("/vtl/vtl0/cartridges create NOTABARCODE").contains("not an LTO barcode"));
+        ok("/vtl/vtl0/drives create drive9 model=HP_LTO7");
+        assertEquals(3, daemon.running().getLibraries(0).getDrivesCount());
+    }
+
+    @Test
+    void restoreconfigOfABrokenFileSaysTheLineAndChangesNothing() throws IOException {
+        diskTarget();
+        ok("saveconfig");
+        Path broken = dir.resolve("broken.json");
+        String text = Files.readString(dir.resolve("config.json")).replace("/backstores/memory/disk0\"",
+                "/backstores/memory/disk7\"");
+        Files.writeString(broken, text);
+        int line = 1 + (int) text.substring(0, text.indexOf("disk7")).chars().filter(c -> c == '\n').count();
+        String e = fails("restoreconfig broken.json");
+        assertTrue(e.contains(broken + ":" + line + ": iscsi_targets[0].portal_groups[0].luns[0].object"), e);
+        assertTrue(e.contains("The running configuration is unchanged."), e);
+    }
+
+    @Test
+    void theSavedFileIsTheSameBytesForTheSameConfiguration() throws IOException {
+        diskTarget();
+        ok("saveconfig");
+        byte[] first = Files.readAllBytes(dir.resolve("config.json"));
+        assertTrue(ok("saveconfig").startsWith("Configuration unchanged"));
+        assertArrayEquals(first, Files.readAllBytes(dir.resolve("config.json")));
+        assertEquals(ConfigJson.write(daemon.running()), new String(first));
+    }
+
+    @Test
+    void clearconfigWantsConfirmation() {
+        diskTarget();
+        assertTrue(fails("clearconfig").contains("confirm=true"));
+        ok("clearconfig confirm=true");
+        assertEquals(0, daemon.running().getIscsiTargetsCount());
+    }
+
+    @Test
+    void kernelExportsSayWhetherTheHostHasAKernelTarget() {
+        String ls = ok("ls / 1");
+        boolean present = Files.isDirectory(Path.of("/sys/kernel/config/target"));
+        assertEquals(!present, ls.contains("no kernel target on this host"), ls);
+    }
+
+    @Test
+    void completionProposesCommandsPathsParametersAndAttributes() {
+        diskTarget();
+        assertTrue(ShellCompletion.complete(shell, "").containsAll(List.of("ls", "cd", "backstores/", "iscsi/")));
+        assertEquals(List.of("/backstores/memory/"), ShellCompletion.complete(shell, "cd /backstores/me"));
+        assertEquals(List.of("/backstores/memory/disk0"), ShellCompletion.complete(shell, "ls /backstores/memory/d"));
+        assertTrue(ShellCompletion.complete(shell, "/backstores/memory ").contains("create"));
+        assertEquals(List.of("size="), ShellCompletion.complete(shell, "/backstores/memory create disk1 s"));
+        assertTrue(ShellCompletion.complete(shell, "/iscsi/" + IQN + "/tpg1/luns create ")
+                .contains("/backstores/memory/disk0"));
+        assertEquals(List.of("generate_node_acls="),
+                ShellCompletion.complete(shell, "/iscsi/" + IQN + "/tpg1 set attribute gen"));
+        assertEquals(List.of("generate_node_acls=false", "generate_node_acls=true"),
+                ShellCompletion.complete(shell, "/iscsi/" + IQN + "/tpg1 set attribute generate_node_acls="));
+        assertTrue(ShellCompletion.complete(shell, "/iscsi/" + IQN + "/tpg1 get ").containsAll(
+                List.of("attribute", "parameter", "auth")));
+        assertEquals(List.of("MaxBurstLength="),
+                ShellCompletion.complete(shell, "/iscsi/" + IQN + "/tpg1 set parameter MaxB"));
+    }
+
+    @Test
+    void helpSaysWhatANodeOffers() {
+        String help = ok("/backstores/fileio help");
+        assertTrue(help.contains("create name file [size=...] [block_size=...] [unit_id=...]"), help);
+        assertTrue(ok("/backstores/fileio help create").contains("file: the file (created, sparse"));
+    }
+
+    @Test
+    void wordsAndValues() throws ShellException {
+        assertEquals(List.of("set", "alias=my disk", "x"), ShellWords.split("set 'alias=my disk' x"));
+        assertEquals(List.of("a b", "c"), ShellWords.split("\"a b\" c"));
+        assertThrows(ShellException.class, () -> ShellWords.split("set 'open"));
+        assertEquals(1L << 30, ShellWords.size("size", "1G"));
+        assertEquals(512L << 20, ShellWords.size("size", "512MiB"));
+        assertEquals(List.of("LF0009L8", "LF0010L8", "LF0011L8"), VtlNodes.barcodes("LF0009L8..LF0011L8", 0));
+        assertEquals(List.of("AB0998L9", "AB0999L9"), VtlNodes.barcodes("AB0998L9", 2));
+        assertThrows(ShellException.class, () -> VtlNodes.barcodes("LF9999L8", 2));
+        assertThrows(ShellException.class, () -> VtlNodes.barcodes("LF0002L8..LF0001L8", 0));
+    }
+}
