@@ -34,6 +34,16 @@ public interface BlockStore extends AutoCloseable {
     void read(long offset, SgList dst);
 
     /**
+     * Lends {@code length} bytes from {@code offset} of the store's own memory instead of copying them out, for a
+     * frontend that can send from it (no copy at all on the way to the network): the view keeps the bytes it had
+     * when lent until its loan is given back. Null if the store cannot lend: its data is not in memory of ours (a
+     * file or a device: reading into the reader's buffer is the one copy there is).
+     */
+    default StoreLoan lend(long offset, long length) {
+        return null;
+    }
+
+    /**
      * Writes all of {@code src} at {@code offset}. With {@code fua} the data is durable (on stable storage, SBC-4
      * 5.1 FUA) when this returns; otherwise it may sit in a volatile cache until {@link #flush()}.
      */

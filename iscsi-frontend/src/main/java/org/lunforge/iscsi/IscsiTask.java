@@ -25,12 +25,14 @@ import org.lunforge.scsi.TaskResponse;
  * Data-Out), each validated against its sequence (DataSN from 0, contiguous buffer offsets inside the R2T or the
  * first burst) and handed to the device as one {@link SgList} over those buffers: no copy. Data-In is one buffer
  * from the channel's allocator, the size of the Expected Data Transfer Length, that the device server fills through
- * {@link #dataIn()}; the Data-In PDUs are slices of it.
+ * {@link #dataIn()}, or the device's own memory that it lends ({@link #lendDataIn}, wrapped by
+ * {@link IscsiLentData}); the Data-In PDUs are slices of it either way.
  *
- * <p>Threads: everything but {@link #dataIn()}, {@link #complete} and {@link #isAborted()} runs on the session's
- * event loop. The device may call those three from its own thread; {@code complete} hands the response back to the
- * loop. The task's buffers are released on the loop once the device has completed (never while it may still read
- * Data-Out or write Data-In), or at once if the task never reached the device.
+ * <p>Threads: everything but {@link #dataIn()}, {@link #takesLentDataIn()}, {@link #lendDataIn}, {@link #complete}
+ * and {@link #isAborted()} runs on the session's event loop. The device may call those from its own thread;
+ * {@code complete} hands the response back to the loop. The task's buffers are released on the loop once the device
+ * has completed (never while it may still read Data-Out or write Data-In), or at once if the task never reached the
+ * device; a lent Data-In is given back when the last of its PDUs has left too.
  */
 final class IscsiTask implements ScsiTask {
     enum State { RECEIVING, EXECUTING, DONE }
@@ -157,6 +159,21 @@ final class IscsiTask implements ScsiTask {
         return dataInList;
     }
 
+    /** A read task whose Data-In the device has not started writing can send the device's own memory instead. */
+    @Override
+    public boolean takesLentDataIn() {
+        return read && expectedLength != 0 && dataInList == null && dataInBuffer == null;
+    }
+
+    @Override
+    public void lendDataIn(SgList data, Runnable giveBack) {
+        if (!takesLentDataIn() || data.length() > expectedTransferLength()) {
+            giveBack.run();
+            throw new IllegalStateException("Data-In lent to " + this + " which cannot take it");
+        }
+        dataInBuffer = IscsiLentData.wrap(alloc, data, giveBack);
+    }
+
     @Override
     public void complete(TaskResponse response) {
         EventLoop loop = session.eventLoop();
@@ -232,7 +249,7 @@ final class IscsiTask implements ScsiTask {
 
     // ---- buffers
 
-    /** The Data-In buffer, or null if the device wrote none. Ownership stays with the task. */
+    /** The Data-In buffer (allocated or lent), or null if the device wrote none. Ownership stays with the task. */
     ByteBuf dataInBuffer() {
         return dataInBuffer;
     }

@@ -32,6 +32,8 @@ class IscsiSessionTest {
     private final ManualExecutor device = new ManualExecutor();
     private LogicalUnit lu;
     private IscsiPeer peer;
+    /** Loans of lent Data-In (LUNs 2 and 3) not given back yet. */
+    private final java.util.concurrent.atomic.AtomicInteger loansOut = new java.util.concurrent.atomic.AtomicInteger();
 
     /** A target whose LUN 0 is a RAM disk completing at once, LUN 1 one completing when the test says. */
     private IscsiPeer start(IscsiServerOptions options, String... loginKeys) {
@@ -39,7 +41,9 @@ class IscsiSessionTest {
         lu = RamDisk.logicalUnit("sync", 4 << 20, null);
         target = new IscsiTarget(TARGET).portalGroup(new IscsiPortalGroup(1, 1, List.of(
                 new IscsiPortal("127.0.0.1", 3260))).generateNodeAcls(true)
-                .lun(0, lu).lun(1, RamDisk.logicalUnit("held", 4 << 20, device)));
+                .lun(0, lu).lun(1, RamDisk.logicalUnit("held", 4 << 20, device))
+                .lun(2, RamDisk.lendingLogicalUnit("lends", 4 << 20, null, loansOut))
+                .lun(3, RamDisk.lendingLogicalUnit("lends-held", 4 << 20, device, loansOut)));
         server.addTarget(target);
         peer = connect(loginKeys);
         return peer;
@@ -91,8 +95,12 @@ class IscsiSessionTest {
 
     /** Writes with all data immediate (fits the default FirstBurstLength). */
     private void writeImmediate(IscsiPeer p, int lba, ByteBuf data) {
+        writeImmediate(p, 0, lba, data);
+    }
+
+    private void writeImmediate(IscsiPeer p, long lun, int lba, ByteBuf data) {
         int blocks = data.readableBytes() / 512;
-        p.send(command(p, 0, cdb10(WRITE_10, lba, blocks), false, true, data.readableBytes(), data, true));
+        p.send(command(p, lun, cdb10(WRITE_10, lba, blocks), false, true, data.readableBytes(), data, true));
         IscsiScsiResponse r = p.next(IscsiScsiResponse.class);
         assertEquals(0, r.status());
         r.release();
@@ -100,7 +108,11 @@ class IscsiSessionTest {
 
     /** Reads and reassembles the Data-In; returns it with the status-bearing PDU checked. */
     private ByteBuf read(IscsiPeer p, int lba, int blocks, int edtl) {
-        p.send(command(p, 0, cdb10(READ_10, lba, blocks), true, false, edtl, Unpooled.EMPTY_BUFFER, true));
+        return read(p, 0, lba, blocks, edtl);
+    }
+
+    private ByteBuf read(IscsiPeer p, long lun, int lba, int blocks, int edtl) {
+        p.send(command(p, lun, cdb10(READ_10, lba, blocks), true, false, edtl, Unpooled.EMPTY_BUFFER, true));
         ByteBuf all = Unpooled.buffer();
         IscsiDataIn d;
         int dataSN = 0;
@@ -154,6 +166,64 @@ class IscsiSessionTest {
         }
         assertArrayEquals(new boolean[] {false, true, false, true}, finals, "F ends each 8 KiB burst");
         peer.assertSilent();
+    }
+
+    // ---- lent Data-In
+
+    @Test
+    void lentDataInIsSentInPdusAndGivenBackOnceSent() {
+        start("MaxRecvDataSegmentLength", "4096", "MaxBurstLength", "8192", "DataDigest", "CRC32C");
+        peer.digests(false, true);
+        ByteBuf expected = Unpooled.buffer();
+        for (int i = 0; i < 3; i++) { // 8 KiB each: the target's MaxRecvDataSegmentLength for immediate data
+            ByteBuf data = pattern(8192, 3 + i);
+            expected.writeBytes(data, data.readerIndex(), 8192);
+            writeImmediate(peer, lun(2), 4 + 16 * i, data);
+        }
+        ByteBuf back = read(peer, lun(2), 4, 48, 3 * 8192);
+        assertEquals(expected, back, "digests checked by the peer, bytes reassembled across PDUs");
+        expected.release();
+        back.release();
+        peer.assertSilent();
+        assertEquals(0, loansOut.get(), "the loan is given back once the last PDU is written");
+    }
+
+    @Test
+    void lentDataInShorterThanTheTransferKeepsTheResidual() {
+        start();
+        ByteBuf back = read(peer, lun(2), 0, 16, 4096);
+        assertEquals(4096, back.readableBytes());
+        back.release();
+        assertEquals(0, loansOut.get());
+    }
+
+    @Test
+    void lentDataInOfAnAbortedTaskIsGivenBackUnsent() {
+        start();
+        IscsiScsiCommand read = command(peer, lun(3), cdb10(READ_10, 0, 64), true, false, 64 * 512,
+                Unpooled.EMPTY_BUFFER, true);
+        peer.send(read);
+        peer.send(tmf(IscsiConstants.TMF_ABORT_TASK, lun(3), read.initiatorTaskTag(), read.cmdSN()));
+        device.runAll();
+        IscsiTaskManagementResponse r = peer.next(IscsiTaskManagementResponse.class);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE, r.response());
+        peer.assertSilent();
+        assertEquals(0, loansOut.get());
+    }
+
+    @Test
+    void lentDataInOfAClosedConnectionIsGivenBack() {
+        start();
+        peer.send(command(peer, lun(3), cdb10(READ_10, 0, 64), true, false, 64 * 512, Unpooled.EMPTY_BUFFER,
+                true));
+        assertEquals(1, device.size());
+        peer.close();
+        device.runAll();
+        long until = System.nanoTime() + 5_000_000_000L;
+        while (loansOut.get() != 0 && System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        assertEquals(0, loansOut.get());
     }
 
     @Test

@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.UUID;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.CheckCondition;
 import org.lunforge.scsi.Command;
@@ -30,19 +32,32 @@ final class RamDisk implements DeviceServer {
     private final int blockSize;
     private final long blocks;
     private final Executor executor;
+    /** Non-null: reads lend a snapshot (in two pieces) where the task takes it, counting the loans out. */
+    private final AtomicInteger loansOut;
     private LogicalUnit lu;
 
     RamDisk(long bytes, int blockSize, Executor executor) {
+        this(bytes, blockSize, executor, null);
+    }
+
+    RamDisk(long bytes, int blockSize, Executor executor, AtomicInteger loansOut) {
         this.memory = Arena.ofShared().allocate(bytes, 4096);
         this.blockSize = blockSize;
         this.blocks = bytes / blockSize;
         this.executor = executor;
+        this.loansOut = loansOut;
+    }
+
+    /** A RAM disk that lends its reads as Data-In; {@code loansOut} counts loans not yet given back. */
+    static LogicalUnit lendingLogicalUnit(String name, long bytes, Executor executor, AtomicInteger loansOut) {
+        return new LogicalUnit(name, LogicalUnitIdentity.of("LUNFORGE", "RAMDISK", "0001", UUID.nameUUIDFromBytes(
+                name.getBytes())), new RamDisk(bytes, 512, executor, loansOut), StateStore.inMemory());
     }
 
     /** A logical unit over a new RAM disk; completions on the caller's thread when {@code executor} is null. */
     static LogicalUnit logicalUnit(String name, long bytes, Executor executor) {
         return new LogicalUnit(name, LogicalUnitIdentity.of("LUNFORGE", "RAMDISK", "0001", UUID.nameUUIDFromBytes(
-                name.getBytes())), new RamDisk(bytes, 512, executor), StateStore.inMemory());
+                name.getBytes())), new RamDisk(bytes, 512, executor, null), StateStore.inMemory());
     }
 
     @Override
@@ -80,6 +95,22 @@ final class RamDisk implements DeviceServer {
                 case RamDiskCommand.ReadCapacity rc -> readCapacity(task, rc);
                 case RamDiskCommand.Read r -> {
                     checkRange(r.lba(), r.blocks());
+                    long wanted = Math.min(r.blocks() * blockSize, task.expectedTransferLength());
+                    if (loansOut != null && wanted > 1 && task.takesLentDataIn()) {
+                        MemorySegment copy = Arena.ofAuto().allocate(wanted);
+                        copy.copyFrom(memory.asSlice(r.lba() * blockSize, wanted));
+                        AtomicBoolean given = new AtomicBoolean();
+                        loansOut.incrementAndGet();
+                        task.lendDataIn(SgList.of(copy.asSlice(0, wanted / 2).asReadOnly(),
+                                copy.asSlice(wanted / 2).asReadOnly()), () -> {
+                                    if (!given.compareAndSet(false, true)) {
+                                        throw new AssertionError("loan given back twice");
+                                    }
+                                    loansOut.decrementAndGet();
+                                });
+                        lu.good(task, r.blocks() * blockSize);
+                        return;
+                    }
                     SgList in = task.dataIn();
                     long bytes = Math.min(r.blocks() * blockSize, in.length());
                     if (bytes > 0) {

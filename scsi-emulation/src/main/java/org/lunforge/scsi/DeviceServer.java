@@ -38,6 +38,15 @@ public interface DeviceServer {
     default void checkReady() {
     }
 
+    /**
+     * Throws while an operation on the whole medium owns the logical unit (NOT READY, SANITIZE IN PROGRESS) or after
+     * one failed (MEDIUM ERROR, SANITIZE COMMAND FAILED), for {@code op} (null if the opcode is unknown). The logical
+     * unit asks before anything else, unit attentions included, for every command but INQUIRY, REPORT LUNS and
+     * REQUEST SENSE (SBC-4 4.11: those are served during a sanitize operation).
+     */
+    default void checkMediumOperation(Operation op) {
+    }
+
     /** True if the medium is write protected (hardware or cartridge); WRITES_MEDIUM operations then fail. */
     default boolean writeProtected() {
         return false;

@@ -87,6 +87,10 @@ public final class LogicalUnit {
         try {
             Cdb cdb = task.cdb();
             Operation known = commands.find(cdb.opcode(), cdb.length() > 1 ? cdb.u8(1) & 0x1F : -1);
+            if (known != SpcOperation.INQUIRY && known != SpcOperation.REPORT_LUNS
+                    && known != SpcOperation.REQUEST_SENSE) {
+                device.checkMediumOperation(known);
+            }
             if (known == null || !known.traits().contains(OperationTrait.IGNORES_UNIT_ATTENTION)) {
                 SenseCode attention = unitAttentions.take(nexus);
                 if (attention != null) {

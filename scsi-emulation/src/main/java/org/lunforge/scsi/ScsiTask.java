@@ -6,7 +6,9 @@ package org.lunforge.scsi;
  *
  * <p>Buffers: {@link #dataOut()} holds all the data the initiator sent, complete before the task is executed.
  * {@link #dataIn()} is where the device server writes what it returns; its length is the expected transfer length.
- * Over TCMU both are the same iovecs, so a device server must read its Data-Out before it writes Data-In.
+ * Over TCMU both are the same iovecs, so a device server must read its Data-Out before it writes Data-In. A device
+ * server whose data already sits in its own memory may lend that memory as Data-In instead ({@link #lendDataIn}),
+ * where the frontend can send from it.
  *
  * <p>{@link #complete} is called exactly once, from any thread.
  */
@@ -26,6 +28,31 @@ public interface ScsiTask {
     SgList dataOut();
 
     SgList dataIn();
+
+    /**
+     * True if this task can send Data-In straight from memory the device server lends it ({@link #lendDataIn})
+     * rather than from {@link #dataIn()}: a network frontend can put the device's own memory on the wire. A TCMU
+     * task cannot (its Data-In is the ring's buffers, which the kernel reads): the device then writes
+     * {@link #dataIn()} as always. Answers false once {@link #dataIn()} has been asked for.
+     */
+    default boolean takesLentDataIn() {
+        return false;
+    }
+
+    /**
+     * Makes {@code data}, memory of the device server's, this task's Data-In instead of {@link #dataIn()}: the
+     * frontend sends from it without copying. Only when {@link #takesLentDataIn()} said so, at most once, before
+     * {@link #complete}; the device does not use {@link #dataIn()} afterwards. {@code data} is at most the expected
+     * transfer length; the response's transfer length still decides how much is sent, as for {@link #dataIn()}.
+     *
+     * <p>The lender keeps {@code data} holding the bytes it held when lent, whatever is written to the medium
+     * meanwhile, until {@code giveBack} runs. The frontend runs {@code giveBack} exactly once, on any thread, when it
+     * no longer reads the memory: the bytes were sent, or the task was dropped. Nothing may wait for it on the thread
+     * that would run it (a network event loop).
+     */
+    default void lendDataIn(SgList data, Runnable giveBack) {
+        throw new UnsupportedOperationException("this task does not take lent Data-In");
+    }
 
     void complete(TaskResponse response);
 

@@ -47,8 +47,19 @@ public final class Daemon implements AutoCloseable {
         this.kernelExports = new KernelExports(host, serving, this::logicalUnit);
         this.objects = new StorageObjects(stateDir, portGroups);
         this.libraries = new TapeLibraries(stateDir, portGroups);
-        this.iscsiServer = new IscsiServer(IscsiServerOptions.defaults()).start();
+        this.iscsiServer = new IscsiServer(iscsiOptions()).start();
         this.iscsiTargets = new IscsiTargets(iscsiServer);
+    }
+
+    /**
+     * The iSCSI defaults, with {@code -Dlunforge.iscsi.nopIntervalSeconds=N} setting how long a connection may idle
+     * before the target pings it (0: never). The conformance harness raises it past libiscsi's 60 s sleeps, which
+     * answer no ping: a dropped and re-established session would bring a new unit attention every minute.
+     */
+    static IscsiServerOptions iscsiOptions() {
+        IscsiServerOptions options = IscsiServerOptions.defaults();
+        long nop = Long.getLong("lunforge.iscsi.nopIntervalSeconds", -1);
+        return nop < 0 ? options : options.withNop(java.time.Duration.ofSeconds(nop), options.nopTimeout());
     }
 
     public Path stateDir() {

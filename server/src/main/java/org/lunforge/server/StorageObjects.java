@@ -111,8 +111,12 @@ final class StorageObjects implements AutoCloseable {
             throw new IOException(path + ": " + e.getMessage(), e);
         }
         try {
+            int blockSize = b.getBlockSize() == 0 ? 512 : b.getBlockSize();
+            int physical = b.getPhysicalBlockSize() == 0 ? blockSize : b.getPhysicalBlockSize();
             DiskConfig dc = DiskConfig.defaults()
-                    .withBlockLength(b.getBlockSize() == 0 ? 512 : b.getBlockSize())
+                    .withBlockLength(blockSize)
+                    .withPhysicalBlockExponent(Integer.numberOfTrailingZeros(physical / blockSize))
+                    .withSanitizeBytesPerSecond(b.getSanitizeRate())
                     .withThinProvisioned(!b.hasThinProvisioning() || b.getThinProvisioning())
                     .withRemovable(b.getRemovable())
                     .withWriteProtected(b.getWriteProtect());

@@ -1,6 +1,7 @@
 package org.lunforge.device.disk;
 
 import org.lunforge.backstore.BlockStore;
+import org.lunforge.backstore.StoreLoan;
 import org.lunforge.scsi.CheckCondition;
 import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.Sense;
@@ -19,22 +20,44 @@ import org.lunforge.scsi.SgList;
  * CDB says, or the command is refused before anything is written.
  */
 final class BlockReadWrite {
+    /**
+     * Reads from this size up are lent rather than copied when the store and the frontend can: below it a copy costs
+     * less than the loan's bookkeeping (views, the frontend's wrappers, the give-back).
+     */
+    static final long LEND_MIN_BYTES = 32 << 10;
+    /** {@code -Dlunforge.copyDataIn=true} turns lending off: every read copies (for before/after benchmarks). */
+    private static final boolean LEND = !Boolean.getBoolean("lunforge.copyDataIn");
+
     private final SbcDisk disk;
 
     BlockReadWrite(SbcDisk disk) {
         this.disk = disk;
     }
 
+    /**
+     * READ: the store's bytes go to the task's Data-In buffer, or, when both sides can (a memory store, a network
+     * frontend) and the read is large enough for it to pay, the store lends its memory as the task's Data-In and
+     * nothing is copied at all. The loan is taken under the shared range hold, so an atomic write (COMPARE AND
+     * WRITE, WRITE ATOMIC) comes wholly before or wholly after it; the store keeps the lent bytes until the frontend
+     * gives them back.
+     */
     void read(ScsiTask task, SbcCommand.Read r) {
         disk.checkRange(r.lba(), r.blocks());
         disk.checkTransferLength(r.blocks(), r.lengthField());
         long length = r.blocks() * disk.blockLength();
-        SgList dataIn = task.dataIn();
-        long n = Math.min(length, dataIn.length());
+        long n = Math.min(length, task.expectedTransferLength());
         if (n > 0) {
+            long offset = r.lba() * disk.blockLength();
             RangeLock.Hold hold = disk.rangeLock().shared(r.lba(), r.blocks());
             try {
-                disk.store().read(r.lba() * disk.blockLength(), dataIn.slice(0, n));
+                StoreLoan loan = LEND && n >= LEND_MIN_BYTES && task.takesLentDataIn() ? disk.store().lend(offset, n) : null;
+                if (loan != null) {
+                    task.lendDataIn(loan.data(), loan.giveBack());
+                } else {
+                    SgList dataIn = task.dataIn();
+                    n = Math.min(n, dataIn.length());
+                    disk.store().read(offset, dataIn.slice(0, n));
+                }
             } finally {
                 disk.rangeLock().release(hold);
             }

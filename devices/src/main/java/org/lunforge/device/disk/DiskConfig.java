@@ -15,10 +15,13 @@ package org.lunforge.device.disk;
  * @param maxUnmapDescriptors MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
  * @param maxCompareAndWriteBlocks MAXIMUM COMPARE AND WRITE LENGTH, 1 to 255
  * @param maxAtomicTransferBlocks MAXIMUM ATOMIC TRANSFER LENGTH (0: no WRITE ATOMIC)
+ * @param sanitizeBytesPerSecond the pace of a SANITIZE over the medium, so that it leaves the machine's I/O to
+ *     other logical units (0: as fast as the store goes)
  */
 public record DiskConfig(int blockLength, int physicalBlockExponent, boolean thinProvisioned, boolean removable,
                          boolean writeProtected, long maxTransferBlocks, long maxWriteSameBlocks, long maxUnmapBlocks,
-                         int maxUnmapDescriptors, int maxCompareAndWriteBlocks, long maxAtomicTransferBlocks) {
+                         int maxUnmapDescriptors, int maxCompareAndWriteBlocks, long maxAtomicTransferBlocks,
+                         long sanitizeBytesPerSecond) {
     public DiskConfig {
         if (blockLength < 512 || blockLength > 65536 || Integer.bitCount(blockLength) != 1) {
             throw new IllegalArgumentException("logical block length " + blockLength);
@@ -29,7 +32,7 @@ public record DiskConfig(int blockLength, int physicalBlockExponent, boolean thi
         if (maxTransferBlocks < 1 || maxTransferBlocks > 0xFFFFFFFFL || maxWriteSameBlocks < 1
                 || maxUnmapBlocks < 1 || maxUnmapBlocks > 0xFFFFFFFFL || maxUnmapDescriptors < 1
                 || maxCompareAndWriteBlocks < 1 || maxCompareAndWriteBlocks > 255 || maxAtomicTransferBlocks < 0
-                || maxAtomicTransferBlocks > Math.min(maxTransferBlocks, 0xFFFF)) {
+                || maxAtomicTransferBlocks > Math.min(maxTransferBlocks, 0xFFFF) || sanitizeBytesPerSecond < 0) {
             throw new IllegalArgumentException("disk limits out of range");
         }
     }
@@ -44,43 +47,49 @@ public record DiskConfig(int blockLength, int physicalBlockExponent, boolean thi
     /** 512-byte blocks, thin, 64 MiB transfers, 2 GiB WRITE SAME, unlimited UNMAP, 255-block COMPARE AND WRITE. */
     public static DiskConfig defaults() {
         return new DiskConfig(512, 0, true, false, false, MAX_TRANSFER_BYTES / 512, 1 << 22, 0xFFFFFFFFL, 4095, 255,
-                16384);
+                16384, 0);
     }
 
     public DiskConfig withBlockLength(int length) {
         long maxTransfer = Math.max(1, MAX_TRANSFER_BYTES / length);
         return new DiskConfig(length, physicalBlockExponent, thinProvisioned, removable, writeProtected,
                 maxTransfer, maxWriteSameBlocks, maxUnmapBlocks, maxUnmapDescriptors, maxCompareAndWriteBlocks,
-                Math.min(maxAtomicTransferBlocks, Math.min(maxTransfer, 0xFFFF)));
+                Math.min(maxAtomicTransferBlocks, Math.min(maxTransfer, 0xFFFF)), sanitizeBytesPerSecond);
     }
 
     public DiskConfig withRemovable(boolean value) {
         return new DiskConfig(blockLength, physicalBlockExponent, thinProvisioned, value, writeProtected,
                 maxTransferBlocks, maxWriteSameBlocks, maxUnmapBlocks, maxUnmapDescriptors, maxCompareAndWriteBlocks,
-                maxAtomicTransferBlocks);
+                maxAtomicTransferBlocks, sanitizeBytesPerSecond);
     }
 
     public DiskConfig withWriteProtected(boolean value) {
         return new DiskConfig(blockLength, physicalBlockExponent, thinProvisioned, removable, value,
                 maxTransferBlocks, maxWriteSameBlocks, maxUnmapBlocks, maxUnmapDescriptors, maxCompareAndWriteBlocks,
-                maxAtomicTransferBlocks);
+                maxAtomicTransferBlocks, sanitizeBytesPerSecond);
     }
 
     public DiskConfig withThinProvisioned(boolean value) {
         return new DiskConfig(blockLength, physicalBlockExponent, value, removable, writeProtected,
                 maxTransferBlocks, maxWriteSameBlocks, maxUnmapBlocks, maxUnmapDescriptors, maxCompareAndWriteBlocks,
-                maxAtomicTransferBlocks);
+                maxAtomicTransferBlocks, sanitizeBytesPerSecond);
     }
 
     public DiskConfig withPhysicalBlockExponent(int value) {
         return new DiskConfig(blockLength, value, thinProvisioned, removable, writeProtected,
                 maxTransferBlocks, maxWriteSameBlocks, maxUnmapBlocks, maxUnmapDescriptors, maxCompareAndWriteBlocks,
-                maxAtomicTransferBlocks);
+                maxAtomicTransferBlocks, sanitizeBytesPerSecond);
     }
 
     public DiskConfig withLimits(long maxTransfer, long maxWriteSame, long maxUnmap, int maxUnmapDescriptorCount) {
         return new DiskConfig(blockLength, physicalBlockExponent, thinProvisioned, removable, writeProtected,
                 maxTransfer, maxWriteSame, maxUnmap, maxUnmapDescriptorCount, maxCompareAndWriteBlocks,
-                Math.min(maxAtomicTransferBlocks, Math.min(maxTransfer, 0xFFFF)));
+                Math.min(maxAtomicTransferBlocks, Math.min(maxTransfer, 0xFFFF)), sanitizeBytesPerSecond);
+    }
+
+    public DiskConfig withSanitizeBytesPerSecond(long value) {
+        return new DiskConfig(blockLength, physicalBlockExponent, thinProvisioned, removable, writeProtected,
+                maxTransferBlocks, maxWriteSameBlocks, maxUnmapBlocks, maxUnmapDescriptors, maxCompareAndWriteBlocks,
+                maxAtomicTransferBlocks, value);
     }
 }

@@ -36,7 +36,7 @@ final class DiskVpdPages {
         List<VpdPage> pages = new ArrayList<>();
         pages.add(new Page(THIRD_PARTY_COPY, this::thirdPartyCopy));
         pages.add(new Page(BLOCK_LIMITS, this::blockLimits));
-        pages.add(new Page(BLOCK_DEVICE_CHARACTERISTICS, DiskVpdPages::blockDeviceCharacteristics));
+        pages.add(new Page(BLOCK_DEVICE_CHARACTERISTICS, this::blockDeviceCharacteristics));
         pages.add(new Page(LOGICAL_BLOCK_PROVISIONING, this::logicalBlockProvisioning));
         return pages;
     }
@@ -54,17 +54,25 @@ final class DiskVpdPages {
         if (disk.thin()) {
             BigEndian.put32(page, 20, c.maxUnmapBlocks());
             BigEndian.put32(page, 24, c.maxUnmapDescriptors());
-            BigEndian.put32(page, 28, Math.max(1, disk.store().allocationUnit() / bs)); // OPTIMAL UNMAP GRANULARITY
+            // OPTIMAL UNMAP GRANULARITY: the store's allocation unit, and at least one physical block
+            long granularity = Math.max(1L << c.physicalBlockExponent(), disk.store().allocationUnit() / bs);
+            BigEndian.put32(page, 28, granularity);
         }
         BigEndian.put64(page, 36, c.maxWriteSameBlocks());
         BigEndian.put32(page, 44, c.maxAtomicTransferBlocks()); // ATOMIC ALIGNMENT and GRANULARITY stay 0
         return Arrays.copyOfRange(page, 4, page.length);
     }
 
-    /** SBC-4 6.6.2, page length 3Ch: MEDIUM ROTATION RATE 0001h, a non-rotating medium. */
-    static byte[] blockDeviceCharacteristics() {
+    /**
+     * SBC-4 6.6.2, page length 3Ch: MEDIUM ROTATION RATE 0001h, a non-rotating medium; WABEREQ 01b where SANITIZE
+     * BLOCK ERASE is offered (a read after it completes GOOD, here with zeros); WACEREQ 00b (no CRYPTO ERASE).
+     */
+    byte[] blockDeviceCharacteristics() {
         byte[] page = new byte[64];
         BigEndian.put16(page, 4, 0x0001);
+        if (DiskSanitize.canBlockErase(disk)) {
+            page[7] = 0x40;
+        }
         return Arrays.copyOfRange(page, 4, page.length);
     }
 

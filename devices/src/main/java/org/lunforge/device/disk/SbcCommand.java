@@ -252,4 +252,20 @@ public sealed interface SbcCommand extends Command {
             return new ReceiveCopyResults(cdb.u8(1) & 0x1F, cdb.u8(2), cdb.u32(10));
         }
     }
+
+    /**
+     * SBC-4 5.30 SANITIZE: OVERWRITE (01h) with its parameter list, BLOCK ERASE (02h) and EXIT FAILURE MODE (1Fh)
+     * without one. PARAMETER LIST LENGTH (OVERWRITE: 5 to the logical block length + 4; others: 0) is checked when
+     * the command runs.
+     */
+    record Sanitize(int serviceAction, boolean immediate, boolean ause, int parameterListLength) implements SbcCommand {
+        static final int OVERWRITE = 0x01;
+        static final int BLOCK_ERASE = 0x02;
+        static final int CRYPTO_ERASE = 0x03;
+        static final int EXIT_FAILURE_MODE = 0x1F;
+
+        static Sanitize decode(Cdb cdb) {
+            return new Sanitize(cdb.u8(1) & 0x1F, cdb.bit(1, 7), cdb.bit(1, 5), cdb.u16(7));
+        }
+    }
 }

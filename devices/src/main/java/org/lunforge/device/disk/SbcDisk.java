@@ -54,6 +54,7 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
     private final BlockProvisioning provisioning = new BlockProvisioning(this);
     private final DiskMedium medium;
     private final ExtendedCopyManager copyManager;
+    private final DiskSanitize sanitize = new DiskSanitize(this);
     private final DiskVpdPages vpdPages;
     private final List<Operation> operations;
     private volatile long capacity;
@@ -79,6 +80,7 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
                 case UNMAP -> thin;
                 case PREVENT_ALLOW_MEDIUM_REMOVAL -> config.removable();
                 case WRITE_ATOMIC_16 -> config.maxAtomicTransferBlocks() > 0;
+                case SANITIZE_BLOCK_ERASE -> DiskSanitize.canBlockErase(this);
                 default -> true;
             };
             if (offered) {
@@ -147,6 +149,7 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
             case SbcCommand.PreventAllowMediumRemoval p -> false;
             case SbcCommand.ReceiveCopyResults r -> false;
             case SbcCommand.PreFetch p -> false;
+            case SbcCommand.Sanitize s -> false; // checks its parameters here; the operation has its own thread
             case SbcCommand.ExtendedCopy x -> x.parameterListLength() > 0;
             case SbcCommand.WriteSame w -> blocking || w.blocks() == 0 || w.blocks() * blockLength > BULK_BYTES;
             default -> blocking;
@@ -178,6 +181,7 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
                 case SbcCommand.PreventAllowMediumRemoval p -> medium.preventAllow(task, p);
                 case SbcCommand.ExtendedCopy x -> copyManager.extendedCopy(task, x);
                 case SbcCommand.ReceiveCopyResults r -> copyManager.receiveCopyResults(task, r);
+                case SbcCommand.Sanitize s -> sanitize.sanitize(task, s);
             }
         } catch (BlockStoreException e) {
             lu.fail(task, StoreOutcomes.checkCondition(e, lbaOf(command)));
@@ -202,7 +206,14 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
 
     @Override
     public void checkReady() {
+        sanitize.checkReady();
         medium.checkReady();
+    }
+
+    /** A sanitize operation in progress, or the failure mode a failed one left (SBC-4 4.11). */
+    @Override
+    public void checkMediumOperation(Operation op) {
+        sanitize.checkMediumOperation(op);
     }
 
     @Override
@@ -254,6 +265,7 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
 
     @Override
     public void close() {
+        sanitize.stop();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(30, TimeUnit.SECONDS)) {
@@ -334,6 +346,10 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
 
     DiskMedium medium() {
         return medium;
+    }
+
+    DiskSanitize sanitizeState() {
+        return sanitize;
     }
 
     /** The NAA designator of the logical unit this disk serves, or null before it is attached. */

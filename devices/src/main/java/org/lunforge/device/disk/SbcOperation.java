@@ -57,6 +57,15 @@ public enum SbcOperation implements Operation {
     /** SBC-4 5.49. */
     WRITE_SAME_10(0x41, "41 08 ff ff ff ff 3f ff ff 00", SbcCommand.WriteSame::decode10, ReservationClass.WRITE,
             NEEDS_MEDIUM, WRITES_MEDIUM),
+    /** SBC-4 5.30 SANITIZE, OVERWRITE: IMMED, AUSE; the parameter list carries the pattern. */
+    SANITIZE_OVERWRITE(0x48, 0x01, "48 a1 00 00 00 00 00 ff ff 00", SbcCommand.Sanitize::decode,
+            ReservationClass.WRITE, NEEDS_MEDIUM, WRITES_MEDIUM),
+    /** SBC-4 5.30 SANITIZE, BLOCK ERASE; only in the table of a thin-provisioned logical unit (it deallocates). */
+    SANITIZE_BLOCK_ERASE(0x48, 0x02, "48 a2 00 00 00 00 00 ff ff 00", SbcCommand.Sanitize::decode,
+            ReservationClass.WRITE, NEEDS_MEDIUM, WRITES_MEDIUM),
+    /** SBC-4 5.30 SANITIZE, EXIT FAILURE MODE: IMMED. */
+    SANITIZE_EXIT_FAILURE_MODE(0x48, 0x1F, "48 9f 00 00 00 00 00 ff ff 00", SbcCommand.Sanitize::decode,
+            ReservationClass.WRITE),
     /** SBC-4 5.32; only in the table of a thin-provisioned logical unit. */
     UNMAP(0x42, "42 00 00 00 00 00 3f ff ff 00", SbcCommand.Unmap::decode, ReservationClass.WRITE, NEEDS_MEDIUM,
             WRITES_MEDIUM),

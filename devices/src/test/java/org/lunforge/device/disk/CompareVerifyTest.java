@@ -65,7 +65,7 @@ class CompareVerifyTest {
         h.run(compareAndWrite(BLOCKS, 1), new byte[1024]).assertSense(SenseCode.LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE);
         h.run(compareAndWrite(-1L, 1), new byte[1024]).assertSense(SenseCode.LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE);
         DiskHarness small = new DiskHarness(new MemoryBlockStore(1 << 20), new DiskConfig(512, 0, true, false, false,
-                16384, 1 << 20, 0xFFFFFFFFL, 256, 4, 0));
+                16384, 1 << 20, 0xFFFFFFFFL, 256, 4, 0, 0));
         small.run(compareAndWrite(0, 5), new byte[10 * 512]).assertInvalidField(13, 7);
         small.run(compareAndWrite(0, 0), new byte[0]).assertGood();
         // 256 blocks asked of a one-byte field: NLB 0 with 512 blocks of Data-Out (iscsi-test-cu 1.19 does this)
@@ -215,11 +215,11 @@ class CompareVerifyTest {
         h.run(writeAtomic(BLOCKS + 1, 0), new byte[0]).assertSense(SenseCode.LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE);
         h.run(writeAtomic(-1L, 0), new byte[0]).assertSense(SenseCode.LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE);
         DiskHarness small = new DiskHarness(new MemoryBlockStore(1 << 20), new DiskConfig(512, 0, true, false, false,
-                16384, 1 << 20, 0xFFFFFFFFL, 256, 255, 4));
+                16384, 1 << 20, 0xFFFFFFFFL, 256, 255, 4, 0));
         small.run(writeAtomic(0, 5), new byte[5 * 512]).assertInvalidField(12, 7);
         small.close();
         DiskHarness none = new DiskHarness(new MemoryBlockStore(1 << 20), new DiskConfig(512, 0, true, false, false,
-                16384, 1 << 20, 0xFFFFFFFFL, 256, 255, 0));
+                16384, 1 << 20, 0xFFFFFFFFL, 256, 255, 0, 0));
         none.run(writeAtomic(0, 1), new byte[512]).assertSense(SenseCode.INVALID_COMMAND_OPERATION_CODE);
         none.close();
     }

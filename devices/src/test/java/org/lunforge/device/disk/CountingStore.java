@@ -3,6 +3,7 @@ package org.lunforge.device.disk;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.lunforge.backstore.BlockStore;
 import org.lunforge.backstore.Extent;
+import org.lunforge.backstore.StoreLoan;
 import org.lunforge.scsi.SgList;
 
 /** A store that counts flushes and FUA writes, delegating to a real one; optionally claims to block. */
@@ -33,6 +34,12 @@ final class CountingStore implements BlockStore {
     public void read(long offset, SgList dst) {
         lastIoThread = Thread.currentThread();
         real.read(offset, dst);
+    }
+
+    @Override
+    public StoreLoan lend(long offset, long length) {
+        lastIoThread = Thread.currentThread();
+        return real.lend(offset, length);
     }
 
     @Override

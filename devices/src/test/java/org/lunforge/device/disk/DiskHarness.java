@@ -72,13 +72,36 @@ final class DiskHarness implements AutoCloseable {
         final long expected;
         final CompletableFuture<TaskResponse> done = new CompletableFuture<>();
         final AtomicBoolean completedTwice = new AtomicBoolean();
+        /** Whether this task plays a frontend that sends lent memory (iSCSI) or one that cannot (TCMU). */
+        final boolean takesLent;
+        boolean dataInAsked;
+        volatile SgList lent;
+        volatile Runnable giveBack;
 
         Task(Nexus nexus, Cdb cdb, SgList dataOut, long dataInLength) {
+            this(nexus, cdb, dataOut, dataInLength, false);
+        }
+
+        Task(Nexus nexus, Cdb cdb, SgList dataOut, long dataInLength, boolean takesLent) {
             this.nexus = nexus;
             this.cdb = cdb;
             this.dataOut = dataOut;
             this.dataIn = SgList.allocate(dataInLength);
             this.expected = dataOut.length() > 0 ? dataOut.length() : dataInLength;
+            this.takesLent = takesLent;
+        }
+
+        @Override
+        public boolean takesLentDataIn() {
+            return takesLent && !dataInAsked && lent == null;
+        }
+
+        @Override
+        public void lendDataIn(SgList data, Runnable giveBackWhenSent) {
+            assertTrue(takesLentDataIn(), "lent to a task that does not take it");
+            assertTrue(data.length() <= expected, "lent more than the expected transfer length");
+            this.lent = data;
+            this.giveBack = giveBackWhenSent;
         }
 
         @Override
@@ -113,6 +136,8 @@ final class DiskHarness implements AutoCloseable {
 
         @Override
         public SgList dataIn() {
+            assertNull(lent, "Data-In asked for after lending");
+            dataInAsked = true;
             return dataIn;
         }
 
@@ -123,9 +148,12 @@ final class DiskHarness implements AutoCloseable {
             }
         }
 
+        /** Set by a test playing task management. */
+        volatile boolean aborted;
+
         @Override
         public boolean isAborted() {
-            return false;
+            return aborted;
         }
     }
 
@@ -146,6 +174,25 @@ final class DiskHarness implements AutoCloseable {
 
     Response run(Cdb cdb, SgList dataOut, long dataInLength) {
         return run(NEXUS, cdb, dataOut, dataInLength);
+    }
+
+    /** Starts a command without waiting for it: {@code task.done} completes when the device answers. */
+    Task start(Cdb cdb, byte[] dataOut) {
+        Task task = new Task(NEXUS, cdb, SgList.wrap(dataOut), 0);
+        lu.execute(task);
+        return task;
+    }
+
+    /** Runs a command as a frontend that takes lent Data-In would; the task tells what was lent. */
+    Task runTakingLoans(Cdb cdb, long dataInLength) {
+        Task task = new Task(NEXUS, cdb, SgList.EMPTY, dataInLength, true);
+        lu.execute(task);
+        try {
+            task.done.get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError("task did not complete: " + cdb, e);
+        }
+        return task;
     }
 
     Response run(Cdb cdb, byte[] dataOut) {

@@ -64,7 +64,24 @@ class MediumTest {
         byte[] rc = d.run(readCapacity16(32), 32).dataIn();
         assertEquals(3, rc[13] & 0x0F);
         assertEquals(0, rc[14] & 0xC0);
+        assertEquals(0, BigEndian.u16(rc, 14) & 0x3FFF, "LOWEST ALIGNED LOGICAL BLOCK ADDRESS 0");
         d.close();
+    }
+
+    @Test
+    void fourKibPhysicalBlocksShowInTheBlockLimitsGranularities() {
+        DiskHarness d = new DiskHarness(new org.lunforge.backstore.MemoryBlockStore(1 << 20),
+                DiskConfig.defaults().withPhysicalBlockExponent(3));
+        assertEquals(3, d.run(readCapacity16(32), 32).dataIn()[13] & 0x0F, "LBPPBE: 8 logical per physical");
+        byte[] b0 = d.run(org.lunforge.scsi.Cdb.of(0x12, 1, 0xB0, 0, 64, 0), 64).dataIn();
+        assertEquals(8, BigEndian.u16(b0, 6), "OPTIMAL TRANSFER LENGTH GRANULARITY: one physical block");
+        long unmapGranularity = BigEndian.u32(b0, 28);
+        assertEquals(0, unmapGranularity % 8, "OPTIMAL UNMAP GRANULARITY: whole physical blocks");
+        d.close();
+        DiskHarness one = new DiskHarness(new org.lunforge.backstore.MemoryBlockStore(1 << 20), DiskConfig.defaults());
+        assertEquals(0, one.run(readCapacity16(32), 32).dataIn()[13] & 0x0F);
+        assertEquals(1, BigEndian.u16(one.run(org.lunforge.scsi.Cdb.of(0x12, 1, 0xB0, 0, 64, 0), 64).dataIn(), 6));
+        one.close();
     }
 
     @Test

@@ -198,4 +198,61 @@ class ReadWriteTest {
         assertEquals(ScsiStatus.GOOD, h.run(NEXUS, write10(7, 2), SgList.of(pieces), 0).status());
         assertArrayEquals(data, h.run(read10(7, 2), 1024).dataIn());
     }
+
+    // ---- lent Data-In
+
+    private static byte[] pattern(int length, int seed) {
+        byte[] b = new byte[length];
+        for (int i = 0; i < length; i++) {
+            b[i] = (byte) (seed * 31 + i / 7);
+        }
+        return b;
+    }
+
+    @Test
+    void largeReadsFromMemoryAreLentAndKeepTheirBytes() {
+        byte[] data = pattern(128 * 512, 21);
+        h.run(write10(0, 128), data).assertGood();
+        DiskHarness.Task task = h.runTakingLoans(read10(0, 128), 128 * 512);
+        assertEquals(org.lunforge.scsi.TaskResponse.good(128 * 512), task.done.join());
+        assertNotNull(task.lent, "the store lent its memory");
+        assertArrayEquals(new byte[128 * 512], task.dataIn.toByteArray(), "nothing was copied into Data-In");
+        assertArrayEquals(data, task.lent.toByteArray());
+        h.run(write10(0, 128), pattern(128 * 512, 22)).assertGood();
+        assertArrayEquals(data, task.lent.toByteArray(), "a later write does not reach the loan");
+        task.giveBack.run();
+        assertArrayEquals(pattern(128 * 512, 22), h.run(read10(0, 128), 128 * 512).dataIn());
+    }
+
+    @Test
+    void aLentRangeStaysWholeAcrossCompareAndWrite() {
+        byte[] data = pattern(128 * 512, 23);
+        h.run(write10(0, 128), data).assertGood();
+        DiskHarness.Task task = h.runTakingLoans(read10(0, 128), 128 * 512);
+        byte[] caw = new byte[1024];
+        System.arraycopy(data, 0, caw, 0, 512);
+        java.util.Arrays.fill(caw, 512, 1024, (byte) 0x5A);
+        h.run(compareAndWrite(0, 1), caw).assertGood();
+        assertArrayEquals(data, task.lent.toByteArray());
+        task.giveBack.run();
+    }
+
+    @Test
+    void smallReadsAndFrontendsThatCannotTakeLoansGetCopies() {
+        byte[] data = pattern(128 * 512, 24);
+        h.run(write10(0, 128), data).assertGood();
+        DiskHarness.Task small = h.runTakingLoans(read10(0, 8), 8 * 512);
+        assertNull(small.lent, "a 4 KiB read is cheaper to copy");
+        assertArrayEquals(java.util.Arrays.copyOf(data, 8 * 512), small.dataIn.toByteArray());
+        assertArrayEquals(data, h.run(read10(0, 128), 128 * 512).dataIn(), "TCMU-like tasks get a copy");
+    }
+
+    @Test
+    void aLoanCoversNoMoreThanTheExpectedLength() {
+        h.run(write10(0, 128), pattern(128 * 512, 25)).assertGood();
+        DiskHarness.Task task = h.runTakingLoans(read10(0, 128), 100 * 512);
+        assertEquals(100 * 512, task.lent.length());
+        assertEquals(128 * 512, task.done.join().transferLength(), "the residual is the frontend's to report");
+        task.giveBack.run();
+    }
 }

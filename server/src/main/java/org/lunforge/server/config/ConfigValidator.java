@@ -76,6 +76,12 @@ public final class ConfigValidator {
             if (Integer.bitCount(blockSize) != 1 || blockSize < 512 || blockSize > 65536) {
                 throw error(parsed, source, at + ".block_size", "a power of two from 512 to 65536");
             }
+            long physical = b.getPhysicalBlockSize() == 0 ? blockSize : b.getPhysicalBlockSize() & 0xFFFFFFFFL;
+            if (physical < blockSize || physical % blockSize != 0 || Long.bitCount(physical / blockSize) != 1
+                    || physical / blockSize > 1 << 15) {
+                throw error(parsed, source, at + ".physical_block_size",
+                        "block_size times a power of two up to 2^15 (e.g. 4096 over 512-byte blocks)");
+            }
             switch (b.getStoreCase()) {
                 case MEMORY -> requireSize(parsed, source, at + ".memory.size", b.getMemory().getSize(), blockSize);
                 case FILEIO -> {

@@ -52,6 +52,16 @@ class ConfigValidatorTest {
                 .replace("\"tag\": 2,", "\"tag\": 2, \"relative_port_id\": 5,")));
     }
 
+    @Test
+    void physicalBlocksAreAPowerOfTwoOfLogicalBlocks() throws ConfigException {
+        validate(TWO_PORTS.replace("\"size\": \"64M\" } },", "\"size\": \"64M\" }, \"physical_block_size\": 4096 },"));
+        for (String bad : new String[] {"256", "1536", "33554432"}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> validate(TWO_PORTS.replace(
+                    "\"size\": \"64M\" } },", "\"size\": \"64M\" }, \"physical_block_size\": " + bad + " },")));
+            assertTrue(e.getMessage().contains("backstores[0].physical_block_size"), e.getMessage());
+        }
+    }
+
     private static String withGroups(String groups) {
         return TWO_PORTS.replaceFirst("\\{\n", "{ \"target_port_groups\": [" + groups + "],\n");
     }
