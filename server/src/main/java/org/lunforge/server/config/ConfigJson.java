@@ -202,26 +202,38 @@ public final class ConfigJson {
         }
     }
 
+    /**
+     * Digits (an optional minus first) with an optional binary suffix K, M, G or T, as sizes are written in a
+     * configuration and in the shell ("64M" is 64 MiB); empty if the text is not one or the value does not fit a long.
+     */
+    public static java.util.OptionalLong binarySize(String text) {
+        String t = text.strip().toUpperCase(Locale.ROOT);
+        int shift = t.isEmpty() ? 0 : switch (t.charAt(t.length() - 1)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            case 'T' -> 40;
+            default -> 0;
+        };
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        if (digits.matches("-?[0-9]{1,18}")) {
+            long n = Long.parseLong(digits);
+            if (Long.numberOfLeadingZeros(Math.abs(n)) > shift) {
+                return java.util.OptionalLong.of(n << shift);
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
     /** A JSON integer, or a string of digits with an optional K/M/G/T (binary) suffix. */
     private static long integer(String source, JsonTree.Node node, String path) throws ConfigException {
         if (node.value() instanceof Long n) {
             return n;
         }
         if (node.value() instanceof String s) {
-            String t = s.strip().toUpperCase(Locale.ROOT);
-            int shift = t.isEmpty() ? 0 : switch (t.charAt(t.length() - 1)) {
-                case 'K' -> 10;
-                case 'M' -> 20;
-                case 'G' -> 30;
-                case 'T' -> 40;
-                default -> 0;
-            };
-            String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
-            if (digits.matches("-?[0-9]{1,18}")) {
-                long n = Long.parseLong(digits);
-                if (Long.numberOfLeadingZeros(Math.abs(n)) > shift) {
-                    return n << shift;
-                }
+            java.util.OptionalLong n = binarySize(s);
+            if (n.isPresent()) {
+                return n.getAsLong();
             }
         }
         throw new ConfigException(source, node.line(), path, "expected an integer (a size may say 64M or 1G)");

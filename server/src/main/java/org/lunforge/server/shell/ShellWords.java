@@ -3,6 +3,7 @@ package org.lunforge.server.shell;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.lunforge.server.config.ConfigJson;
 
 /** Splitting a command line into words, and reading the values people type: sizes, booleans, numbers. */
 final class ShellWords {
@@ -51,23 +52,10 @@ final class ShellWords {
 
     /** A size in bytes: digits with an optional binary suffix K, M, G, T (also KiB, MB, ... all binary). */
     static long size(String name, String text) throws ShellException {
-        String t = text.strip().toUpperCase(Locale.ROOT).replace("IB", "").replace("B", "");
-        int shift = 0;
-        if (!t.isEmpty()) {
-            shift = switch (t.charAt(t.length() - 1)) {
-                case 'K' -> 10;
-                case 'M' -> 20;
-                case 'G' -> 30;
-                case 'T' -> 40;
-                default -> 0;
-            };
-        }
-        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
-        if (digits.matches("[0-9]{1,15}")) {
-            long n = Long.parseLong(digits);
-            if (Long.numberOfLeadingZeros(n) > shift) {
-                return n << shift;
-            }
+        java.util.OptionalLong n = ConfigJson.binarySize(text.toUpperCase(Locale.ROOT).replace("IB", "")
+                .replace("B", ""));
+        if (n.isPresent() && n.getAsLong() >= 0) {
+            return n.getAsLong();
         }
         throw new ShellException(name + "=" + text + ": a size such as 1G, 512M or 1073741824");
     }
