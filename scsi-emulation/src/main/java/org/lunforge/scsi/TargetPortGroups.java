@@ -162,11 +162,7 @@ public final class TargetPortGroups {
      */
     public void reconfigure(TargetPortGroups next) {
         synchronized (transitionLock) {
-            boolean sameLayout = explicitTransitions == next.explicitTransitions
-                    && implicitTransitionSeconds == next.implicitTransitionSeconds
-                    && assignedPorts.equals(next.assignedPorts) && firstGroup == next.firstGroup
-                    && sameGroups(groups, next.groups);
-            if (sameLayout) {
+            if (sameLayout(next)) {
                 return;
             }
             TargetPortGroup[] adopted = next.groups.clone();
@@ -187,6 +183,14 @@ public final class TargetPortGroups {
         for (Consumer<Nexus> l : listeners) {
             l.accept(null);
         }
+    }
+
+    /** The same groups (ids, states, preference), port assignments and options; status codes do not count. */
+    public boolean sameLayout(TargetPortGroups other) {
+        return explicitTransitions == other.explicitTransitions
+                && implicitTransitionSeconds == other.implicitTransitionSeconds
+                && assignedPorts.equals(other.assignedPorts) && firstGroup == other.firstGroup
+                && sameGroups(groups, other.groups);
     }
 
     /** Same ids, states and preference, in the same order; status codes do not count. */

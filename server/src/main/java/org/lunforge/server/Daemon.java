@@ -35,6 +35,12 @@ public final class Daemon implements AutoCloseable {
     private final KernelExports kernelExports;
     /** One ALUA model for every logical unit, so that a state change is seen on every path of every unit at once. */
     private final TargetPortGroups portGroups = TargetPortGroups.single();
+    /**
+     * The model the running configuration describes. The live one differs once an initiator changed a state (SET
+     * TARGET PORT GROUPS); it is reconfigured only when the configured model itself changes, so that an unrelated
+     * edit does not undo the initiator's transition.
+     */
+    private TargetPortGroups configuredGroups = TargetPortGroups.single();
     private Config running = Config.getDefaultInstance();
 
     public Daemon(Path stateDir) throws IOException {
@@ -96,11 +102,20 @@ public final class Daemon implements AutoCloseable {
         // the target reconciliation that follows (its sessions see REPORTED LUNS DATA HAS CHANGED). Kernel exports
         // are taken down before the objects they serve change, and made once the objects are there.
         kernelExports.retire(config);
-        portGroups.reconfigure(AluaGroups.of(config));
+        TargetPortGroups wanted = AluaGroups.of(config);
+        if (!wanted.sameLayout(configuredGroups)) {
+            portGroups.reconfigure(wanted);
+            configuredGroups = wanted;
+        }
         objects.reconcile(config.getBackstoresList());
         libraries.reconcile(config.getLibrariesList());
         kernelExports.build(config);
         iscsiTargets.reconcile(config.getIscsiTargetsList(), this::logicalUnit);
+    }
+
+    /** The ALUA model every logical unit of this daemon shares. */
+    TargetPortGroups portGroups() {
+        return portGroups;
     }
 
     /** The sessions logged in to lunforge's iSCSI target now (for the control socket and the shell). */
