@@ -8,7 +8,8 @@
 # records, variable block mode), each closed by a filemark, restore byte-identical after
 # rewind and mt fsf; dd reading a file with a larger buffer than its records gets each record
 # whole (short reads: ILI with its residue) and stops at the filemark; mt tell and eod land
-# where they should; mtx unload empties the drive and st sees no tape.
+# where they should; in fixed block mode a READ that meets a filemark returns the blocks
+# before it together with the FILEMARK sense; mtx unload empties the drive and st sees no tape.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
 . "$LAB_DIR/scenarios/tape-lib.bash"
@@ -96,13 +97,34 @@ grep -q "^0+$na records in" /tmp/dd-a.txt || lab_fail "file 0 read as other than
 tape_expect_tell "$TAPE_NST0" $p1 "reading file 0 through its filemark"
 tape_status_has "$TAPE_NST0" "File number=1," "block number=0,"
 
-# --- eod, unload --------------------------------------------------------------------------
+# --- eod; fixed blocks: a READ that meets the filemark returns its blocks and the sense -----
 tape_mt "$TAPE_NST0" eod
 tape_expect_tell "$TAPE_NST0" $p2 "mt eod"
+# In fixed block mode (512 B) a 4 KiB read() is one READ of 8 blocks. The file has 10: the
+# second READ returns 2 blocks with CHECK CONDITION, FILEMARK and a residue of 6 blocks in
+# INFORMATION - data and sense in one completion (TCMU's READ_LEN) - and the third returns 0.
+head -c 5120 /dev/urandom > /tmp/fixed
+tape_mt "$TAPE_NST0" setblk 512
+tape_status_has "$TAPE_NST0" "Tape block size 512 bytes."
+dd if=/tmp/fixed of="$TAPE_NST0" bs=5120 status=none
+p3=$((p2 + 10 + 1))
+tape_expect_tell "$TAPE_NST0" $p3 "10 fixed 512 B blocks and a filemark"
+tape_mt "$TAPE_NST0" seek $p2
+dd if="$TAPE_NST0" of=/tmp/fixed.back bs=4096 2> /tmp/dd-fixed.txt || lab_fail "dd of the fixed-block file: $(cat /tmp/dd-fixed.txt)"
+cmp /tmp/fixed /tmp/fixed.back || lab_fail "the fixed-block file read back differs ($(stat -c %s /tmp/fixed.back) bytes)"
+grep -q '^1+1 records in' /tmp/dd-fixed.txt || lab_fail "fixed-block file read as other than 1 full + 1 short read: $(head -n 1 /tmp/dd-fixed.txt)"
+tape_expect_tell "$TAPE_NST0" $p3 "reading the fixed-block file through its filemark"
+tape_mt "$TAPE_NST0" setblk 0
+tape_mt "$TAPE_NST0" eod
+tape_expect_tell "$TAPE_NST0" $p3 "mt eod"
+
+# --- unload --------------------------------------------------------------------------------
 tape_mt "$TAPE_NST0" rewind
 tape_mtx unload 1 0
 tape_expect_inventory drive0=empty slot1=LAB001L8
 tape_status_lacks "$TAPE_NST0" ONLINE
 mtx -f "$TAPE_CHANGER_SG" status > "$LAB_OUT/mtx-status-last.txt" 2>&1
 dmesg > "$LAB_OUT/dmesg-tape.txt"
-lab_result PASS "TCMU changer+2 drives via tcm_loop ($TAPE_SCH $TAPE_CHANGER_SG $TAPE_NST0 $TAPE_NST1): inventory, load/unload followed by st; tar 10 KiB/1 MiB records in 2 files restored identical; $na short reads with ILI to the filemark; tell/eod at block $p2"
+! grep -E 'tcmu|TCMU|target_core_user' "$LAB_OUT/dmesg-tape.txt" | grep -qiE 'timeout|timed out|error|fail' \
+    || lab_fail "the kernel logged TCMU trouble: $(grep -iE 'tcmu' "$LAB_OUT/dmesg-tape.txt" | tail -n 3)"
+lab_result PASS "TCMU changer+2 drives via tcm_loop ($TAPE_SCH $TAPE_CHANGER_SG $TAPE_NST0 $TAPE_NST1): inventory, load/unload followed by st; tar 10 KiB/1 MiB records in 2 files restored identical; $na short reads with ILI to the filemark; 512 B fixed blocks read as 8+2 at the filemark; tell/eod at block $p3"
