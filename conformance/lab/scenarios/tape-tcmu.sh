@@ -9,7 +9,8 @@
 # rewind and mt fsf; dd reading a file with a larger buffer than its records gets each record
 # whole (short reads: ILI with its residue) and stops at the filemark; mt tell and eod land
 # where they should; in fixed block mode a READ that meets a filemark returns the blocks
-# before it together with the FILEMARK sense; mtx unload empties the drive and st sees no tape.
+# before it together with the FILEMARK sense; mtx unload empties the drive and st sees no tape; when
+# lunforged stops, the SCSI devices and the configfs objects are gone.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
 . "$LAB_DIR/scenarios/tape-lib.bash"
@@ -127,4 +128,11 @@ mtx -f "$TAPE_CHANGER_SG" status > "$LAB_OUT/mtx-status-last.txt" 2>&1
 dmesg > "$LAB_OUT/dmesg-tape.txt"
 ! grep -E 'tcmu|TCMU|target_core_user' "$LAB_OUT/dmesg-tape.txt" | grep -qiE 'timeout|timed out|error|fail' \
     || lab_fail "the kernel logged TCMU trouble: $(grep -iE 'tcmu' "$LAB_OUT/dmesg-tape.txt" | tail -n 3)"
-lab_result PASS "TCMU changer+2 drives via tcm_loop ($TAPE_SCH $TAPE_CHANGER_SG $TAPE_NST0 $TAPE_NST1): inventory, load/unload followed by st; tar 10 KiB/1 MiB records in 2 files restored identical; $na short reads with ILI to the filemark; 512 B fixed blocks read as 8+2 at the filemark; tell/eod at block $p3"
+# Stop: lunforged takes the tcm_loop target and the three user backstores down with it.
+lab_stop_lunforged || true
+lab_wait_for 30 "$TAPE_NST0 to go away" test ! -e "$TAPE_NST0"
+for name in vtl-changer vtl-drive0 vtl-drive1; do
+    [[ ! -e $LAB_CONFIGFS/core/user_1/$name ]] || lab_fail "core/user_1/$name left in configfs after lunforged stopped"
+done
+[[ ! -e $LAB_CONFIGFS/loopback/$wwn ]] || lab_fail "loopback/$wwn left in configfs after lunforged stopped"
+lab_result PASS "TCMU changer+2 drives via tcm_loop ($TAPE_SCH $TAPE_CHANGER_SG $TAPE_NST0 $TAPE_NST1): inventory, load/unload followed by st; tar 10 KiB/1 MiB records in 2 files restored identical; $na short reads with ILI to the filemark; 512 B fixed blocks read as 8+2 at the filemark; tell/eod at block $p3; taken down on stop"
