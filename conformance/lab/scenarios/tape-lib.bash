@@ -79,6 +79,11 @@ tape_login() {
             2) TAPE_HCTL_DRIVE1=$hctl ;;
         esac
     done
+    tape__find_nodes
+}
+
+# tape__find_nodes: the sg/sch/st/nst nodes of TAPE_HCTL_CHANGER, _DRIVE0 and _DRIVE1.
+tape__find_nodes() {
     TAPE_CHANGER_SG=$(lab_scsi_dev "$TAPE_HCTL_CHANGER" sg)
     TAPE_SCH=$(lab_scsi_dev "$TAPE_HCTL_CHANGER" changer)
     TAPE_ST0=$(lab_scsi_dev "$TAPE_HCTL_DRIVE0" tape)
@@ -87,6 +92,16 @@ tape_login() {
     TAPE_NST1=$(lab_scsi_dev "$TAPE_HCTL_DRIVE1" ntape)
     lab_log "changer $TAPE_HCTL_CHANGER: $TAPE_SCH $TAPE_CHANGER_SG; drive0 $TAPE_HCTL_DRIVE0: $TAPE_NST0;" \
         "drive1 $TAPE_HCTL_DRIVE1: $TAPE_NST1"
+}
+
+# tape_loop_devices WWN: the library's LUNs 0-2 (changer, drive0, drive1) as lunforged
+# exported them through the tcm_loop target WWN; sets the same TAPE_* variables as tape_login.
+tape_loop_devices() {
+    lab_require_modules tcm_loop st ch sg
+    TAPE_HCTL_CHANGER=$(lab_loop_hctl "$1" 0)
+    TAPE_HCTL_DRIVE0=$(lab_loop_hctl "$1" 1)
+    TAPE_HCTL_DRIVE1=$(lab_loop_hctl "$1" 2)
+    tape__find_nodes
 }
 
 tape__three_luns() {
