@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-timeout: 1200
+# lab-timeout: 900
 # walkthrough: samples/WALKTHROUGH.md as a newcomer runs it, commands as written there. lunforged starts with no
 # configuration; the lunforge shell builds a disk target and the sample tape library (a changer, two LTO-8 drives,
 # 20 cartridges); open-iscsi logs in to both; the disk gets an ext4 file system that is mounted, written, unmounted,
@@ -16,6 +16,13 @@ export JAVA_HOME=$LAB_JAVA_HOME
 # Not a walkthrough step: the guest's root is an overlay on the host's, so a folder left there by a run on the host
 # would not be empty.
 rm -rf /var/tmp/lunforge/walkthrough
+
+# Not a walkthrough step: every bin/lunforge and bin/lunforged starts a JVM, which under TCG costs tens of seconds
+# without a class archive; give them the lab's options and archives (kept in the host's conformance/lab/work/jvm).
+LUNFORGE_JAVA_OPTS=$(lab_lunforged_java_opts)
+export LUNFORGE_JAVA_OPTS
+export LUNFORGE_SHELL_JAVA_OPTS="-XX:TieredStopAtLevel=1 -XX:+UseSerialGC${LUNFORGE_JAVA_OPTS#*UseSerialGC}"
+LUNFORGE_SHELL_JAVA_OPTS=${LUNFORGE_SHELL_JAVA_OPTS//lunforged.jsa/lunforge-shell.jsa}
 
 # --- WALKTHROUGH.md, step 2: the daemon, empty
 PORT=3260
