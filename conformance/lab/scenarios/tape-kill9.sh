@@ -2,13 +2,20 @@
 # lab-timeout: 840
 # tape-kill9: lunforged dies by SIGKILL in the middle of a tape write and starts again on
 # the same configuration, pool and state folder; open-iscsi recovers its session on its
-# own (same st/sg nodes). Every file and filemark st had acknowledged before the kill is
+# own (same st/sg nodes). The body is transport-neutral: tape-kill9-tcmu runs it with
+# TAPE_TRANSPORT=tcmu, where the kernel fails the dead daemon's commands after cmd_time_out
+# and the restarted daemon adopts the three TCMU devices and the tcm_loop target
+# (persist_kernel_exports) instead. Every file and filemark st had acknowledged before the kill is
 # on the cartridge and reads back byte-identical, the interrupted file holds a prefix of
 # what was being written (whole blocks, nothing else) followed by end of data, the
 # library's inventory (which cartridge is in which drive or slot) is the one before the
 # kill with both drives loaded again, and the cartridge takes new files after it.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
+# Over TCMU: the kernel fails what the dead daemon held after 10 s, and the configfs objects
+# stay for the next daemon to adopt.
+TAPE_TCMU_CMD_TIME_OUT=${TAPE_TCMU_CMD_TIME_OUT:-10}
+TAPE_TCMU_PERSIST=${TAPE_TCMU_PERSIST:-true}
 . "$LAB_DIR/scenarios/tape-lib.bash"
 
 lab_require_commands mtx mt tar dd sha256sum cmp
@@ -65,7 +72,7 @@ wait "$LAB_LUNFORGED_PID" || true
 ! kill -0 -- "-$LAB_LUNFORGED_PID" 2> /dev/null || lab_fail "lunforged's process group survived SIGKILL"
 cp "$LAB_OUT/lunforged.log" "$LAB_OUT/lunforged-before-kill.log"
 # With the target gone, open-iscsi fails the queued commands after replacement_timeout (5 s)
-# and dd (and st's filemark at its close) get EIO.
+# (over TCMU the kernel after cmd_time_out) and dd (and st's filemark at its close) get EIO.
 tape__dd_done() { ! kill -0 $dd_pid 2> /dev/null; }
 lab_wait_for 120 "dd to fail after the kill" tape__dd_done
 dd_status=0
@@ -76,6 +83,7 @@ lab_log "dd ended with status $dd_status: $(tr '\n' ' ' < /tmp/dd-kill.err)"
 # --- the restart: same config, pool and state; the initiator reconnects by itself ------------
 tape_start_lunforged /tmp/vtl/vtl.json
 tape__session_up() {
+    [[ $TAPE_TRANSPORT == tcmu ]] && return 0
     local s
     for s in /sys/class/iscsi_session/session*; do
         [[ "$(cat "$s/targetname")" == "$TAPE_IQN" && "$(cat "$s/state")" == LOGGED_IN ]] && return 0
@@ -83,6 +91,17 @@ tape__session_up() {
     return 1
 }
 lab_wait_for 120 "open-iscsi to log in again" tape__session_up
+if [[ $TAPE_TRANSPORT == tcmu ]]; then
+    # Nothing made again: the restarted daemon took the devices and the target as they were.
+    for name in vtl-changer vtl-drive0 vtl-drive1; do
+        grep -q "core/user_1/$name: adopted as it is" "$LAB_OUT/lunforged.log" \
+            || lab_fail "the restarted lunforged did not adopt core/user_1/$name: $(grep "$name" "$LAB_OUT/lunforged.log" | tail -3)"
+    done
+    grep -q "loopback/$TAPE_LOOP_WWN/tpgt_1: adopted as it is" "$LAB_OUT/lunforged.log" \
+        || lab_fail "the restarted lunforged did not adopt the tcm_loop target"
+    ! grep -E "core/user_1/vtl-[a-z0-9]+: (created|removed)|loopback/$TAPE_LOOP_WWN/tpgt_1: (created|removed)" "$LAB_OUT/lunforged.log" \
+        || lab_fail "the restarted lunforged made configfs objects again"
+fi
 tape__devices_running() {
     local h
     for h in $TAPE_HCTL_CHANGER $TAPE_HCTL_DRIVE0 $TAPE_HCTL_DRIVE1; do
@@ -90,7 +109,7 @@ tape__devices_running() {
     done
 }
 lab_wait_for 60 "the library's SCSI devices to run again" tape__devices_running
-lab_log "session recovered; the library's LUNs are running again"
+lab_log "$TAPE_TRANSPORT: the library's LUNs are running again"
 
 # The inventory came back, and each drive holds its cartridge again.
 tape_expect_inventory "${inventory_before[@]}"
@@ -147,4 +166,4 @@ tape_mtx unload 1 0
 tape_mtx unload 2 1
 tape_expect_inventory drive0=empty drive1=empty slot1=LAB001L8 slot2=LAB002L8 slot7=LAB003L8
 dmesg > "$LAB_OUT/dmesg-tape.txt"
-lab_result PASS "kill -9 while dd wrote file 3: files 0-2 and their filemarks intact, file 3 kept $((part / 65536)) whole blocks then EOD; inventory (2 drives loaded, LAB003L8 in slot 7) restored; open-iscsi recovered the session; appending works after the restart"
+lab_result PASS "kill -9 while dd wrote file 3: files 0-2 and their filemarks intact, file 3 kept $((part / 65536)) whole blocks then EOD; inventory (2 drives loaded, LAB003L8 in slot 7) restored; $(if [[ $TAPE_TRANSPORT == tcmu ]]; then echo "the restarted daemon adopted the 3 TCMU devices and the tcm_loop target"; else echo "open-iscsi recovered the session"; fi); appending works after the restart"

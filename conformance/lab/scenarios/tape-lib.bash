@@ -1,22 +1,44 @@
 # shellcheck shell=bash
 # Helpers the tape-* scenarios share (sourced after guest/lib.sh; not a scenario itself:
-# `run all` only picks up *.sh). A library of lunforge's served over its own iSCSI target
-# on the guest's loopback, and the st/ch/sg nodes the kernel made for it.
+# `run all` only picks up *.sh). A library of lunforge's and the st/ch/sg nodes the kernel
+# made for it, served by TAPE_TRANSPORT: "iscsi" (the default: lunforge's own iSCSI target on
+# the guest's loopback, open-iscsi logs in) or "tcmu" (three TCMU user backstores, changer
+# and drives, exported as LUNs 0-2 of one tcm_loop target TAPE_LOOP_WWN). A scenario body
+# that only uses tape_write_config, tape_start_lunforged and tape_login runs over either.
 #
 # After tape_login: TAPE_CHANGER_SG (/dev/sgN of LUN 0, for mtx), TAPE_SCH (/dev/schN),
 # TAPE_ST0/TAPE_NST0 (drive0, LUN 1), TAPE_ST1/TAPE_NST1 (drive1, LUN 2), TAPE_HCTL_*.
 
 TAPE_IQN=iqn.2026-11.org.lunforge:lab-vtl
 TAPE_PORTAL=127.0.0.1:3260
+TAPE_TRANSPORT=${TAPE_TRANSPORT:-iscsi}
+TAPE_LOOP_WWN=${TAPE_LOOP_WWN:-naa.5001405000000021}
+# Over TCMU: the kernel's timeout for a command the daemon holds (cmd_time_out, seconds), and
+# whether the daemon leaves its configfs objects for the next one (persist_kernel_exports).
+TAPE_TCMU_CMD_TIME_OUT=${TAPE_TCMU_CMD_TIME_OUT:-60}
+TAPE_TCMU_PERSIST=${TAPE_TCMU_PERSIST:-false}
+case "$TAPE_TRANSPORT" in
+    iscsi) ;;
+    tcmu)
+        lab_require_modules target_core_user tcm_loop st ch sg
+        lab_configfs_init
+        ;;
+    *) lab_fail "TAPE_TRANSPORT is '$TAPE_TRANSPORT', not iscsi or tcmu" ;;
+esac
 # Under TCG on a loaded host the daemon's JVM takes one to three minutes to serve; C1 alone
 # and the serial collector spend less of the guest's CPU on getting there.
 export LUNFORGE_JAVA_OPTS="${LUNFORGE_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
 TAPE_START_TIMEOUT=${TAPE_START_TIMEOUT:-300}
 TAPE_DISCOVERY_TIMEOUT=${TAPE_DISCOVERY_TIMEOUT:-150}
 
-# tape_start_lunforged CONFIG: lab_start_lunforged with the library's portal and time budget.
+# tape_start_lunforged CONFIG: lab_start_lunforged with the library's portal (iscsi) or its
+# three uio devices (tcmu) and the time budget.
 tape_start_lunforged() {
-    lab_start_lunforged "$1" --port "${TAPE_PORTAL##*:}" --timeout "$TAPE_START_TIMEOUT"
+    if [[ $TAPE_TRANSPORT == tcmu ]]; then
+        lab_start_lunforged "$1" --uio vtl-changer --uio vtl-drive0 --uio vtl-drive1 --timeout "$TAPE_START_TIMEOUT"
+    else
+        lab_start_lunforged "$1" --port "${TAPE_PORTAL##*:}" --timeout "$TAPE_START_TIMEOUT"
+    fi
 }
 
 # tape_write_config FILE DIR CAPACITY_BYTES CARTRIDGES: a library "lab" with a changer on
@@ -56,10 +78,31 @@ tape_write_config() {
   }]
 }
 EOF
+    [[ $TAPE_TRANSPORT == tcmu ]] || return 0
+    # The same library, served through TCMU instead of lunforge's iSCSI target.
+    lab_require_commands python3
+    python3 - "$file" "$TAPE_LOOP_WWN" "$TAPE_TCMU_CMD_TIME_OUT" "$TAPE_TCMU_PERSIST" << 'PY'
+import json, sys
+path, wwn, timeout, persist = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] == "true"
+c = json.load(open(path))
+del c["iscsi_targets"]
+units = [("vtl-changer", "/vtl/lab/changer"), ("vtl-drive0", "/vtl/lab/drives/drive0"),
+         ("vtl-drive1", "/vtl/lab/drives/drive1")]
+c["tcmu_devices"] = [{"name": n, "object": o, "attributes": {"cmd_time_out": timeout}} for n, o in units]
+c["loopback_targets"] = [{"wwn": wwn, "luns": [{"lun": i, "tcmu_device": n} for i, (n, _) in enumerate(units)]}]
+if persist:
+    c["persist_kernel_exports"] = True
+json.dump(c, open(path, "w"), indent=2)
+PY
 }
 
-# tape_login: open-iscsi logs in to the library; sets the TAPE_* device variables.
+# tape_login: the library's SCSI devices on the guest: over iscsi open-iscsi logs in, over
+# tcmu the tcm_loop target's LUNs are already there. Sets the TAPE_* device variables.
 tape_login() {
+    if [[ $TAPE_TRANSPORT == tcmu ]]; then
+        tape_loop_devices "$TAPE_LOOP_WWN"
+        return
+    fi
     lab_require_modules iscsi_tcp st ch sg
     lab_iscsid_start
     local luns hctl

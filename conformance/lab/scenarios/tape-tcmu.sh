@@ -9,35 +9,27 @@
 # rewind and mt fsf; dd reading a file with a larger buffer than its records gets each record
 # whole (short reads: ILI with its residue) and stops at the filemark; mt tell and eod land
 # where they should; in fixed block mode a READ that meets a filemark returns the blocks
-# before it together with the FILEMARK sense; mtx unload empties the drive and st sees no tape; when
-# lunforged stops, the SCSI devices and the configfs objects are gone.
+# before it together with the FILEMARK sense; a file of six blocks of 512 B to 1 MiB
+# (variable mode) reads back identical, one block per read; mtx unload empties the drive and
+# st sees no tape; mtx load puts the cartridge in the second drive, which reads what the
+# first wrote; mtx transfer moves a cartridge between slots and it loads; when lunforged
+# stops, the SCSI devices and the configfs objects are gone.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
+
+TAPE_TRANSPORT=tcmu
 . "$LAB_DIR/scenarios/tape-lib.bash"
 
-lab_require_modules target_core_user tcm_loop st ch sg
 lab_require_commands mtx mt tar dd sha256sum python3
-lab_configfs_init
 
 work=/tmp/vtl
-wwn=naa.5001405000000021
+wwn=$TAPE_LOOP_WWN
+# The library of tape-iscsi, served through TCMU instead of lunforge's iSCSI target.
 tape_write_config $work/vtl.json $work 33554432 3
-# The same library, served through TCMU instead of lunforge's iSCSI target.
-python3 - "$work/vtl.json" "$wwn" << 'PY'
-import json, sys
-path, wwn = sys.argv[1], sys.argv[2]
-c = json.load(open(path))
-del c["iscsi_targets"]
-units = [("vtl-changer", "/vtl/lab/changer"), ("vtl-drive0", "/vtl/lab/drives/drive0"),
-         ("vtl-drive1", "/vtl/lab/drives/drive1")]
-c["tcmu_devices"] = [{"name": n, "object": o, "attributes": {"cmd_time_out": "60"}} for n, o in units]
-c["loopback_targets"] = [{"wwn": wwn, "luns": [{"lun": i, "tcmu_device": n} for i, (n, _) in enumerate(units)]}]
-json.dump(c, open(path, "w"), indent=2)
-PY
 cp $work/vtl.json "$LAB_OUT/config.json"
 
-lab_start_lunforged $work/vtl.json --uio vtl-changer --uio vtl-drive0 --uio vtl-drive1 --timeout "$TAPE_START_TIMEOUT"
-tape_loop_devices "$wwn"
+tape_start_lunforged $work/vtl.json
+tape_login
 lsscsi -g >&2 || true
 for hctl in "$TAPE_HCTL_CHANGER:ch" "$TAPE_HCTL_DRIVE0:st" "$TAPE_HCTL_DRIVE1:st"; do
     driver=$(basename "$(readlink -f "/sys/bus/scsi/devices/${hctl%:*}/driver")")
@@ -119,11 +111,58 @@ tape_mt "$TAPE_NST0" setblk 0
 tape_mt "$TAPE_NST0" eod
 tape_expect_tell "$TAPE_NST0" $p3 "mt eod"
 
-# --- unload --------------------------------------------------------------------------------
+# --- variable blocks of 512 B to 1 MiB: one open, six writes, one close, one file ------------
+sizes=(512 1000 4096 65536 262144 1048576)
+for size in "${sizes[@]}"; do
+    head -c "$size" /dev/urandom > "/tmp/block-$size"
+done
+{
+    for size in "${sizes[@]}"; do
+        dd if="/tmp/block-$size" bs="$size" status=none
+    done
+} > "$TAPE_NST0"
+p4=$((p3 + 6 + 1))
+tape_expect_tell "$TAPE_NST0" $p4 "six blocks of 512 B to 1 MiB and a filemark"
+for size in "${sizes[@]}"; do cat "/tmp/block-$size"; done > /tmp/file3
+tape_mt "$TAPE_NST0" seek $p3
+# Each read returns one block, however large the request: 1 full 1 MiB record, 5 short ones.
+dd if="$TAPE_NST0" of=/tmp/file3.back bs=1M 2> /tmp/dd3.txt || lab_fail "dd of the six-block file: $(cat /tmp/dd3.txt)"
+cmp /tmp/file3 /tmp/file3.back || lab_fail "the file of six block sizes differs when read back"
+grep -q '^1+5 records in' /tmp/dd3.txt || lab_fail "the six-block file read as other than 1 full + 5 short: $(head -n 1 /tmp/dd3.txt)"
+tape_expect_tell "$TAPE_NST0" $p4 "reading the six-block file through its filemark"
+
+# --- unload; the second drive reads what the first wrote ------------------------------------
 tape_mt "$TAPE_NST0" rewind
 tape_mtx unload 1 0
 tape_expect_inventory drive0=empty slot1=LAB001L8
 tape_status_lacks "$TAPE_NST0" ONLINE
+tape_status_lacks "$TAPE_NST1" ONLINE
+tape_mtx load 1 1
+tape_expect_inventory drive1=LAB001L8@1 slot1=empty
+tape_status_has "$TAPE_NST1" ONLINE BOT
+tape_mt "$TAPE_NST1" setblk 0
+tape_mt "$TAPE_NST1" fsf 3
+tape_expect_tell "$TAPE_NST1" $p3 "mt fsf 3 in drive1"
+dd if="$TAPE_NST1" of=/tmp/file3.back1 bs=1M 2> /tmp/dd3-1.txt || lab_fail "dd in drive1: $(cat /tmp/dd3-1.txt)"
+cmp /tmp/file3 /tmp/file3.back1 || lab_fail "the six-block file read in drive1 differs"
+mkdir -p /tmp/out1/a
+tape_mt "$TAPE_NST1" rewind
+tar -C /tmp/out1/a -b 20 -xf "$TAPE_NST1"
+tape_same_tree $src/a /tmp/out1/a/a "file 0 read in drive1"
+tape_mt "$TAPE_NST1" eod
+tape_expect_tell "$TAPE_NST1" $p4 "mt eod in drive1"
+
+# --- transfer between slots, and the moved cartridge loads -----------------------------------
+tape_mtx transfer 2 5
+tape_expect_inventory slot2=empty slot5=LAB002L8
+tape_mtx load 5 0
+tape_expect_inventory drive0=LAB002L8@5 slot5=empty
+tape_status_has "$TAPE_NST0" ONLINE BOT
+tape_mtx unload 5 0
+tape_mt "$TAPE_NST1" rewind
+tape_mtx unload 1 1
+tape_expect_inventory drive0=empty drive1=empty slot1=LAB001L8 slot2=empty slot5=LAB002L8
+tape_status_lacks "$TAPE_NST1" ONLINE
 mtx -f "$TAPE_CHANGER_SG" status > "$LAB_OUT/mtx-status-last.txt" 2>&1
 dmesg > "$LAB_OUT/dmesg-tape.txt"
 ! grep -E 'tcmu|TCMU|target_core_user' "$LAB_OUT/dmesg-tape.txt" | grep -qiE 'timeout|timed out|error|fail' \
@@ -135,4 +174,4 @@ for name in vtl-changer vtl-drive0 vtl-drive1; do
     [[ ! -e $LAB_CONFIGFS/core/user_1/$name ]] || lab_fail "core/user_1/$name left in configfs after lunforged stopped"
 done
 [[ ! -e $LAB_CONFIGFS/loopback/$wwn ]] || lab_fail "loopback/$wwn left in configfs after lunforged stopped"
-lab_result PASS "TCMU changer+2 drives via tcm_loop ($TAPE_SCH $TAPE_CHANGER_SG $TAPE_NST0 $TAPE_NST1): inventory, load/unload followed by st; tar 10 KiB/1 MiB records in 2 files restored identical; $na short reads with ILI to the filemark; 512 B fixed blocks read as 8+2 at the filemark; tell/eod at block $p3; taken down on stop"
+lab_result PASS "TCMU changer+2 drives via tcm_loop ($TAPE_SCH $TAPE_CHANGER_SG $TAPE_NST0 $TAPE_NST1): inventory, load/unload/transfer followed by st in both drives; tar 10 KiB/1 MiB records in 2 files restored identical; $na short reads with ILI to the filemark; 512 B fixed blocks read as 8+2 at the filemark; dd blocks 512 B-1 MiB restored identical in both drives; tell/eod at block $p4; taken down on stop"
