@@ -1,5 +1,6 @@
 package org.lunforge.device.changer;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.device.changer.ChangerHarness.*;
 
@@ -27,7 +28,7 @@ class ChangerCommandsTest {
 
     @Test
     void inquirySaysMediumChangerRemovableWithTheConfiguredIdentity() {
-        FakeTask t = h.in(n, 96, 0x12, 0, 0, 0, 96, 0);
+        RecordingTask t = h.in(n, 96, 0x12, 0, 0, 0, 96, 0);
         assertGood(t);
         byte[] d = t.data();
         assertEquals(0x08, d[0]);
@@ -43,7 +44,7 @@ class ChangerCommandsTest {
 
     @Test
     void deviceIdentificationCarriesTheLibrarysNaaDesignator() {
-        FakeTask t = h.in(n, 255, 0x12, 1, 0x83, 0, 255, 0);
+        RecordingTask t = h.in(n, 255, 0x12, 1, 0x83, 0, 255, 0);
         assertGood(t);
         byte[] d = t.data();
         assertEquals(0x83, d[1] & 0xFF);
@@ -55,7 +56,7 @@ class ChangerCommandsTest {
     @Test
     void elementAddressAssignmentPageAsChAndMtxReadIt() {
         // mtx: MODE SENSE(6), DBD, page 1Dh, allocation 136.
-        FakeTask mtx = h.in(n, 136, 0x1A, 0x08, 0x1D, 0, 136, 0);
+        RecordingTask mtx = h.in(n, 136, 0x1A, 0x08, 0x1D, 0, 136, 0);
         assertGood(mtx);
         byte[] m = mtx.data();
         int page = 4 + m[3];
@@ -63,7 +64,7 @@ class ChangerCommandsTest {
         assertArrayEquals(Bytes.of("1d 12 0000 0001 0400 000a 0010 0002 0100 0002 0000").bytes(),
                 java.util.Arrays.copyOfRange(m, page, page + 20));
         // Linux ch at LUN 1: LUN bits in byte 1, no DBD, allocation 255; reads buffer[buffer[3] + 6 ...].
-        FakeTask ch = h.in(n, 255, 0x1A, 0x20, 0x1D, 0, 255, 0);
+        RecordingTask ch = h.in(n, 255, 0x1A, 0x20, 0x1D, 0, 255, 0);
         assertGood(ch);
         byte[] c = ch.data();
         assertEquals(0x0400, BigEndian.u16(c, c[3] + 10));
@@ -74,22 +75,22 @@ class ChangerCommandsTest {
 
     @Test
     void transportGeometryAndDeviceCapabilities() {
-        FakeTask t = h.in(n, 255, 0x1A, 0x08, 0x1E, 0, 255, 0);
+        RecordingTask t = h.in(n, 255, 0x1A, 0x08, 0x1E, 0, 255, 0);
         assertGood(t);
         assertArrayEquals(Bytes.of("1e 02 00 00").bytes(), java.util.Arrays.copyOfRange(t.data(), 4, 8));
-        FakeTask caps = h.in(n, 255, 0x5A, 0x08, 0x1F, 0, 0, 0, 0, 0, 255, 0); // MODE SENSE(10)
+        RecordingTask caps = h.in(n, 255, 0x5A, 0x08, 0x1F, 0, 0, 0, 0, 0, 255, 0); // MODE SENSE(10)
         assertGood(caps);
         assertArrayEquals(Bytes.of("1f 12 0e 00 000e0e0e 00000000 000e0e0e 00000000").bytes(),
                 java.util.Arrays.copyOfRange(caps.data(), 8, 28));
         // All pages: control, informational exceptions and the three changer pages.
-        FakeTask all = h.in(n, 255, 0x1A, 0x08, 0x3F, 0, 255, 0);
+        RecordingTask all = h.in(n, 255, 0x1A, 0x08, 0x3F, 0, 255, 0);
         assertGood(all);
         assertEquals(4 + 12 + 12 + 20 + 4 + 20, all.data().length); // header, 0Ah, 1Ch, 1Dh, 1Eh, 1Fh
     }
 
     @Test
     void theChangerPagesCannotBeChanged() {
-        FakeTask t = h.in(n, 255, 0x1A, 0x08, 0x40 | 0x1D, 0, 255, 0); // changeable values
+        RecordingTask t = h.in(n, 255, 0x1A, 0x08, 0x40 | 0x1D, 0, 255, 0); // changeable values
         assertGood(t);
         byte[] c = t.data();
         for (int i = 6; i < 24; i++) {
@@ -143,7 +144,7 @@ class ChangerCommandsTest {
     @Test
     void testUnitReadyIsGoodAndReportSupportedOperationCodesListsTheChangerCommands() {
         assertGood(h.run(n, 0x00, 0, 0, 0, 0, 0));
-        FakeTask t = h.in(n, 4096, 0xA3, 0x0C, 0x01, 0xA5, 0, 0, 0, 0, 0x10, 0, 0, 0); // one opcode: MOVE MEDIUM
+        RecordingTask t = h.in(n, 4096, 0xA3, 0x0C, 0x01, 0xA5, 0, 0, 0, 0, 0x10, 0, 0, 0); // one opcode: MOVE MEDIUM
         assertGood(t);
         byte[] d = t.data();
         assertEquals(0x03, d[1] & 0x07, "SUPPORT: supported as the standard says");

@@ -1,5 +1,6 @@
 package org.lunforge.device.changer;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -106,51 +107,51 @@ public final class ChangerHarness {
         throw new AssertionError("unit attentions never cleared");
     }
 
-    public FakeTask in(Nexus nexus, int dataInLength, int... cdb) {
-        FakeTask t = new FakeTask(nexus, Cdb.of(cdb), new byte[0], dataInLength);
+    public RecordingTask in(Nexus nexus, int dataInLength, int... cdb) {
+        RecordingTask t = new RecordingTask(nexus, Cdb.of(cdb), new byte[0], dataInLength);
         lu.execute(t);
         return t;
     }
 
-    public FakeTask run(Nexus nexus, int... cdb) {
+    public RecordingTask run(Nexus nexus, int... cdb) {
         return in(nexus, 65536, cdb);
     }
 
-    public FakeTask move(Nexus nexus, int source, int destination) {
+    public RecordingTask move(Nexus nexus, int source, int destination) {
         return run(nexus, 0xA5, 0, 0, 0, source >> 8, source & 0xFF, destination >> 8, destination & 0xFF, 0, 0, 0,
                 0);
     }
 
-    public FakeTask exchange(Nexus nexus, int source, int first, int second) {
+    public RecordingTask exchange(Nexus nexus, int source, int first, int second) {
         return run(nexus, 0xA6, 0, 0, 0, source >> 8, source & 0xFF, first >> 8, first & 0xFF, second >> 8,
                 second & 0xFF, 0, 0);
     }
 
     /** READ ELEMENT STATUS. */
-    public FakeTask readElementStatus(Nexus nexus, int type, boolean voltag, boolean dvcid, int start, int count,
+    public RecordingTask readElementStatus(Nexus nexus, int type, boolean voltag, boolean dvcid, int start, int count,
                                       int allocation) {
         return in(nexus, Math.max(allocation, 1), 0xB8, (voltag ? 0x10 : 0) | type, start >> 8, start & 0xFF,
                 count >> 8, count & 0xFF, dvcid ? 1 : 0, allocation >> 16, (allocation >> 8) & 0xFF,
                 allocation & 0xFF, 0, 0);
     }
 
-    public FakeTask preventAllow(Nexus nexus, boolean prevent) {
+    public RecordingTask preventAllow(Nexus nexus, boolean prevent) {
         return run(nexus, 0x1E, 0, 0, 0, prevent ? 1 : 0, 0);
     }
 
     /** Takes one pending unit attention with REQUEST SENSE. */
     public SenseCode requestSense(Nexus nexus) {
-        FakeTask t = in(nexus, 252, 0x03, 0, 0, 0, 252, 0);
+        RecordingTask t = in(nexus, 252, 0x03, 0, 0, 0, 252, 0);
         assertGood(t);
         return Sense.decode(t.data()).code();
     }
 
-    public static void assertGood(FakeTask t) {
+    public static void assertGood(RecordingTask t) {
         TaskResponse r = t.response();
         assertEquals(ScsiStatus.GOOD, r.status(), () -> "expected GOOD, got " + describe(r));
     }
 
-    public static Sense assertCheck(FakeTask t, SenseCode code) {
+    public static Sense assertCheck(RecordingTask t, SenseCode code) {
         TaskResponse r = t.response();
         assertEquals(ScsiStatus.CHECK_CONDITION, r.status(), () -> "expected " + code + ", got " + describe(r));
         Sense s = Sense.decode(r.sense());
@@ -159,7 +160,7 @@ public final class ChangerHarness {
     }
 
     /** CHECK CONDITION with this code and a field pointer into the CDB at this byte and bit. */
-    public static void assertField(FakeTask t, SenseCode code, int byteIndex, int bit) {
+    public static void assertField(RecordingTask t, SenseCode code, int byteIndex, int bit) {
         Sense s = assertCheck(t, code);
         assertEquals(Sense.FieldPointer.cdb(byteIndex, bit), s.fieldPointer(), "field pointer");
     }

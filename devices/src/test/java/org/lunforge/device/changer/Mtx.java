@@ -1,5 +1,6 @@
 package org.lunforge.device.changer;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ final class Mtx {
     }
 
     AssignmentPage modeSense() {
-        FakeTask t = h.in(nexus, 136, 0x1A, 0x08, 0x1D, 0, 136, 0);
+        RecordingTask t = h.in(nexus, 136, 0x1A, 0x08, 0x1D, 0, 136, 0);
         check(t, "Mode sense (0x1A) for Page 0x1D");
         byte[] b = t.data();
         int p = 4 + (b[3] & 0xFF);
@@ -98,7 +99,7 @@ final class Mtx {
     }
 
     private byte[] request(int type, int start, int count, int allocation) {
-        FakeTask t = send(type, start, count, allocation);
+        RecordingTask t = send(type, start, count, allocation);
         byte[] b = t.data();
         int real = BigEndian.u24(b, 5) + 8;
         if (real > allocation) {
@@ -108,8 +109,8 @@ final class Mtx {
         return java.util.Arrays.copyOf(b, Math.max(b.length, allocation)); // mtx's zeroed buffer
     }
 
-    private FakeTask send(int type, int start, int count, int allocation) {
-        FakeTask t = h.in(nexus, allocation, 0xB8, (barcodes ? 0x10 : 0) | type, start >> 8, start & 0xFF,
+    private RecordingTask send(int type, int start, int count, int allocation) {
+        RecordingTask t = h.in(nexus, allocation, 0xB8, (barcodes ? 0x10 : 0) | type, start >> 8, start & 0xFF,
                 count >> 8, count & 0xFF, 0, allocation >> 16, (allocation >> 8) & 0xFF, allocation & 0xFF, 0, 0);
         check(t, "READ ELEMENT STATUS");
         return t;
@@ -135,7 +136,7 @@ final class Mtx {
             int[] next = {0};
             int last = -1;
             while (last != next[0]) {
-                FakeTask t = h.in(nexus, allocation, 0xB8, (barcodes ? 0x10 : 0), next[0] >> 8, next[0] & 0xFF,
+                RecordingTask t = h.in(nexus, allocation, 0xB8, (barcodes ? 0x10 : 0), next[0] >> 8, next[0] & 0xFF,
                         page.stCount() >> 8, page.stCount() & 0xFF, 0, allocation >> 16, (allocation >> 8) & 0xFF,
                         allocation & 0xFF, 0, 0);
                 if (t.response().status() != ScsiStatus.GOOD) {
@@ -321,12 +322,12 @@ final class Mtx {
     }
 
     private void move(Status s, int source, int destination) {
-        FakeTask t = h.run(nexus, 0xA5, 0, s.transportAddress >> 8, s.transportAddress & 0xFF, source >> 8,
+        RecordingTask t = h.run(nexus, 0xA5, 0, s.transportAddress >> 8, s.transportAddress & 0xFF, source >> 8,
                 source & 0xFF, destination >> 8, destination & 0xFF, 0, 0, 0, 0);
         check(t, "MOVE MEDIUM from Element Address %d to %d".formatted(source, destination));
     }
 
-    private static void check(FakeTask t, String what) {
+    private static void check(RecordingTask t, String what) {
         if (t.response().status() != ScsiStatus.GOOD) {
             throw new MtxFailure(what, Sense.decode(t.response().sense()));
         }

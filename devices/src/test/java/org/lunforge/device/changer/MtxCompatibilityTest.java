@@ -1,5 +1,6 @@
 package org.lunforge.device.changer;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.device.changer.ChangerHarness.*;
 import static org.lunforge.device.changer.Mtx.tag;
@@ -134,7 +135,7 @@ class MtxCompatibilityTest {
     void linuxChProbeAndIoctls() {
         int lun = 1 << 5;
         // ch_readconfig: MODE SENSE(6) page 1Dh without DBD, allocation 255.
-        FakeTask mode = h.in(n, 255, 0x1A, lun, 0x1D, 0, 255, 0);
+        RecordingTask mode = h.in(n, 255, 0x1A, lun, 0x1D, 0, 255, 0);
         assertGood(mode);
         byte[] b = mode.data();
         int[] firsts = new int[4];
@@ -148,7 +149,7 @@ class MtxCompatibilityTest {
         // Each drive element, without volume tags: it must come back at offset 16; LU VALID names the drive's LUN.
         for (int i = 0; i < counts[3]; i++) {
             int elem = firsts[3] + i;
-            FakeTask t = h.in(n, 256, 0xB8, lun | 4, elem >> 8, elem & 0xFF, 0, 1, 0, 0, 0, 255, 0, 0);
+            RecordingTask t = h.in(n, 256, 0xB8, lun | 4, elem >> 8, elem & 0xFF, 0, 1, 0, 0, 0, 255, 0, 0);
             assertGood(t);
             byte[] data = java.util.Arrays.copyOfRange(t.data(), 16, 32);
             assertEquals(elem, BigEndian.u16(data, 0));
@@ -161,7 +162,7 @@ class MtxCompatibilityTest {
         // CHIOMOVE storage 0 -> drive 0, transport firsts[MT].
         assertGood(h.run(n, 0xA5, lun, 0, 0, 0x04, 0x00, 0x01, 0x00, 0, 0, 0, 0));
         // CHIOGELEM for the drive, with volume tags: status, source, primary volume tag.
-        FakeTask t = h.in(n, 256, 0xB8, lun | 0x10 | 4, 0x01, 0x00, 0, 1, 0, 0, 0, 255, 0, 0);
+        RecordingTask t = h.in(n, 256, 0xB8, lun | 0x10 | 4, 0x01, 0x00, 0, 1, 0, 0, 0, 255, 0, 0);
         assertGood(t);
         byte[] g = java.util.Arrays.copyOf(t.data(), 256);
         assertEquals(0x09, g[18]); // cge_status: FULL, ACCESS
@@ -176,7 +177,7 @@ class MtxCompatibilityTest {
         // CHIOGSTATUS walks every element of a type one by one.
         for (int i = 0; i < counts[1]; i++) {
             int elem = firsts[1] + i;
-            FakeTask s = h.in(n, 256, 0xB8, lun | 0x10 | 2, elem >> 8, elem & 0xFF, 0, 1, 0, 0, 0, 255, 0, 0);
+            RecordingTask s = h.in(n, 256, 0xB8, lun | 0x10 | 2, elem >> 8, elem & 0xFF, 0, 1, 0, 0, 0, 255, 0, 0);
             assertGood(s);
             assertEquals(elem, BigEndian.u16(s.data(), 16));
         }

@@ -1,5 +1,6 @@
 package org.lunforge.device.changer;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.device.changer.ChangerHarness.*;
 
@@ -37,7 +38,7 @@ class ReadElementStatusTest {
     }
 
     private byte[] read(int type, boolean voltag, boolean dvcid, int start, int count, int allocation) {
-        FakeTask t = h.readElementStatus(n, type, voltag, dvcid, start, count, allocation);
+        RecordingTask t = h.readElementStatus(n, type, voltag, dvcid, start, count, allocation);
         assertGood(t);
         return t.data();
     }
@@ -167,7 +168,7 @@ class ReadElementStatusTest {
         assertEquals(8 + 8 + 52 + 8 + 52, exact.length);
         // Below the header's length the bytes are simply cut (SPC-4 allocation length).
         assertBytes(java.util.Arrays.copyOf(full, 5), read(0, true, false, 0, 0xFFFF, 5));
-        FakeTask none = h.readElementStatus(n, 0, true, false, 0, 0xFFFF, 0);
+        RecordingTask none = h.readElementStatus(n, 0, true, false, 0, 0xFFFF, 0);
         assertGood(none);
         assertEquals(0, none.response().transferLength());
     }
@@ -176,7 +177,7 @@ class ReadElementStatusTest {
     void linuxChSingleElementRead() {
         // ch.c: 12-byte CDB, VOLTAG, type from its firsts/counts, one element, allocation 255 into a 256-byte buffer;
         // it checks buffer[16..17] is the element and copies 16 bytes from there.
-        FakeTask t = h.in(n, 256, 0xB8, 0x10 | 4, 0x01, 0x00, 0, 1, 0, 0, 0, 255, 0, 0);
+        RecordingTask t = h.in(n, 256, 0xB8, 0x10 | 4, 0x01, 0x00, 0, 1, 0, 0, 0, 255, 0, 0);
         assertGood(t);
         byte[] b = t.data();
         assertEquals(0x0100, BigEndian.u16(b, 16));
@@ -202,7 +203,7 @@ class ReadElementStatusTest {
     void noElementsOfTheTypeOrNoneAskedForIsAnEmptyReport(@TempDir Path other) {
         ChangerHarness noMail = new ChangerHarness(other, new FakePool(), fakeDrives(1), 4, 0, List.of());
         Nexus m = noMail.login("iqn.1994-05.com.redhat:host");
-        FakeTask t = noMail.readElementStatus(m, 3, true, false, 0, 0xFFFF, 1024);
+        RecordingTask t = noMail.readElementStatus(m, 3, true, false, 0, 0xFFFF, 1024);
         assertGood(t);
         assertBytes(new byte[8], t.data());
         assertBytes(Bytes.of("0000 0000 00 000000").bytes(), read(2, true, false, SLOT, 0, 1024));
@@ -232,7 +233,7 @@ class ReadElementStatusTest {
         ChangerHarness c = new ChangerHarness(other, new FakePool(), fakeDrives(1), 4, 0,
                 List.of(place("CLN001CU", 1), place("LF0001L8", 2)));
         Nexus m = c.login("iqn.1994-05.com.redhat:host");
-        FakeTask t = c.readElementStatus(m, 2, false, false, SLOT, 2, 1024);
+        RecordingTask t = c.readElementStatus(m, 2, false, false, SLOT, 2, 1024);
         assertGood(t);
         assertEquals(0x02, t.data()[16 + 9]);
         assertEquals(0x01, t.data()[32 + 9]);

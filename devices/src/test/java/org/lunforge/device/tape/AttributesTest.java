@@ -1,5 +1,6 @@
 package org.lunforge.device.tape;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.device.tape.TapeHarness.*;
 
@@ -33,7 +34,7 @@ class AttributesTest {
         h.close();
     }
 
-    private TestTask readAttribute(int serviceAction, int first, int allocation) {
+    private RecordingTask readAttribute(int serviceAction, int first, int allocation) {
         byte[] c = new byte[16];
         c[0] = (byte) 0x8C;
         c[1] = (byte) serviceAction;
@@ -44,7 +45,7 @@ class AttributesTest {
 
     /** The value of one attribute and its flags byte. */
     private byte[] value(int id) {
-        TestTask t = readAttribute(0, id, 4096);
+        RecordingTask t = readAttribute(0, id, 4096);
         assertGood(t);
         byte[] d = t.data();
         assertEquals(id, BigEndian.u16(d, 4));
@@ -58,7 +59,7 @@ class AttributesTest {
         return readAttribute(0, id, 4096).data()[6] & 0xFF;
     }
 
-    private TestTask writeAttributes(byte[]... attributes) {
+    private RecordingTask writeAttributes(byte[]... attributes) {
         int length = 0;
         for (byte[] a : attributes) {
             length += a.length;
@@ -73,7 +74,7 @@ class AttributesTest {
         byte[] c = new byte[16];
         c[0] = (byte) 0x8D;
         BigEndian.put32(c, 10, list.length);
-        TestTask t = new TestTask(h.nexus, new org.lunforge.scsi.Cdb(c), org.lunforge.scsi.SgList.wrap(list), 0);
+        RecordingTask t = new RecordingTask(h.nexus, new org.lunforge.scsi.Cdb(c), org.lunforge.scsi.SgList.wrap(list), 0);
         h.lu.execute(t);
         return t;
     }

@@ -1,5 +1,6 @@
 package org.lunforge.device.tape;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.device.tape.StreamCommandsTest.data;
 import static org.lunforge.device.tape.TapeHarness.*;
@@ -45,7 +46,7 @@ class MediumTest {
         h.clearAttentionsOrNotReady();
         assertCheck(h.run(0x00, 0, 0, 0, 0, 0), SenseCode.MEDIUM_NOT_PRESENT);
         assertCheck(h.readVariable(10), SenseCode.MEDIUM_NOT_PRESENT);
-        TestTask rs = h.in(252, 0x03, 0, 0, 0, 252, 0);
+        RecordingTask rs = h.in(252, 0x03, 0, 0, 0, 252, 0);
         assertGood(rs);
         assertEquals(SenseCode.MEDIUM_NOT_PRESENT, Sense.decode(rs.data()).code());
     }
@@ -58,7 +59,7 @@ class MediumTest {
         h.drive.load(h.pool.create(CartridgeSpec.ofBarcode("LF0001L8")));
         assertCheck(h.run(0x00, 0, 0, 0, 0, 0), SenseCode.NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED);
         assertGood(h.run(0x00, 0, 0, 0, 0, 0));
-        TestTask rs = h.in(other, 252, 0x03, 0, 0, 0, 252, 0);
+        RecordingTask rs = h.in(other, 252, 0x03, 0, 0, 0, 252, 0);
         assertEquals(SenseCode.NOT_READY_TO_READY_CHANGE_MEDIUM_MAY_HAVE_CHANGED, Sense.decode(rs.data()).code());
         assertGood(h.in(other, 0, 0x00, 0, 0, 0, 0, 0));
     }
@@ -163,7 +164,7 @@ class MediumTest {
         assertStream(h.writeFilemarks(1, false), SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0);
         assertEquals(10, h.tell());
         assertEquals(0x40, h.readPosition(0, 0).data()[0] & 0x40, "EOP set past early warning");
-        TestTask rs = h.in(18, 0x03, 0, 0, 0, 18, 0);
+        RecordingTask rs = h.in(18, 0x03, 0, 0, 0, 18, 0);
         assertTrue(Sense.decode(rs.data()).endOfMedium(), "REQUEST SENSE reports EOM past early warning");
         h.rewind();
         for (int i = 0; i < 9; i++) {
@@ -175,7 +176,7 @@ class MediumTest {
     void fixedModeVolumeOverflowCountsBlocks() throws IOException {
         h.loadNew(CartridgeSpec.ofBarcode("LF0001L8").withCapacity(100_000, 10_000));
         StreamCommandsTest.setBlockLength(h, 10_000);
-        TestTask t = h.writeFixed(data(150_000, 1), 15);
+        RecordingTask t = h.writeFixed(data(150_000, 1), 15);
         // 9 blocks of 10,032 fit in 100,000: 6 remain unwritten.
         assertStream(t, SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false, 6);
         assertEquals(9, h.tell());

@@ -1,5 +1,6 @@
 package org.lunforge.device.tape;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.device.tape.TapeHarness.*;
 
@@ -55,7 +56,7 @@ class MultiVolumeTest {
         while (next < 300) {
             if (stReportsEnospc) {
                 // ENOSPC: tar closes the volume; st writes its filemark at close.
-                TestTask fm = h.writeFilemarks(1, false);
+                RecordingTask fm = h.writeFilemarks(1, false);
                 Sense s = assertStream(fm, SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0);
                 assertEquals(SenseKey.NO_SENSE, s.key());
                 assertGood(h.rewind());
@@ -68,7 +69,7 @@ class MultiVolumeTest {
             }
             byte[] block = new byte[record];
             System.arraycopy(archive, next * record, block, 0, record);
-            TestTask t = h.writeVariable(block);
+            RecordingTask t = h.writeVariable(block);
             if (t.response().status() == ScsiStatus.GOOD) {
                 next++;
                 continue;
@@ -91,7 +92,7 @@ class MultiVolumeTest {
             h.drive.load(h.pool.cartridge(barcode));
             h.clearAttentions(h.nexus);
             while (true) {
-                TestTask t = h.readVariable(record);
+                RecordingTask t = h.readVariable(record);
                 if (t.response().status() != ScsiStatus.GOOD) {
                     assertCheck(t, SenseCode.FILEMARK_DETECTED);
                     break;
@@ -115,7 +116,7 @@ class MultiVolumeTest {
     void reportSupportedOperationCodesListsTapeRows() throws IOException {
         h.loadNew("LF0001L8");
         // One command, with service action: READ POSITION long form.
-        TestTask t = h.in(64, 0xA3, 0x0C, 0x02, 0x34, 0x00, 0x06, 0, 0, 0, 64, 0, 0);
+        RecordingTask t = h.in(64, 0xA3, 0x0C, 0x02, 0x34, 0x00, 0x06, 0, 0, 0, 64, 0, 0);
         assertGood(t);
         byte[] d = t.data();
         assertEquals(0x03, d[1] & 0x07, "supported");
@@ -123,7 +124,7 @@ class MultiVolumeTest {
         assertEquals(0x34, d[4] & 0xFF);
         assertEquals(0x06, d[5] & 0xFF);
         // REQUEST SENSE is the drive's row, listed once.
-        TestTask all = h.in(4096, 0xA3, 0x0C, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0);
+        RecordingTask all = h.in(4096, 0xA3, 0x0C, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0);
         byte[] list = all.data();
         int requestSense = 0;
         for (int p = 4; p < list.length; p += 8) {

@@ -1,5 +1,6 @@
 package org.lunforge.device.tape;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.device.tape.StreamCommandsTest.data;
 import static org.lunforge.device.tape.TapeHarness.*;
@@ -114,7 +115,7 @@ class PositioningTest {
     void locateAndReadPositionRoundTripInAllForms() {
         for (long target : new long[] {0, 5, 9, 12, 13, 3}) {
             assertGood(h.locate10(target));
-            TestTask s = h.readPosition(0, 0);
+            RecordingTask s = h.readPosition(0, 0);
             assertGood(s);
             byte[] d = s.data();
             assertEquals(20, d.length);

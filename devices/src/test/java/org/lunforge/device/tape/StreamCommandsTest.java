@@ -1,5 +1,6 @@
 package org.lunforge.device.tape;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.device.tape.TapeHarness.*;
 
@@ -55,7 +56,7 @@ class StreamCommandsTest {
         assertGood(h.writeFilemarks(1, false));
         assertGood(h.rewind());
         for (int i = 0; i < sizes.length; i++) {
-            TestTask t = h.readVariable(sizes[i]);
+            RecordingTask t = h.readVariable(sizes[i]);
             assertGood(t);
             assertArrayEquals(data(sizes[i], i), t.data(), "block " + i);
         }
@@ -69,11 +70,11 @@ class StreamCommandsTest {
         h.writeVariable(data(1000, 1));
         h.writeVariable(data(1000, 2));
         h.rewind();
-        TestTask t = h.readVariable(4000);
+        RecordingTask t = h.readVariable(4000);
         assertStream(t, SenseCode.NO_ADDITIONAL_SENSE, false, false, true, 3000);
         assertEquals(1000, t.response().transferLength());
         assertArrayEquals(data(1000, 1), t.data());
-        TestTask s = h.readVariableSili(4000);
+        RecordingTask s = h.readVariableSili(4000);
         assertGood(s);
         assertEquals(1000, s.response().transferLength());
         assertEquals(2, h.tell());
@@ -84,7 +85,7 @@ class StreamCommandsTest {
         h.writeVariable(data(65536, 1));
         h.writeVariable(data(100, 2));
         h.rewind();
-        TestTask t = h.readVariableSili(10240);
+        RecordingTask t = h.readVariableSili(10240);
         assertStream(t, SenseCode.NO_ADDITIONAL_SENSE, false, false, true, 10240 - 65536);
         assertEquals(10240, t.response().transferLength());
         assertArrayEquals(Arrays.copyOf(data(65536, 1), 10240), t.data());
@@ -113,11 +114,11 @@ class StreamCommandsTest {
         assertGood(h.writeFilemarks(1, false));
         assertEquals(11, h.tell());
         h.rewind();
-        TestTask t = h.readFixed(4, 512);
+        RecordingTask t = h.readFixed(4, 512);
         assertGood(t);
         assertArrayEquals(Arrays.copyOf(ten, 2048), t.data());
         // Six blocks remain before the filemark: a read of 8 returns 6 and the residue 2.
-        TestTask rest = h.readFixed(8, 512);
+        RecordingTask rest = h.readFixed(8, 512);
         assertStream(rest, SenseCode.FILEMARK_DETECTED, true, false, false, 2);
         assertEquals(3072, rest.response().transferLength());
         assertArrayEquals(Arrays.copyOfRange(ten, 2048, 5120), rest.data());
@@ -132,7 +133,7 @@ class StreamCommandsTest {
         h.writeVariable(data(512, 3));
         setBlockLength(h, 512);
         h.rewind();
-        TestTask t = h.readFixed(3, 512);
+        RecordingTask t = h.readFixed(3, 512);
         assertStream(t, SenseCode.NO_ADDITIONAL_SENSE, false, false, true, 2);
         assertEquals(512, t.response().transferLength());
         assertEquals(2, h.tell(), "after the incorrect-length block");
@@ -141,7 +142,7 @@ class StreamCommandsTest {
     @Test
     void blockLengthAndModeShowInModeSense() {
         setBlockLength(h, 65536);
-        TestTask t = h.in(12, 0x1A, 0, 0, 0, 12, 0);
+        RecordingTask t = h.in(12, 0x1A, 0, 0, 0, 12, 0);
         assertGood(t);
         byte[] d = t.data();
         assertEquals(8, d[3]);
@@ -205,7 +206,7 @@ class StreamCommandsTest {
 
     /** Field pointer assertions into a MODE SELECT parameter list. */
     static final class Sensed {
-        static void field(TestTask t, int byteIndex) {
+        static void field(RecordingTask t, int byteIndex) {
             var s = assertCheck(t, SenseCode.INVALID_FIELD_IN_PARAMETER_LIST);
             assertEquals(byteIndex, s.fieldPointer().byteIndex());
             assertFalse(s.fieldPointer().inCdb());

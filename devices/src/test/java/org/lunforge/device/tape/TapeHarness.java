@@ -1,5 +1,6 @@
 package org.lunforge.device.tape;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
@@ -59,22 +60,22 @@ final class TapeHarness implements AutoCloseable {
         return loadNew(CartridgeSpec.ofBarcode(barcode));
     }
 
-    TestTask in(int dataInLength, int... cdb) {
+    RecordingTask in(int dataInLength, int... cdb) {
         return in(nexus, dataInLength, cdb);
     }
 
-    TestTask in(Nexus n, int dataInLength, int... cdb) {
-        TestTask t = new TestTask(n, Cdb.of(cdb), SgList.EMPTY, dataInLength);
+    RecordingTask in(Nexus n, int dataInLength, int... cdb) {
+        RecordingTask t = new RecordingTask(n, Cdb.of(cdb), SgList.EMPTY, dataInLength);
         lu.execute(t);
         return t;
     }
 
-    TestTask run(int... cdb) {
+    RecordingTask run(int... cdb) {
         return in(0, cdb);
     }
 
-    TestTask out(byte[] data, int... cdb) {
-        TestTask t = new TestTask(nexus, Cdb.of(cdb), SgList.wrap(data.clone()), 0);
+    RecordingTask out(byte[] data, int... cdb) {
+        RecordingTask t = new RecordingTask(nexus, Cdb.of(cdb), SgList.wrap(data.clone()), 0);
         lu.execute(t);
         return t;
     }
@@ -105,36 +106,36 @@ final class TapeHarness implements AutoCloseable {
 
     // ------------------------------------------------------------ commands as st sends them
 
-    TestTask writeVariable(byte[] block) {
+    RecordingTask writeVariable(byte[] block) {
         return out(block, 0x0A, 0, block.length >> 16, block.length >> 8, block.length, 0);
     }
 
-    TestTask writeFixed(byte[] data, int blocks) {
+    RecordingTask writeFixed(byte[] data, int blocks) {
         return out(data, 0x0A, 1, blocks >> 16, blocks >> 8, blocks, 0);
     }
 
-    TestTask readVariable(int length) {
+    RecordingTask readVariable(int length) {
         return in(length, 0x08, 0, length >> 16, length >> 8, length, 0);
     }
 
-    TestTask readVariableSili(int length) {
+    RecordingTask readVariableSili(int length) {
         return in(length, 0x08, 2, length >> 16, length >> 8, length, 0);
     }
 
-    TestTask readFixed(int blocks, int blockLength) {
+    RecordingTask readFixed(int blocks, int blockLength) {
         return in(blocks * blockLength, 0x08, 1, blocks >> 16, blocks >> 8, blocks, 0);
     }
 
-    TestTask writeFilemarks(int count, boolean immediate) {
+    RecordingTask writeFilemarks(int count, boolean immediate) {
         return run(0x10, immediate ? 1 : 0, count >> 16, count >> 8, count, 0);
     }
 
     /** SPACE(6): code 0 blocks, 1 filemarks, 2 sequential filemarks, 3 EOD; count signed 24 bits. */
-    TestTask space(int code, int count) {
+    RecordingTask space(int code, int count) {
         return run(0x11, code, count >> 16, count >> 8, count, 0);
     }
 
-    TestTask space16(int code, long count) {
+    RecordingTask space16(int code, long count) {
         byte[] c = new byte[16];
         c[0] = (byte) 0x91;
         c[1] = (byte) code;
@@ -142,17 +143,17 @@ final class TapeHarness implements AutoCloseable {
         return raw(c, 0);
     }
 
-    TestTask rewind() {
+    RecordingTask rewind() {
         return run(0x01, 0, 0, 0, 0, 0);
     }
 
     /** LOCATE(10) with BT set, as st's MTSEEK sends it. */
-    TestTask locate10(long block) {
+    RecordingTask locate10(long block) {
         return run(0x2B, 0x04, 0, (int) (block >> 24), (int) (block >> 16), (int) (block >> 8), (int) block, 0, 0,
                 0);
     }
 
-    TestTask locate16(int destType, long id) {
+    RecordingTask locate16(int destType, long id) {
         byte[] c = new byte[16];
         c[0] = (byte) 0x92;
         c[1] = (byte) (destType << 3);
@@ -160,31 +161,31 @@ final class TapeHarness implements AutoCloseable {
         return raw(c, 0);
     }
 
-    TestTask readPosition(int serviceAction, int allocation) {
+    RecordingTask readPosition(int serviceAction, int allocation) {
         return in(64, 0x34, serviceAction, 0, 0, 0, 0, 0, allocation >> 8, allocation, 0);
     }
 
-    TestTask raw(byte[] cdb, int dataIn) {
-        TestTask t = new TestTask(nexus, new Cdb(cdb), SgList.EMPTY, dataIn);
+    RecordingTask raw(byte[] cdb, int dataIn) {
+        RecordingTask t = new RecordingTask(nexus, new Cdb(cdb), SgList.EMPTY, dataIn);
         lu.execute(t);
         return t;
     }
 
     /** The short-form logical object identifier of the position (st's "tell"). */
     long tell() {
-        TestTask t = readPosition(1, 0);
+        RecordingTask t = readPosition(1, 0);
         assertGood(t);
         return BigEndian.u32(t.data(), 4);
     }
 
     // ------------------------------------------------------------ assertions
 
-    static void assertGood(TestTask t) {
+    static void assertGood(RecordingTask t) {
         TaskResponse r = t.response();
         assertEquals(ScsiStatus.GOOD, r.status(), () -> "expected GOOD, got " + describe(r));
     }
 
-    static Sense assertCheck(TestTask t, SenseCode code) {
+    static Sense assertCheck(RecordingTask t, SenseCode code) {
         TaskResponse r = t.response();
         assertEquals(ScsiStatus.CHECK_CONDITION, r.status(), () -> "expected " + code + ", got " + describe(r));
         Sense s = Sense.decode(r.sense());
@@ -193,7 +194,7 @@ final class TapeHarness implements AutoCloseable {
     }
 
     /** CHECK CONDITION with this code, stream bits and INFORMATION (as the signed 32-bit value st reads). */
-    static Sense assertStream(TestTask t, SenseCode code, boolean fm, boolean eom, boolean ili, long information) {
+    static Sense assertStream(RecordingTask t, SenseCode code, boolean fm, boolean eom, boolean ili, long information) {
         Sense s = assertCheck(t, code);
         assertEquals(fm, s.filemark(), "FILEMARK");
         assertEquals(eom, s.endOfMedium(), "EOM");
@@ -202,7 +203,7 @@ final class TapeHarness implements AutoCloseable {
         return s;
     }
 
-    static void assertInvalidCdbField(TestTask t, int byteIndex, int bit) {
+    static void assertInvalidCdbField(RecordingTask t, int byteIndex, int bit) {
         Sense s = assertCheck(t, SenseCode.INVALID_FIELD_IN_CDB);
         assertEquals(new Sense.FieldPointer(true, byteIndex, bit), s.fieldPointer());
     }

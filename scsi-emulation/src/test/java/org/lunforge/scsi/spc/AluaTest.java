@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 
@@ -25,12 +26,12 @@ class AluaTest {
     private final Nexus p1 = h.login(nexus("iqn.1994-05.com.redhat:a", 1, PORT_1));
     private final Nexus p2 = nexus("iqn.1994-05.com.redhat:a", 1, PORT_2);
 
-    private FakeTask rtpg(Nexus n, boolean extended, int alloc) {
+    private RecordingTask rtpg(Nexus n, boolean extended, int alloc) {
         return h.in(n, alloc, 0xA3, (extended ? 0x20 : 0) | 0x0A, 0, 0, 0, 0, alloc >>> 24, (alloc >> 16) & 0xFF,
                 (alloc >> 8) & 0xFF, alloc & 0xFF, 0, 0);
     }
 
-    private FakeTask stpg(Nexus n, int... descriptors) {
+    private RecordingTask stpg(Nexus n, int... descriptors) {
         byte[] list = new byte[4 + 4 * (descriptors.length / 2)];
         for (int i = 0; i < descriptors.length / 2; i++) {
             list[4 + 4 * i] = (byte) descriptors[2 * i];
@@ -60,7 +61,7 @@ class AluaTest {
         assertEquals(0x10, d[4]); // FORMAT TYPE 001b
         assertEquals(10, d[5]); // IMPLICIT TRANSITION TIME
         assertEquals(d.length - 4, BigEndian.u32(d, 0));
-        FakeTask four = rtpg(p1, false, 4);
+        RecordingTask four = rtpg(p1, false, 4);
         assertEquals(4, four.data().length);
         assertEquals(24, BigEndian.u32(four.data(), 0)); // the full length, as iscsi-test-cu RTPG.AllocLength needs
         assertInvalidCdbField(h.in(p1, 64, 0xA3, 0x4A, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0), 1, 7);
@@ -126,10 +127,10 @@ class AluaTest {
         LogicalUnit lun1 = new LogicalUnit("lun1",
                 LogicalUnitIdentity.of("LUNFORGE", "disk", "0001", UUID.randomUUID()), second,
                 StateStore.inMemory(), groups);
-        FakeTask t = new FakeTask(p1, org.lunforge.scsi.Cdb.of(0, 0, 0, 0, 0, 0), new byte[0], 0);
+        RecordingTask t = new RecordingTask(p1, org.lunforge.scsi.Cdb.of(0, 0, 0, 0, 0, 0), new byte[0], 0);
         lun1.execute(t); // power on
         groups.setAccessStates(Map.of(1, AsymmetricAccessState.ACTIVE_NON_OPTIMIZED), null);
-        FakeTask u = new FakeTask(p1, org.lunforge.scsi.Cdb.of(0, 0, 0, 0, 0, 0), new byte[0], 0);
+        RecordingTask u = new RecordingTask(p1, org.lunforge.scsi.Cdb.of(0, 0, 0, 0, 0, 0), new byte[0], 0);
         lun1.execute(u);
         assertCheck(u, SenseCode.ASYMMETRIC_ACCESS_STATE_CHANGED);
         assertCheck(h.run(p1, 0x00, 0, 0, 0, 0, 0), SenseCode.ASYMMETRIC_ACCESS_STATE_CHANGED);

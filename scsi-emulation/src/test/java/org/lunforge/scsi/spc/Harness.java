@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.UUID;
@@ -52,19 +53,19 @@ final class Harness {
     }
 
     /** Runs a data-in or no-data command with a data-in buffer of {@code dataInLength} bytes. */
-    FakeTask in(Nexus nexus, int dataInLength, int... cdb) {
-        FakeTask t = new FakeTask(nexus, Cdb.of(cdb), new byte[0], dataInLength);
+    RecordingTask in(Nexus nexus, int dataInLength, int... cdb) {
+        RecordingTask t = new RecordingTask(nexus, Cdb.of(cdb), new byte[0], dataInLength);
         lu.execute(t);
         return t;
     }
 
-    FakeTask run(Nexus nexus, int... cdb) {
+    RecordingTask run(Nexus nexus, int... cdb) {
         return in(nexus, 4096, cdb);
     }
 
     /** Runs a data-out command. */
-    FakeTask out(Nexus nexus, byte[] data, int... cdb) {
-        FakeTask t = new FakeTask(nexus, Cdb.of(cdb), data, 0);
+    RecordingTask out(Nexus nexus, byte[] data, int... cdb) {
+        RecordingTask t = new RecordingTask(nexus, Cdb.of(cdb), data, 0);
         lu.execute(t);
         return t;
     }
@@ -81,7 +82,7 @@ final class Harness {
 
     /** Takes one pending unit attention with REQUEST SENSE (which no reservation or ALUA state refuses). */
     SenseCode requestSense(Nexus nexus) {
-        FakeTask t = in(nexus, 252, 0x03, 0, 0, 0, 252, 0);
+        RecordingTask t = in(nexus, 252, 0x03, 0, 0, 0, 252, 0);
         assertGood(t);
         return Sense.decode(t.data()).code();
     }
@@ -92,12 +93,12 @@ final class Harness {
         return nexus;
     }
 
-    static void assertGood(FakeTask t) {
+    static void assertGood(RecordingTask t) {
         TaskResponse r = t.response();
         assertEquals(ScsiStatus.GOOD, r.status(), () -> "expected GOOD, got " + describe(r));
     }
 
-    static Sense assertCheck(FakeTask t, SenseCode code) {
+    static Sense assertCheck(RecordingTask t, SenseCode code) {
         TaskResponse r = t.response();
         assertEquals(ScsiStatus.CHECK_CONDITION, r.status(), () -> "expected " + code + ", got " + describe(r));
         Sense s = Sense.decode(r.sense());
@@ -106,20 +107,20 @@ final class Harness {
     }
 
     /** CHECK CONDITION with this code and field pointer (bit -1: no bit pointer). */
-    static void assertField(FakeTask t, SenseCode code, boolean inCdb, int byteIndex, int bit) {
+    static void assertField(RecordingTask t, SenseCode code, boolean inCdb, int byteIndex, int bit) {
         Sense s = assertCheck(t, code);
         assertEquals(new Sense.FieldPointer(inCdb, byteIndex, bit), s.fieldPointer());
     }
 
-    static void assertInvalidCdbField(FakeTask t, int byteIndex, int bit) {
+    static void assertInvalidCdbField(RecordingTask t, int byteIndex, int bit) {
         assertField(t, SenseCode.INVALID_FIELD_IN_CDB, true, byteIndex, bit);
     }
 
-    static void assertInvalidParameter(FakeTask t, int byteIndex, int bit) {
+    static void assertInvalidParameter(RecordingTask t, int byteIndex, int bit) {
         assertField(t, SenseCode.INVALID_FIELD_IN_PARAMETER_LIST, false, byteIndex, bit);
     }
 
-    static void assertConflict(FakeTask t) {
+    static void assertConflict(RecordingTask t) {
         assertEquals(ScsiStatus.RESERVATION_CONFLICT, t.response().status(),
                 () -> "expected RESERVATION CONFLICT, got " + describe(t.response()));
     }

@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 
@@ -20,7 +21,7 @@ class InquiryTest {
     private final Nexus a = nexus("iqn.1994-05.com.redhat:a");
 
     private byte[] inquiry(Nexus n, int evpd, int page, int alloc) {
-        FakeTask t = h.in(n, alloc, 0x12, evpd, page, alloc >> 8, alloc & 0xFF, 0);
+        RecordingTask t = h.in(n, alloc, 0x12, evpd, page, alloc >> 8, alloc & 0xFF, 0);
         assertGood(t);
         return t.data();
     }

@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 
@@ -13,12 +14,12 @@ class LogPagesTest {
     private final Harness h = new Harness();
     private final Nexus a = h.login(nexus("iqn.1994-05.com.redhat:a"));
 
-    private FakeTask logSense(int pc, int page, int sub, int pointer, int alloc) {
+    private RecordingTask logSense(int pc, int page, int sub, int pointer, int alloc) {
         return h.in(a, alloc, 0x4D, 0, (pc << 6) | page, sub, 0, pointer >> 8, pointer & 0xFF, alloc >> 8,
                 alloc & 0xFF, 0);
     }
 
-    private FakeTask logSelect(boolean pcr, int pc, int page, byte[] list) {
+    private RecordingTask logSelect(boolean pcr, int pc, int page, byte[] list) {
         return h.out(a, list, 0x4C, pcr ? 0x02 : 0, (pc << 6) | page, 0, 0, 0, 0, list.length >> 8,
                 list.length & 0xFF, 0);
     }
@@ -76,7 +77,7 @@ class LogPagesTest {
     void parameterCodeResetResetsTheDevicesCounters() {
         assertGood(logSelect(true, 1, 0, new byte[0]));
         assertEquals(0, h.disk.counter);
-        FakeTask withList = h.out(a, new byte[8], 0x4C, 0x02, 0x40, 0, 0, 0, 0, 0, 8, 0);
+        RecordingTask withList = h.out(a, new byte[8], 0x4C, 0x02, 0x40, 0, 0, 0, 0, 0, 8, 0);
         assertInvalidCdbField(withList, 1, 1);
     }
 

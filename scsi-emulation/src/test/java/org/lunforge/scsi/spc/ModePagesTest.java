@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 
@@ -16,20 +17,20 @@ class ModePagesTest {
     private final Nexus a = h.login(nexus("iqn.1994-05.com.redhat:a"));
     private final Nexus b = h.login(nexus("iqn.1994-05.com.redhat:b"));
 
-    private FakeTask sense6(Nexus n, boolean dbd, int pc, int page, int sub, int alloc) {
+    private RecordingTask sense6(Nexus n, boolean dbd, int pc, int page, int sub, int alloc) {
         return h.in(n, alloc, 0x1A, dbd ? 0x08 : 0, (pc << 6) | page, sub, alloc, 0);
     }
 
-    private FakeTask sense10(Nexus n, boolean llbaa, boolean dbd, int pc, int page, int sub, int alloc) {
+    private RecordingTask sense10(Nexus n, boolean llbaa, boolean dbd, int pc, int page, int sub, int alloc) {
         return h.in(n, alloc, 0x5A, (llbaa ? 0x10 : 0) | (dbd ? 0x08 : 0), (pc << 6) | page, sub, 0, 0, 0,
                 alloc >> 8, alloc & 0xFF, 0);
     }
 
-    private FakeTask select6(Nexus n, boolean pf, boolean sp, byte[] list) {
+    private RecordingTask select6(Nexus n, boolean pf, boolean sp, byte[] list) {
         return h.out(n, list, 0x15, (pf ? 0x10 : 0) | (sp ? 0x01 : 0), 0, 0, list.length, 0);
     }
 
-    private FakeTask select10(Nexus n, boolean pf, boolean sp, byte[] list) {
+    private RecordingTask select10(Nexus n, boolean pf, boolean sp, byte[] list) {
         return h.out(n, list, 0x55, (pf ? 0x10 : 0) | (sp ? 0x01 : 0), 0, 0, 0, 0, 0, list.length >> 8,
                 list.length & 0xFF, 0);
     }
@@ -52,7 +53,7 @@ class ModePagesTest {
 
     /** The current control page from MODE SENSE(6), DBD. */
     private byte[] control(Nexus n, int pc) {
-        FakeTask t = sense6(n, true, pc, 0x0A, 0, 255);
+        RecordingTask t = sense6(n, true, pc, 0x0A, 0, 255);
         assertGood(t);
         return pages6(t.data()).getFirst();
     }
@@ -74,7 +75,7 @@ class ModePagesTest {
 
     @Test
     void allPagesCarryControlAndTheDevicesPagesInOrder() {
-        FakeTask t = sense6(a, false, 0, 0x3F, 0, 255);
+        RecordingTask t = sense6(a, false, 0, 0x3F, 0, 255);
         assertGood(t);
         byte[] d = t.data();
         assertEquals(d.length - 1, d[0] & 0xFF);
@@ -91,7 +92,7 @@ class ModePagesTest {
 
     @Test
     void allPagesAndSubpages() {
-        FakeTask t = sense6(a, true, 0, 0x3F, 0xFF, 255);
+        RecordingTask t = sense6(a, true, 0, 0x3F, 0xFF, 255);
         List<byte[]> pages = pages6(t.data());
         assertEquals(4, pages.size());
         assertEquals(0x48, pages.get(1)[0] & 0xFF); // 08h/01h: SPF, not savable
@@ -102,7 +103,7 @@ class ModePagesTest {
     /** Linux st reads density and block length with MODE SENSE(6) page 00h, 12 bytes. */
     @Test
     void pageZeroIsTheHeaderAndBlockDescriptorOnly() {
-        FakeTask t = sense6(a, false, 0, 0x00, 0, 12);
+        RecordingTask t = sense6(a, false, 0, 0x00, 0, 12);
         assertGood(t);
         assertEquals(12, t.data().length);
         assertEquals(11, t.data()[0]);
@@ -143,10 +144,10 @@ class ModePagesTest {
 
     @Test
     void residualsAreNeverOverflows() {
-        FakeTask t = sense6(a, false, 0, 0x3F, 0, 4);
+        RecordingTask t = sense6(a, false, 0, 0x3F, 0, 4);
         assertGood(t);
         assertEquals(4, t.response().transferLength());
-        FakeTask all = sense6(a, false, 0, 0x3F, 0, 255);
+        RecordingTask all = sense6(a, false, 0, 0x3F, 0, 255);
         assertTrue(all.response().transferLength() < 255);
     }
 
@@ -176,7 +177,7 @@ class ModePagesTest {
         assertGood(select6(a, true, false, list6(c)));
         assertTrue(h.lu.spc().descriptorSense(b));
         assertCheck(h.run(b, 0x00, 0, 0, 0, 0, 0), SenseCode.MODE_PARAMETERS_CHANGED);
-        FakeTask bad = h.run(b, 0x12, 0x02, 0, 0, 36, 0);
+        RecordingTask bad = h.run(b, 0x12, 0x02, 0, 0, 36, 0);
         assertEquals(0x72, bad.response().sense()[0]);
         assertEquals(0x04, control(b, 0)[2] & 0x04);
     }

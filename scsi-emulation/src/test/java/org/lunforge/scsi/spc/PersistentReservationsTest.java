@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 import static org.lunforge.scsi.spc.Pr.*;
@@ -105,7 +106,7 @@ class PersistentReservationsTest {
         assertGood(pr.write(b));
     }
 
-    private static void expect(int allowed, FakeTask t) {
+    private static void expect(int allowed, RecordingTask t) {
         if (allowed == 1) {
             assertGood(t);
         } else {
@@ -407,7 +408,7 @@ class PersistentReservationsTest {
     @Test
     void readKeysTruncated() {
         assertGood(pr.registerAndIgnore(a, K1));
-        FakeTask t = pr.in(a, 0, 8);
+        RecordingTask t = pr.in(a, 0, 8);
         assertEquals(8, t.data().length);
         assertEquals(8, BigEndian.u32(t.data(), 4));
     }

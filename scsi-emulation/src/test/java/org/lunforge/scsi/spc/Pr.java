@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.lunforge.scsi.spc.Harness.assertGood;
 
 import java.util.ArrayList;
@@ -44,45 +45,45 @@ final class Pr {
         return d;
     }
 
-    FakeTask out(Nexus n, int sa, int type, byte[] list) {
+    RecordingTask out(Nexus n, int sa, int type, byte[] list) {
         int len = list.length;
         return h.out(n, list, 0x5F, sa, type, 0, 0, len >>> 24, (len >> 16) & 0xFF, (len >> 8) & 0xFF, len & 0xFF, 0);
     }
 
-    FakeTask out(Nexus n, int sa, int type, long key, long saKey, int flags) {
+    RecordingTask out(Nexus n, int sa, int type, long key, long saKey, int flags) {
         return out(n, sa, type, basic(key, saKey, flags));
     }
 
-    FakeTask registerAndIgnore(Nexus n, long key) {
+    RecordingTask registerAndIgnore(Nexus n, long key) {
         return out(n, REGISTER_AND_IGNORE, 0, 0, key, 0);
     }
 
-    FakeTask register(Nexus n, long key, long newKey) {
+    RecordingTask register(Nexus n, long key, long newKey) {
         return out(n, REGISTER, 0, key, newKey, 0);
     }
 
-    FakeTask reserve(Nexus n, long key, int type) {
+    RecordingTask reserve(Nexus n, long key, int type) {
         return out(n, RESERVE, type, key, 0, 0);
     }
 
-    FakeTask release(Nexus n, long key, int type) {
+    RecordingTask release(Nexus n, long key, int type) {
         return out(n, RELEASE, type, key, 0, 0);
     }
 
-    FakeTask clear(Nexus n, long key) {
+    RecordingTask clear(Nexus n, long key) {
         return out(n, CLEAR, 0, key, 0, 0);
     }
 
-    FakeTask preempt(Nexus n, long key, long victim, int type) {
+    RecordingTask preempt(Nexus n, long key, long victim, int type) {
         return out(n, PREEMPT, type, key, victim, 0);
     }
 
-    FakeTask in(Nexus n, int sa, int alloc) {
+    RecordingTask in(Nexus n, int sa, int alloc) {
         return h.in(n, alloc, 0x5E, sa, 0, 0, 0, 0, 0, alloc >> 8, alloc & 0xFF, 0);
     }
 
     byte[] inData(Nexus n, int sa) {
-        FakeTask t = in(n, sa, 16384);
+        RecordingTask t = in(n, sa, 16384);
         assertGood(t);
         return t.data();
     }
@@ -109,11 +110,11 @@ final class Pr {
         return new long[] {BigEndian.s64(d, 8), d[21] & 0x0F};
     }
 
-    FakeTask read(Nexus n) {
+    RecordingTask read(Nexus n) {
         return h.run(n, 0x28, 0, 0, 0, 0, 1, 0, 0, 1, 0);
     }
 
-    FakeTask write(Nexus n) {
+    RecordingTask write(Nexus n) {
         return h.run(n, 0x2A, 0, 0, 0, 0, 1, 0, 0, 1, 0);
     }
 }

@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 import static org.lunforge.scsi.spc.Pr.*;
@@ -15,15 +16,15 @@ class Spc2ReservationTest {
     private final Nexus a = h.login(nexus("iqn.1994-05.com.redhat:a"));
     private final Nexus b = h.login(nexus("iqn.1994-05.com.redhat:b"));
 
-    private FakeTask reserve6(Nexus n) {
+    private RecordingTask reserve6(Nexus n) {
         return h.run(n, 0x16, 0, 0, 0, 0, 0);
     }
 
-    private FakeTask release6(Nexus n) {
+    private RecordingTask release6(Nexus n) {
         return h.run(n, 0x17, 0, 0, 0, 0, 0);
     }
 
-    private FakeTask modeSense(Nexus n) {
+    private RecordingTask modeSense(Nexus n) {
         return h.in(n, 255, 0x1A, 0, 0x3F, 0, 255, 0);
     }
 

@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 
@@ -14,7 +15,7 @@ class SupportedOperationsTest {
     private final Harness h = new Harness();
     private final Nexus a = h.login(nexus("iqn.1994-05.com.redhat:a"));
 
-    private FakeTask rsoc(boolean rctd, int options, int opcode, int sa, int alloc) {
+    private RecordingTask rsoc(boolean rctd, int options, int opcode, int sa, int alloc) {
         return h.in(a, alloc, 0xA3, 0x0C, (rctd ? 0x80 : 0) | options, opcode, sa >> 8, sa & 0xFF, alloc >>> 24,
                 (alloc >> 16) & 0xFF, (alloc >> 8) & 0xFF, alloc & 0xFF, 0, 0);
     }

@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 
@@ -33,8 +34,8 @@ class TaskRouterTest {
     };
     private final Nexus a = nexus("iqn.1994-05.com.redhat:a");
 
-    private FakeTask route(int lun, int alloc, int... cdb) {
-        FakeTask t = new FakeTask(a, Cdb.of(cdb), new byte[0], alloc);
+    private RecordingTask route(int lun, int alloc, int... cdb) {
+        RecordingTask t = new RecordingTask(a, Cdb.of(cdb), new byte[0], alloc);
         TaskRouter.route(t, LunAddress.encode(lun), map);
         return t;
     }
@@ -45,7 +46,7 @@ class TaskRouterTest {
         lun1.login(a);
         lun0.lu.reportedLunsChanged();
         lun1.lu.reportedLunsChanged();
-        FakeTask t = route(1, 64, 0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0);
+        RecordingTask t = route(1, 64, 0xA0, 0, 0, 0, 0, 0, 0, 0, 0, 64, 0, 0);
         assertGood(t);
         assertEquals(16, BigEndian.u32(t.data(), 0));
         assertGood(route(0, 0, 0x00, 0, 0, 0, 0, 0));
@@ -54,7 +55,7 @@ class TaskRouterTest {
 
     @Test
     void anAbsentLunAnswersInquiryWithQualifier3AndOtherwiseLogicalUnitNotSupported() {
-        FakeTask inquiry = route(5, 36, 0x12, 0, 0, 0, 36, 0);
+        RecordingTask inquiry = route(5, 36, 0x12, 0, 0, 0, 36, 0);
         assertGood(inquiry);
         assertEquals(0x7F, inquiry.data()[0] & 0xFF);
         assertCheck(route(5, 0, 0x00, 0, 0, 0, 0, 0), SenseCode.LOGICAL_UNIT_NOT_SUPPORTED);

@@ -1,5 +1,6 @@
 package org.lunforge.scsi.spc;
 
+import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.*;
 import static org.lunforge.scsi.spc.Harness.*;
 
@@ -24,11 +25,11 @@ class UnitAttentionTest {
 
     @Test
     void requestSenseReportsAndClearsThePendingAttentionWithGoodStatus() {
-        FakeTask t = h.in(a, 252, 0x03, 0, 0, 0, 252, 0);
+        RecordingTask t = h.in(a, 252, 0x03, 0, 0, 0, 252, 0);
         assertGood(t);
         assertEquals(18, t.data().length);
         assertEquals(SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED, Sense.decode(t.data()).code());
-        FakeTask again = h.in(a, 252, 0x03, 0x01, 0, 0, 252, 0); // DESC
+        RecordingTask again = h.in(a, 252, 0x03, 0x01, 0, 0, 252, 0); // DESC
         assertEquals(0x72, again.data()[0]);
         assertEquals(SenseCode.NO_ADDITIONAL_SENSE, Sense.decode(again.data()).code());
     }
@@ -37,7 +38,7 @@ class UnitAttentionTest {
     void requestSenseReportsNotReadyWhenNothingIsPending() {
         h.login(a);
         h.disk.ready = false;
-        FakeTask t = h.in(a, 252, 0x03, 0, 0, 0, 252, 0);
+        RecordingTask t = h.in(a, 252, 0x03, 0, 0, 0, 252, 0);
         assertGood(t);
         assertEquals(SenseCode.MEDIUM_NOT_PRESENT, Sense.decode(t.data()).code());
         assertCheck(h.run(a, 0x00, 0, 0, 0, 0, 0), SenseCode.MEDIUM_NOT_PRESENT);

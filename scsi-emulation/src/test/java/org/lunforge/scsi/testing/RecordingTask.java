@@ -1,4 +1,4 @@
-package org.lunforge.scsi.spc;
+package org.lunforge.scsi.testing;
 
 import org.lunforge.scsi.Cdb;
 import org.lunforge.scsi.Nexus;
@@ -7,18 +7,25 @@ import org.lunforge.scsi.SgList;
 import org.lunforge.scsi.TaskAttribute;
 import org.lunforge.scsi.TaskResponse;
 
-/** A task over heap buffers that records its one response. */
-final class FakeTask implements ScsiTask {
+/**
+ * A task over heap buffers that records its one response: the test fixture every module's command tests share
+ * (published in scsi-emulation's test jar).
+ */
+public final class RecordingTask implements ScsiTask {
     private final Nexus nexus;
     private final Cdb cdb;
     private final SgList dataOut;
     private final SgList dataIn;
     private TaskResponse response;
 
-    FakeTask(Nexus nexus, Cdb cdb, byte[] dataOut, int dataInLength) {
+    public RecordingTask(Nexus nexus, Cdb cdb, byte[] dataOut, int dataInLength) {
+        this(nexus, cdb, dataOut.length == 0 ? SgList.EMPTY : SgList.wrap(dataOut.clone()), dataInLength);
+    }
+
+    public RecordingTask(Nexus nexus, Cdb cdb, SgList dataOut, int dataInLength) {
         this.nexus = nexus;
         this.cdb = cdb;
-        this.dataOut = dataOut.length == 0 ? SgList.EMPTY : SgList.wrap(dataOut.clone());
+        this.dataOut = dataOut;
         this.dataIn = SgList.allocate(dataInLength);
     }
 
@@ -58,7 +65,7 @@ final class FakeTask implements ScsiTask {
     }
 
     @Override
-    public void complete(TaskResponse r) {
+    public synchronized void complete(TaskResponse r) {
         if (response != null) {
             throw new AssertionError("completed twice: " + response + " then " + r);
         }
@@ -70,7 +77,7 @@ final class FakeTask implements ScsiTask {
         return false;
     }
 
-    TaskResponse response() {
+    public synchronized TaskResponse response() {
         if (response == null) {
             throw new AssertionError("task not completed");
         }
@@ -78,7 +85,7 @@ final class FakeTask implements ScsiTask {
     }
 
     /** The data-in the command returned (its transfer length, clipped to the buffer). */
-    byte[] data() {
+    public byte[] data() {
         long n = Math.min(response().transferLength(), dataIn.length());
         return dataIn.toByteArray(0, (int) n);
     }
