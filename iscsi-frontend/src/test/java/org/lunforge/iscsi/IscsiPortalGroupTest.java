@@ -409,21 +409,75 @@ class IscsiPortalGroupTest {
     }
 
     @Test
-    void aTargetResetReachesTheLogicalUnitsOfEveryGroup() {
+    void aTargetWarmResetLeavesTheLogicalUnitsOfOtherGroupsAlone() {
         first.generateNodeAcls(true).lun(0, small);
         second.generateNodeAcls(true).lun(0, large);
         server.addTarget(target);
-        IscsiPeer one = loggedIn(FIRST, ALICE);
-        IscsiPeer two = loggedIn(SECOND, ALICE);
-        Nexus twoNexus = nexus(ALICE, two, second);
-        large.unitAttentions().register(twoNexus);
-        one.send(new IscsiTaskManagementRequest(true, IscsiConstants.TMF_TARGET_WARM_RESET, 0, ++one.itt,
-                RESERVED_TAG, one.cmdSN, one.expStatSN, 0, 0));
-        two.channel.runPendingTasks(); // the other session lets go of its tasks there (none)
-        one.channel.runPendingTasks();
-        IscsiTaskManagementResponse r = one.next(IscsiTaskManagementResponse.class);
-        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE, r.response());
-        assertTrue(large.unitAttentions().isPending(twoNexus), "the second group's logical unit was reset too");
-        assertEquals(java.util.Set.of(small, large), target.logicalUnits());
+        IscsiPeer holder = loggedIn(SECOND, BOB);
+        assertEquals(GOOD, status(holder, 0, RESERVE_6));
+        IscsiPeer requester = loggedIn(FIRST, ALICE);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE,
+                targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
+        IscsiPeer other = loggedIn(SECOND, ALICE);
+        assertEquals(RESERVATION_CONFLICT, status(other, 0, TEST_UNIT_READY),
+                "the reservation on a unit the requester cannot address survives");
+        assertFalse(large.unitAttentions().isPending(nexus(BOB, holder, second)), "and its holder saw no reset");
+    }
+
+    @Test
+    void aTargetWarmResetReachesOnlyTheLunsTheRequestersAclMaps() {
+        first.lun(0, small).lun(1, large).acl(new IscsiAcl(ALICE, Map.of(0, 0), null, null))
+                .acl(IscsiAcl.allLuns(BOB));
+        server.addTarget(target);
+        IscsiPeer holder = loggedIn(FIRST, BOB);
+        assertEquals(GOOD, status(holder, 1, RESERVE_6));
+        assertEquals(GOOD, status(holder, 0, RESERVE_6));
+        IscsiPeer requester = loggedIn(FIRST, ALICE);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE,
+                targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
+        IscsiPeer other = loggedIn(FIRST, BOB);
+        assertEquals(RESERVATION_CONFLICT, status(other, 1, TEST_UNIT_READY), "LUN 1 is not in alice's map");
+        assertEquals(GOOD, status(other, 0, TEST_UNIT_READY), "LUN 0 is, and its reset released the reservation");
+    }
+
+    @Test
+    void aTargetColdResetDropsOnlyTheSessionsOfItsGroup() {
+        first.generateNodeAcls(true).lun(0, small);
+        second.generateNodeAcls(true).lun(0, large);
+        server.addTarget(target);
+        IscsiPeer elsewhere = loggedIn(SECOND, BOB);
+        IscsiPeer neighbour = loggedIn(FIRST, BOB);
+        IscsiPeer requester = loggedIn(FIRST, ALICE);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE,
+                targetReset(requester, IscsiConstants.TMF_TARGET_COLD_RESET, elsewhere, neighbour).response());
+        requester.channel.runPendingTasks();
+        neighbour.channel.runPendingTasks();
+        elsewhere.channel.runPendingTasks();
+        assertFalse(requester.channel.isActive());
+        assertFalse(neighbour.channel.isActive(), "11.5.1: the port's connections are dropped");
+        assertTrue(elsewhere.channel.isActive(), "a session through another target port is not");
+        assertEquals(GOOD, status(elsewhere, 0, TEST_UNIT_READY));
+    }
+
+    @Test
+    void aGroupMayRefuseTargetResets() {
+        first.generateNodeAcls(true).lun(0, small).warmResetAllowed(false).coldResetAllowed(false);
+        server.addTarget(target);
+        IscsiPeer holder = loggedIn(FIRST, BOB);
+        assertEquals(GOOD, status(holder, 0, RESERVE_6));
+        IscsiPeer requester = loggedIn(FIRST, ALICE);
+        assertEquals(IscsiConstants.TMF_AUTHORIZATION_FAILED,
+                targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
+        assertEquals(IscsiConstants.TMF_AUTHORIZATION_FAILED,
+                targetReset(requester, IscsiConstants.TMF_TARGET_COLD_RESET, holder).response());
+        requester.channel.runPendingTasks();
+        holder.channel.runPendingTasks();
+        assertTrue(requester.channel.isActive());
+        assertTrue(holder.channel.isActive());
+        assertEquals(RESERVATION_CONFLICT, status(requester, 0, TEST_UNIT_READY), "nothing was reset");
+        first.warmResetAllowed(true);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE,
+                targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
+        assertEquals(GOOD, status(requester, 0, TEST_UNIT_READY));
     }
 }
