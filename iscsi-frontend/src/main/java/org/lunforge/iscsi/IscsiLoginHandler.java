@@ -25,8 +25,9 @@ import org.lunforge.scsi.Nexus;
 /**
  * The login phase of one connection (RFC 7143 6): the security stage (AuthMethod None or CHAP), the operational
  * stage (13's keys through {@link IscsiNegotiation}), stage transitions, text spread over several PDUs (C bit) both
- * ways, and the end of login: a new session (with a TSIH), a reinstated one (same initiator, ISID and target: the
- * old session is closed first), or a Login Response with the status class and detail of 11.13.5, after which the
+ * ways, and the end of login: a new session (with a TSIH), a reinstated one (same I_T nexus: initiator name, ISID,
+ * target and portal group; the old session is closed first, and only once this login has authenticated), or a
+ * Login Response with the status class and detail of 11.13.5, after which the
  * connection is closed.
  *
  * <p>On success the handler hands the channel to an {@link IscsiSessionHandler} and removes itself; digests and the
@@ -301,7 +302,8 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
             // Adding a connection to a session (or reinstating one): we run one connection per session.
             IscsiSession existing = server.session(tsih);
             boolean same = existing != null && existing.isid == isid
-                    && existing.initiatorName.equalsIgnoreCase(initiatorName) && existing.target == target;
+                    && existing.initiatorName.equalsIgnoreCase(initiatorName) && existing.target == target
+                    && existing.portalGroup == portalGroup;
             throw new LoginFailure(INITIATOR_ERROR, same ? DETAIL_TOO_MANY_CONNECTIONS : DETAIL_SESSION_DOES_NOT_EXIST,
                     "TSIH " + tsih);
         }
@@ -403,9 +405,8 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
     private void finish(IscsiLoginRequest r, byte[] text, int offset, int length) {
         over = true;
         IscsiSessionParameters params = negotiation.result(initiatorName, targetName, discovery);
-        IscsiSession.Key key = new IscsiSession.Key(IscsiTarget.normalize(initiatorName), isid,
-                target == null ? null : target.name());
-        IscsiSession old = server.session(key);
+        // Security is done: a login that failed authentication never got here, so never touched the old session.
+        IscsiSession old = server.session(IscsiSession.Key.of(initiatorName, isid, target, portalGroup));
         byte[] last = java.util.Arrays.copyOfRange(text, offset, offset + length);
         int itt = r.initiatorTaskTag();
         if (old == null) {

@@ -34,6 +34,9 @@ public final class IscsiPortalGroup {
     private volatile boolean authenticationRequired;
     /** The group's CHAP pair, replaced as a whole so a login never sees one half of an update. */
     private volatile ChapPair chap = ChapPair.NONE;
+    /** Whether an initiator through this port may reset the target (RFC 7143 11.5.1; LIO's tmr_*_reset). */
+    private volatile boolean warmResetAllowed = true;
+    private volatile boolean coldResetAllowed = true;
     /** Bumped on every LUN or ACL change; sessions rebuild their LUN maps when it moves. */
     private final AtomicInteger version = new AtomicInteger();
     /** The target this group is a port of, once added to one. */
@@ -178,6 +181,29 @@ public final class IscsiPortalGroup {
 
     public IscsiChapCredentials mutualChap() {
         return chap.mutual();
+    }
+
+    /**
+     * Whether TARGET WARM RESET is served through this port; refused, it is answered Function authorization failed
+     * (RFC 7143 11.6.1) and nothing is reset.
+     */
+    public IscsiPortalGroup warmResetAllowed(boolean allowed) {
+        this.warmResetAllowed = allowed;
+        return this;
+    }
+
+    public boolean warmResetAllowed() {
+        return warmResetAllowed;
+    }
+
+    /** Whether TARGET COLD RESET is served through this port (refused as {@link #warmResetAllowed(boolean)}). */
+    public IscsiPortalGroup coldResetAllowed(boolean allowed) {
+        this.coldResetAllowed = allowed;
+        return this;
+    }
+
+    public boolean coldResetAllowed() {
+        return coldResetAllowed;
     }
 
     /** The ACL that lets this initiator in: its own, a generated one in demo mode, or null (not authorized). */

@@ -353,10 +353,10 @@ public final class IscsiServer implements AutoCloseable {
         return out;
     }
 
-    /** Drops every session of the target (TARGET COLD RESET). */
-    void closeSessions(IscsiTarget target) {
+    /** Drops every session through this target port (TARGET COLD RESET); other ports' sessions go on. */
+    void closeSessions(IscsiPortalGroup port) {
         for (IscsiSession s : sessions.values()) {
-            if (s.target == target) {
+            if (s.portalGroup == port) {
                 s.channel.eventLoop().execute(() -> s.channel.flush().close());
             }
         }

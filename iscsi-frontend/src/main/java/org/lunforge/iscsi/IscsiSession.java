@@ -17,8 +17,23 @@ import org.lunforge.scsi.Nexus;
  * the identity, and methods that other threads may call (they hop onto the loop).
  */
 final class IscsiSession {
-    /** Sessions are identified by initiator name, ISID and target (RFC 7143 4.4.3); discovery has no target. */
-    record Key(String initiatorName, long isid, String targetName) {
+    /**
+     * A session is its I_T nexus (RFC 7143 4.4.3, 6.3.5): the initiator port (name, ISID) and the target port (target
+     * name, portal group tag). Reinstatement closes only the session with the same key, so a login through one
+     * portal group never ends a session through another, whose ACLs and authentication may be stricter. Discovery
+     * sessions have no target port ({@code targetName} null, {@code portalGroupTag} -1).
+     */
+    record Key(String initiatorName, long isid, String targetName, int portalGroupTag) {
+        Key {
+            if (targetName == null ? portalGroupTag != -1 : portalGroupTag < 0 || portalGroupTag > 0xFFFF) {
+                throw new IllegalArgumentException("portal group tag " + portalGroupTag + " of " + targetName);
+            }
+        }
+
+        static Key of(String initiatorName, long isid, IscsiTarget target, IscsiPortalGroup portalGroup) {
+            return new Key(IscsiTarget.normalize(initiatorName), isid, target == null ? null : target.name(),
+                    target == null ? -1 : portalGroup.tag());
+        }
     }
 
     final IscsiServer server;
@@ -48,7 +63,7 @@ final class IscsiSession {
         this.portalGroup = portalGroup;
         this.nexus = nexus;
         this.lunMap = target == null ? null : new IscsiLunMap(portalGroup, initiatorName);
-        this.key = new Key(IscsiTarget.normalize(initiatorName), isid, target == null ? null : target.name());
+        this.key = Key.of(initiatorName, isid, target, portalGroup);
         this.terminated = channel.eventLoop().newPromise();
     }
 

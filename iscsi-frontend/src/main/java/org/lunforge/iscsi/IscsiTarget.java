@@ -15,8 +15,8 @@ import org.lunforge.scsi.TargetPort;
 
 /**
  * An iSCSI target node (RFC 7143 4.4.1): its name and alias and its portal groups, each one SCSI target port with
- * its own portals, LUNs, ACLs and authentication ({@link IscsiPortalGroup}). The SCSI target device is the node:
- * a target reset reaches every logical unit of every group.
+ * its own portals, LUNs, ACLs and authentication ({@link IscsiPortalGroup}). A target reset reaches only what the
+ * requester addresses: the logical units of its LUN map and the sessions of its portal group.
  *
  * <p>Thread-safe: the daemon changes it from its own threads while sessions read it from event loops.
  */
@@ -141,7 +141,7 @@ public final class IscsiTarget {
         return TargetPort.iscsi(group.relativeTargetPortId(), name, group.tag());
     }
 
-    /** Every logical unit mapped in any portal group: what a target reset reaches (SAM-5 6.3.5). */
+    /** Every logical unit mapped in any portal group. */
     public Set<LogicalUnit> logicalUnits() {
         Set<LogicalUnit> out = new LinkedHashSet<>();
         for (IscsiPortalGroup g : portalGroups.values()) {

@@ -86,15 +86,30 @@ final class IscsiTaskManagement {
                 Pending p = new Pending(r, scope, function == TMF_LOGICAL_UNIT_RESET ? scope : Set.of(), false);
                 start(p, function != TMF_ABORT_TASK_SET);
             }
-            case TMF_TARGET_WARM_RESET, TMF_TARGET_COLD_RESET -> {
-                Set<LogicalUnit> scope = h.session().target.logicalUnits();
-                LOG.log(INFO, () -> h.session() + ": " + (function == TMF_TARGET_COLD_RESET ? "cold" : "warm")
-                        + " target reset");
-                start(new Pending(r, scope, scope, function == TMF_TARGET_COLD_RESET), true);
-            }
+            case TMF_TARGET_WARM_RESET, TMF_TARGET_COLD_RESET -> targetReset(r, function == TMF_TARGET_COLD_RESET);
             case TMF_TASK_REASSIGN -> respond(r, TMF_REASSIGNMENT_NOT_SUPPORTED);
             default -> respond(r, TMF_NOT_SUPPORTED); // CLEAR ACA, and codes RFC 7143 does not assign
         }
+    }
+
+    /**
+     * 11.5.1 TARGET WARM/COLD RESET, within what the requester can address: the logical units of its own LUN map
+     * (its portal group seen through its ACL; 11.6.1: "all LUs known to the issuing initiator") and, for a cold
+     * reset, the sessions through its own target port. A unit or a session it cannot reach is never touched (SAM-5
+     * 6.3: a reset must not release another initiator's reservation on a unit the requester does not see). A portal
+     * group may refuse either reset (as LIO's tmr_warm_reset/tmr_cold_reset): Function authorization failed.
+     */
+    private void targetReset(IscsiTaskManagementRequest r, boolean cold) {
+        IscsiPortalGroup port = h.session().portalGroup;
+        String kind = cold ? "cold" : "warm";
+        if (!(cold ? port.coldResetAllowed() : port.warmResetAllowed())) {
+            LOG.log(INFO, () -> h.session() + ": " + kind + " target reset refused by " + port);
+            respond(r, TMF_AUTHORIZATION_FAILED);
+            return;
+        }
+        Set<LogicalUnit> scope = h.session().lunMap.logicalUnits();
+        LOG.log(INFO, () -> h.session() + ": " + kind + " target reset of " + scope.size() + " logical units");
+        start(new Pending(r, scope, scope, cold), true);
     }
 
     /**
@@ -217,8 +232,8 @@ final class IscsiTaskManagement {
         pending.remove(p);
         respond(p.request, p.response);
         if (p.cold) {
-            // 11.5.1: after a TARGET COLD RESET the target drops every connection of the target.
-            h.session().server.closeSessions(h.session().target);
+            // 11.5.1: after a TARGET COLD RESET the target drops its connections: those of this target port.
+            h.session().server.closeSessions(h.session().portalGroup);
         }
     }
 

@@ -307,22 +307,177 @@ class IscsiPortalGroupTest {
         assertSame(target, first.target());
     }
 
+    // ---- one I_T nexus per (initiator port, target port): reinstatement and target resets stay within the port
+
+    /** Logs in through {@code p} with one-way CHAP (security stage, then on to full feature phase). */
+    private int chapLogin(IscsiPeer p, String initiator, IscsiChapCredentials credentials) throws Exception {
+        IscsiLoginResponse offer = p.login(0, 1, true, keys("InitiatorName", initiator, "TargetName", TARGET,
+                "SessionType", "Normal", "AuthMethod", "CHAP"));
+        assertEquals(0, offer.statusClass());
+        offer.release();
+        IscsiLoginResponse challenge = p.login(0, 0, false, keys("CHAP_A", "5"));
+        Map<String, String> c = IscsiPeer.parse(challenge.data());
+        challenge.release();
+        IscsiLoginResponse r = p.login(0, 3, true, keys("CHAP_N", credentials.user(),
+                "CHAP_R", IscsiChapTest.response(c, credentials)));
+        int status = (r.statusClass() << 8) | r.statusDetail();
+        if (status == 0) {
+            p.tsih = r.tsih();
+            p.expStatSN = r.statSN() + 1;
+        }
+        r.release();
+        return status;
+    }
+
+    /** Runs a command without data until it is not a unit attention; returns its SCSI status. */
+    private static int status(IscsiPeer p, int lun, Cdb cdb) {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            p.send(command(p, lun, cdb, 0));
+            IscsiScsiResponse r = p.next(IscsiScsiResponse.class);
+            int status = r.status();
+            boolean unitAttention = status == 2 && sense(r).key() == org.lunforge.scsi.SenseKey.UNIT_ATTENTION;
+            r.release();
+            if (!unitAttention) {
+                return status;
+            }
+        }
+        throw new AssertionError("unit attentions do not end");
+    }
+
+    private static IscsiTaskManagementResponse targetReset(IscsiPeer p, int function, IscsiPeer... others) {
+        p.send(new IscsiTaskManagementRequest(true, function, 0, ++p.itt, RESERVED_TAG, p.cmdSN, p.expStatSN, 0, 0));
+        for (IscsiPeer o : others) {
+            o.channel.runPendingTasks(); // the other sessions let go of their tasks on the units reset (none)
+        }
+        p.channel.runPendingTasks();
+        return p.next(IscsiTaskManagementResponse.class);
+    }
+
+    static final Cdb RESERVE_6 = Cdb.of(0x16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final int GOOD = 0x00;
+    static final int RESERVATION_CONFLICT = 0x18;
+
     @Test
-    void aTargetResetReachesTheLogicalUnitsOfEveryGroup() {
+    void aLoginThroughAnotherGroupDoesNotReinstateTheSessionOfThisOne() throws Exception {
+        IscsiChapCredentials alice = new IscsiChapCredentials("alice", "alice-secret-12");
+        first.generateNodeAcls(true).lun(0, small);
+        second.lun(0, large).acl(new IscsiAcl(ALICE, null, alice, null));
+        server.addTarget(target);
+        IscsiPeer victim = connect(SECOND);
+        assertEquals(0, chapLogin(victim, ALICE, alice));
+        IscsiPeer intruder = connect(FIRST);
+        intruder.isid = victim.isid;
+        assertEquals(0, login(intruder, ALICE), "the open group admits anyone, as configured");
+        victim.channel.runPendingTasks();
+        assertTrue(victim.channel.isActive(), "RFC 7143 4.4.3: another target port is another I_T nexus");
+        assertEquals(2, server.sessions().size());
+        assertEquals(GOOD, status(victim, 0, TEST_UNIT_READY), "the victim's session still serves commands");
+    }
+
+    @Test
+    void aLoginThatFailsAuthenticationLeavesTheOldSessionAlone() throws Exception {
+        IscsiChapCredentials alice = new IscsiChapCredentials("alice", "alice-secret-12");
+        second.lun(0, large).acl(new IscsiAcl(ALICE, null, alice, null));
+        server.addTarget(target);
+        IscsiPeer victim = connect(SECOND);
+        assertEquals(0, chapLogin(victim, ALICE, alice));
+        IscsiPeer intruder = connect(SECOND);
+        intruder.isid = victim.isid;
+        assertEquals(0x0201, chapLogin(intruder, ALICE, new IscsiChapCredentials("alice", "not-her-secret-1")));
+        victim.channel.runPendingTasks();
+        assertTrue(victim.channel.isActive());
+        assertEquals(1, server.sessions().size());
+    }
+
+    @Test
+    void aLoginThroughTheSameGroupStillReinstates() {
+        first.generateNodeAcls(true).lun(0, small);
+        second.generateNodeAcls(true).lun(0, small);
+        server.addTarget(target);
+        IscsiPeer elsewhere = loggedIn(SECOND, ALICE);
+        IscsiPeer old = connect(FIRST);
+        old.isid = elsewhere.isid; // one initiator port, two target ports: two I_T nexuses
+        assertEquals(0, login(old, ALICE));
+        IscsiPeer again = connect(FIRST);
+        again.isid = old.isid;
+        assertEquals(0, login(again, ALICE));
+        old.channel.runPendingTasks();
+        elsewhere.channel.runPendingTasks();
+        assertFalse(old.channel.isActive(), "6.3.5: the old session of this nexus is closed");
+        assertTrue(elsewhere.channel.isActive());
+        assertEquals(2, server.sessions().size());
+    }
+
+    @Test
+    void aTargetWarmResetLeavesTheLogicalUnitsOfOtherGroupsAlone() {
         first.generateNodeAcls(true).lun(0, small);
         second.generateNodeAcls(true).lun(0, large);
         server.addTarget(target);
-        IscsiPeer one = loggedIn(FIRST, ALICE);
-        IscsiPeer two = loggedIn(SECOND, ALICE);
-        Nexus twoNexus = nexus(ALICE, two, second);
-        large.unitAttentions().register(twoNexus);
-        one.send(new IscsiTaskManagementRequest(true, IscsiConstants.TMF_TARGET_WARM_RESET, 0, ++one.itt,
-                RESERVED_TAG, one.cmdSN, one.expStatSN, 0, 0));
-        two.channel.runPendingTasks(); // the other session lets go of its tasks there (none)
-        one.channel.runPendingTasks();
-        IscsiTaskManagementResponse r = one.next(IscsiTaskManagementResponse.class);
-        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE, r.response());
-        assertTrue(large.unitAttentions().isPending(twoNexus), "the second group's logical unit was reset too");
-        assertEquals(java.util.Set.of(small, large), target.logicalUnits());
+        IscsiPeer holder = loggedIn(SECOND, BOB);
+        assertEquals(GOOD, status(holder, 0, RESERVE_6));
+        IscsiPeer requester = loggedIn(FIRST, ALICE);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE,
+                targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
+        IscsiPeer other = loggedIn(SECOND, ALICE);
+        assertEquals(RESERVATION_CONFLICT, status(other, 0, TEST_UNIT_READY),
+                "the reservation on a unit the requester cannot address survives");
+        assertFalse(large.unitAttentions().isPending(nexus(BOB, holder, second)), "and its holder saw no reset");
+    }
+
+    @Test
+    void aTargetWarmResetReachesOnlyTheLunsTheRequestersAclMaps() {
+        first.lun(0, small).lun(1, large).acl(new IscsiAcl(ALICE, Map.of(0, 0), null, null))
+                .acl(IscsiAcl.allLuns(BOB));
+        server.addTarget(target);
+        IscsiPeer holder = loggedIn(FIRST, BOB);
+        assertEquals(GOOD, status(holder, 1, RESERVE_6));
+        assertEquals(GOOD, status(holder, 0, RESERVE_6));
+        IscsiPeer requester = loggedIn(FIRST, ALICE);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE,
+                targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
+        IscsiPeer other = loggedIn(FIRST, BOB);
+        assertEquals(RESERVATION_CONFLICT, status(other, 1, TEST_UNIT_READY), "LUN 1 is not in alice's map");
+        assertEquals(GOOD, status(other, 0, TEST_UNIT_READY), "LUN 0 is, and its reset released the reservation");
+    }
+
+    @Test
+    void aTargetColdResetDropsOnlyTheSessionsOfItsGroup() {
+        first.generateNodeAcls(true).lun(0, small);
+        second.generateNodeAcls(true).lun(0, large);
+        server.addTarget(target);
+        IscsiPeer elsewhere = loggedIn(SECOND, BOB);
+        IscsiPeer neighbour = loggedIn(FIRST, BOB);
+        IscsiPeer requester = loggedIn(FIRST, ALICE);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE,
+                targetReset(requester, IscsiConstants.TMF_TARGET_COLD_RESET, elsewhere, neighbour).response());
+        requester.channel.runPendingTasks();
+        neighbour.channel.runPendingTasks();
+        elsewhere.channel.runPendingTasks();
+        assertFalse(requester.channel.isActive());
+        assertFalse(neighbour.channel.isActive(), "11.5.1: the port's connections are dropped");
+        assertTrue(elsewhere.channel.isActive(), "a session through another target port is not");
+        assertEquals(GOOD, status(elsewhere, 0, TEST_UNIT_READY));
+    }
+
+    @Test
+    void aGroupMayRefuseTargetResets() {
+        first.generateNodeAcls(true).lun(0, small).warmResetAllowed(false).coldResetAllowed(false);
+        server.addTarget(target);
+        IscsiPeer holder = loggedIn(FIRST, BOB);
+        assertEquals(GOOD, status(holder, 0, RESERVE_6));
+        IscsiPeer requester = loggedIn(FIRST, ALICE);
+        assertEquals(IscsiConstants.TMF_AUTHORIZATION_FAILED,
+                targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
+        assertEquals(IscsiConstants.TMF_AUTHORIZATION_FAILED,
+                targetReset(requester, IscsiConstants.TMF_TARGET_COLD_RESET, holder).response());
+        requester.channel.runPendingTasks();
+        holder.channel.runPendingTasks();
+        assertTrue(requester.channel.isActive());
+        assertTrue(holder.channel.isActive());
+        assertEquals(RESERVATION_CONFLICT, status(requester, 0, TEST_UNIT_READY), "nothing was reset");
+        first.warmResetAllowed(true);
+        assertEquals(IscsiConstants.TMF_FUNCTION_COMPLETE,
+                targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
+        assertEquals(GOOD, status(requester, 0, TEST_UNIT_READY));
     }
 }

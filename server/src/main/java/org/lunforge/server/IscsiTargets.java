@@ -100,8 +100,9 @@ final class IscsiTargets {
     }
 
     /**
-     * Makes one group's LUNs, ACLs and authentication those of its configuration. Additions come before removals
-     * and nothing unchanged is touched, so a session sees one REPORTED LUNS DATA HAS CHANGED per real change.
+     * Makes one group's LUNs, ACLs, authentication and target reset settings those of its configuration. Additions
+     * come before removals and nothing unchanged is touched, so a session sees one REPORTED LUNS DATA HAS CHANGED per
+     * real change.
      */
     private static void update(IscsiPortalGroup group, PortalGroup config, Function<String, LogicalUnit> logicalUnits) {
         Map<Integer, LogicalUnit> luns = new HashMap<>();
@@ -146,6 +147,8 @@ final class IscsiTargets {
         group.generateNodeAcls(config.getGenerateNodeAcls());
         group.authenticationRequired(config.getAuthentication());
         group.chap(chap(config.getChap()), mutual(config.getChap()));
+        group.warmResetAllowed(!config.hasTmrWarmReset() || config.getTmrWarmReset());
+        group.coldResetAllowed(!config.hasTmrColdReset() || config.getTmrColdReset());
     }
 
     private static IscsiChapCredentials chap(Chap chap) {

@@ -84,6 +84,21 @@ class IscsiTargetsTest {
     }
 
     @Test
+    void targetResetsAreServedUnlessAGroupRefusesThem() throws ConfigException {
+        apply(FIRST + "," + SECOND.replace("\"authentication\": true",
+                "\"authentication\": true, \"tmr_cold_reset\": false"));
+        IscsiTarget t = server.target(IQN);
+        assertTrue(t.portalGroup(1).warmResetAllowed(), "allowed when not configured");
+        assertTrue(t.portalGroup(1).coldResetAllowed());
+        assertTrue(t.portalGroup(2).warmResetAllowed());
+        assertFalse(t.portalGroup(2).coldResetAllowed());
+        apply(FIRST.replace("\"generate_node_acls\": true", "\"generate_node_acls\": true, \"tmr_warm_reset\": false")
+                + "," + SECOND);
+        assertFalse(t.portalGroup(1).warmResetAllowed(), "a live change applies");
+        assertTrue(t.portalGroup(2).coldResetAllowed());
+    }
+
+    @Test
     void aLiveChangeUpdatesTheGroupInPlace() throws ConfigException {
         apply(FIRST + "," + SECOND);
         IscsiTarget t = server.target(IQN);

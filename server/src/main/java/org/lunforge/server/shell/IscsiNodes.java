@@ -107,7 +107,7 @@ final class IscsiNodes {
         n.command(new ShellCommand("create", "add a portal group (a target port; a path for multipath)",
                 List.of(optional("tag", "its tag; default: the next free one"),
                         optional("portal", "where it listens: address[:port] (default 0.0.0.0:3260)"),
-                        optional("copy", "copy the first group's LUNs, ACLs and authentication (default true)")),
+                        optional("copy", "copy the first group's LUNs, ACLs, auth and resets (default true)")),
                 (args, ctx) -> createGroup(ctx, iqn, args)));
         n.command(new ShellCommand("delete", "delete a portal group",
                 List.of(required("tpg", "tpgN or N").values(x -> t.getPortalGroupsList().stream()
@@ -156,6 +156,12 @@ final class IscsiNodes {
                 g.addAllLuns(first.getLunsList()).addAllAcls(first.getAclsList())
                         .setGenerateNodeAcls(first.getGenerateNodeAcls()).setAuthentication(first.getAuthentication())
                         .setChap(first.getChap()).putAllParameters(first.getParametersMap());
+                if (first.hasTmrWarmReset()) {
+                    g.setTmrWarmReset(first.getTmrWarmReset());
+                }
+                if (first.hasTmrColdReset()) {
+                    g.setTmrColdReset(first.getTmrColdReset());
+                }
             }
             g.setTag(tag).setRelativePortId(ConfigIdentities.freeRelativePortId(cfg)).addPortals(portal);
             t.addPortalGroups(g);
@@ -178,6 +184,14 @@ final class IscsiNodes {
         n.attribute("attribute", ShellAttribute.of("authentication", "require CHAP at every login",
                 Boolean.toString(g.getAuthentication()), (cfg, v) -> ShellEdits.editGroup(cfg, iqn, tag,
                         x -> x.setAuthentication(ShellWords.bool("authentication", v))), "true", "false"));
+        n.attribute("attribute", ShellAttribute.of("tmr_warm_reset", "serve TARGET WARM RESET: resets the LUNs the"
+                + " initiator sees", Boolean.toString(!g.hasTmrWarmReset() || g.getTmrWarmReset()), (cfg, v) ->
+                ShellEdits.editGroup(cfg, iqn, tag, x -> x.setTmrWarmReset(ShellWords.bool("tmr_warm_reset", v))),
+                "true", "false"));
+        n.attribute("attribute", ShellAttribute.of("tmr_cold_reset", "serve TARGET COLD RESET: as warm, then drops"
+                + " this group's sessions", Boolean.toString(!g.hasTmrColdReset() || g.getTmrColdReset()), (cfg, v) ->
+                ShellEdits.editGroup(cfg, iqn, tag, x -> x.setTmrColdReset(ShellWords.bool("tmr_cold_reset", v))),
+                "true", "false"));
         n.attribute("attribute", ShellAttribute.readOnly("tag", "the portal group tag", Integer.toString(tag)));
         n.attribute("attribute", ShellAttribute.readOnly("relative_port_id",
                 "RELATIVE TARGET PORT IDENTIFIER (VPD 83h); assigned once", Integer.toString(g.getRelativePortId())));

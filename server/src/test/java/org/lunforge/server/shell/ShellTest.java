@@ -224,6 +224,25 @@ class ShellTest {
     }
 
     @Test
+    void targetResetsAreGroupAttributesThatSaveAndRestore() throws IOException {
+        diskTarget();
+        String tpg = "/iscsi/" + IQN + "/tpg1";
+        assertEquals("tmr_warm_reset=true\n", ok(tpg + " get attribute tmr_warm_reset"));
+        assertEquals("tmr_cold_reset=true\n", ok(tpg + " get attribute tmr_cold_reset"));
+        ok(tpg + " set attribute tmr_cold_reset=false");
+        var group = daemon.running().getIscsiTargets(0).getPortalGroups(0);
+        assertTrue(group.hasTmrColdReset() && !group.getTmrColdReset());
+        assertFalse(group.hasTmrWarmReset(), "the other one stays at its default");
+        assertEquals("tmr_cold_reset=false\n", ok(tpg + " get attribute tmr_cold_reset"));
+        ok("saveconfig");
+        assertTrue(Files.readString(dir.resolve("config.json")).contains("\"tmr_cold_reset\": false"));
+        ok(tpg + " set attribute tmr_cold_reset=true");
+        ok("restoreconfig config.json");
+        assertFalse(daemon.running().getIscsiTargets(0).getPortalGroups(0).getTmrColdReset());
+        assertTrue(fails(tpg + " set attribute tmr_warm_reset=maybe").contains("true"));
+    }
+
+    @Test
     void deletingADiskTakesItsLunsWithIt() {
         diskTarget();
         ok("/backstores/memory delete disk0");
