@@ -65,10 +65,11 @@ public final class ControlClient implements AutoCloseable {
         try {
             UserPrincipal daemon = PeerCredentials.peer(ch);
             UserPrincipal self = PeerCredentials.self();
-            if (trusted == null ? !PeerCredentials.trusted(daemon, self, PeerCredentials.root()) : !trusted.test(daemon)) {
+            UserPrincipal root = PeerCredentials.root();
+            if (trusted == null ? !PeerCredentials.trusted(daemon, self, root) : !trusted.test(daemon)) {
                 throw new IOException("refusing the process on " + path + ": it runs as user " + daemon.getName()
-                        + ", not as " + self.getName() + " or root, so it is not a lunforged of yours (another local"
-                        + " user may be standing in for it); nothing was sent");
+                        + ", not as " + (self.equals(root) ? "root" : self.getName() + " or root") + ", so it is not"
+                        + " a lunforged of yours (another local user may be standing in for it); nothing was sent");
             }
         } catch (IOException | RuntimeException e) {
             ch.close();

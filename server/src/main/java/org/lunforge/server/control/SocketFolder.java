@@ -51,7 +51,7 @@ public final class SocketFolder {
         int self = ControlSockets.effectiveUid();
         String refusal = refusal(folder, self, true);
         if (refusal != null) {
-            throw new IOException(refusal + ": another local user could stand in for lunforged there, so nothing was"
+            throw new IOException(refusal + "; another local user could stand in for lunforged there, so nothing was"
                     + " sent; it must be a folder of uid " + self + " (or root) with mode 0700");
         }
     }

@@ -222,8 +222,8 @@ class ControlServerTest {
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()))) {
             assertEquals("listening", out.readLine());
             IOException e = assertThrows(IOException.class, () -> ControlClient.connect(at));
-            assertTrue(e.getMessage().startsWith("refusing the process on " + at + ": it runs as user nobody, not as"),
-                    e.getMessage());
+            assertTrue(e.getMessage().startsWith("refusing the process on " + at + ": it runs as user nobody, not as"
+                    + " root, so it is not a lunforged of yours"), e.getMessage());
             assertEquals("received 0", out.readLine());
         } finally {
             p.destroy();

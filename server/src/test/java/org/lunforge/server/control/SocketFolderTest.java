@@ -37,7 +37,7 @@ class SocketFolderTest {
         assertTrue(d.getMessage().startsWith("refusing control socket folder " + f + " (owner uid "), d.getMessage());
         assertTrue(d.getMessage().contains("mode 0777): group or others have access to it"), d.getMessage());
         IOException s = assertThrows(IOException.class, () -> SocketFolder.verify(f));
-        assertTrue(s.getMessage().contains("mode 0777): group or others have access to it: another local user"),
+        assertTrue(s.getMessage().contains("mode 0777): group or others have access to it; another local user"),
                 s.getMessage());
         Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwx--x--x"));
         assertThrows(IOException.class, () -> SocketFolder.claim(f), "search access is access");
@@ -57,7 +57,7 @@ class SocketFolderTest {
     }
 
     @Test
-    void aFolderOfAnotherUserIsRefusedEvenWhenRootOwnsTheShell() throws IOException {
+    void theDaemonAcceptsOnlyItsOwnUidAndTheShellAlsoRoot() throws IOException {
         // The rule in numbers, whoever runs the test: the shell accepts its own uid and root, nobody else.
         Path f = dir.resolve("lunforge-me");
         SocketFolder.claim(f);
