@@ -93,7 +93,17 @@ public final class ControlClient implements AutoCloseable {
     }
 
     public synchronized Response call(Request request) throws IOException {
-        ControlFrames.write(out, request);
+        try {
+            ControlFrames.write(out, request);
+        } catch (IOException e) {
+            // A daemon that does not serve this user writes its refusal and closes without reading (ControlServer),
+            // so the request may meet a closed socket (EPIPE); the refusal is still in the receive queue.
+            Response refusal = ControlFrames.read(in, Response.parser());
+            if (refusal == null) {
+                throw e;
+            }
+            return refusal;
+        }
         Response response = ControlFrames.read(in, Response.parser());
         if (response == null) {
             throw new IOException("lunforged closed the control connection (did it stop?)");

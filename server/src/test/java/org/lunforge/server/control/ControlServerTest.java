@@ -102,6 +102,22 @@ class ControlServerTest {
     }
 
     @Test
+    void aRefusalSentBeforeTheRequestIsReadNotABrokenPipe() throws IOException {
+        // The daemon answers a user it does not serve at once and closes, maybe before the request arrives; writing
+        // the request then fails (EPIPE), but the refusal is already waiting to be read.
+        try (ServerSocketChannel refusing = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            refusing.bind(UnixDomainSocketAddress.of(dir.resolve("refusing.sock")));
+            try (ControlClient c = ControlClient.connect(dir.resolve("refusing.sock"))) {
+                try (SocketChannel accepted = refusing.accept()) {
+                    ControlFrames.write(java.nio.channels.Channels.newOutputStream(accepted),
+                            ControlService.error(Error.Kind.FAILED, "permission denied: user x"));
+                }
+                assertEquals("permission denied: user x", c.call(get()).getError().getMessage());
+            }
+        }
+    }
+
+    @Test
     void thePeerIsTheProcessUser() throws IOException {
         var seen = new java.util.concurrent.atomic.AtomicReference<String>();
         try (ControlServer server = ControlServer.start(socket, service, peer -> {
