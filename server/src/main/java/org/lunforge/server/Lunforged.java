@@ -29,7 +29,9 @@ public final class Lunforged implements Callable<Integer> {
     Path config;
 
     @Option(names = "--control", paramLabel = "SOCKET", description = "the control socket the lunforge shell talks to"
-            + " (default: the configuration's control_socket, else /run/lunforge/control.sock as root)")
+            + " (default: the configuration's control_socket, else /run/lunforge/control.sock as root,"
+            + " $XDG_RUNTIME_DIR/lunforge/control.sock or /tmp/lunforge-USER/control.sock as another user;"
+            + " a default folder must be this user's own, mode 0700)")
     Path control;
 
     @Option(names = "--log-level", defaultValue = "INFO", paramLabel = "LEVEL",

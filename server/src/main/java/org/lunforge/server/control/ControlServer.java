@@ -30,9 +30,10 @@ import jdk.net.UnixDomainPrincipal;
  * length-delimited {@link Request}s with {@link Response}s through a {@link ControlService}.
  *
  * <p>Who may connect: the socket file has mode 0600 and is created in a private folder and renamed into place, so it
- * is never reachable by others even for a moment; a fresh parent folder gets mode 0700. Every connection's peer is
- * also checked (SO_PEERCRED): only root and the daemon's own user are served; anyone else gets one error and the
- * door. A connection that breaks the framing is closed; the daemon and every other connection go on.
+ * is never reachable by others even for a moment; a fresh parent folder gets mode 0700, and the default folder must
+ * be the daemon's own ({@link SocketFolder#claim}) or the daemon does not start. Every connection's peer is also
+ * checked ({@link PeerCredentials}): only root and the daemon's own user are served; anyone else gets one error and
+ * the door. A connection that breaks the framing is closed; the daemon and every other connection go on.
  */
 public final class ControlServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ControlServer.class.getName());
@@ -56,18 +57,24 @@ public final class ControlServer implements AutoCloseable {
 
     /** Listens at {@code path}, serving root and this process's user. */
     public static ControlServer start(Path path, ControlService service) throws IOException {
-        return start(path, service, null);
+        return start(path, service, null, ControlSockets.inDefaultFolder(path));
     }
 
-    /** Listens at {@code path}; {@code allowed} decides who is served (null: root and this process's user). */
-    public static ControlServer start(Path path, ControlService service, Predicate<UnixDomainPrincipal> allowed)
-            throws IOException {
+    /**
+     * Listens at {@code path}; {@code allowed} decides who is served (null: root and this process's user);
+     * {@code defaultFolder}: the folder must be the daemon's own.
+     */
+    static ControlServer start(Path path, ControlService service, Predicate<UnixDomainPrincipal> allowed,
+                               boolean defaultFolder) throws IOException {
         Path socket = path.toAbsolutePath().normalize();
+        if (defaultFolder) {
+            SocketFolder.claim(socket.getParent());
+        }
         ServerSocketChannel server = bind(socket);
         if (allowed == null) {
             UserPrincipal self = Files.getOwner(socket, LinkOption.NOFOLLOW_LINKS);
-            allowed = peer -> peer.user().getName().equals("root") || peer.user().equals(self)
-                    || peer.user().getName().equals(self.getName());
+            UserPrincipal root = PeerCredentials.root();
+            allowed = peer -> PeerCredentials.trusted(peer.user(), self, root);
         }
         ControlServer cs = new ControlServer(socket, server, service, allowed);
         service.socket(socket);

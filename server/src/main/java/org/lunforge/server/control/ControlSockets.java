@@ -32,12 +32,22 @@ public final class ControlSockets {
         return env != null && !env.isEmpty() ? Path.of(env) : defaultPath();
     }
 
-    /** Whether this process runs as root (uid 0): the owner of /proc/self is the process's user. */
+    /** Whether this process runs as root (uid 0). */
     static boolean isRoot() {
         try {
-            return (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+            return effectiveUid() == 0;
         } catch (java.io.IOException | UnsupportedOperationException | IllegalArgumentException e) {
             return "root".equals(System.getProperty("user.name"));
         }
+    }
+
+    /** This process's effective uid: the owner of /proc/self (proc(5)). */
+    static int effectiveUid() throws java.io.IOException {
+        return (Integer) java.nio.file.Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    }
+
+    /** Whether {@code socket} lies in the default folder, which must be private ({@link SocketFolder}). */
+    public static boolean inDefaultFolder(Path socket) {
+        return socket.toAbsolutePath().normalize().getParent().equals(defaultPath().getParent());
     }
 }

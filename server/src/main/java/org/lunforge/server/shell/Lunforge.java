@@ -37,7 +37,8 @@ public final class Lunforge implements Callable<Integer> {
     static final int EXIT_NO_DAEMON = 3;
 
     @Option(names = "--socket", paramLabel = "PATH",
-            description = "the daemon's control socket (default: $LUNFORGE_CONTROL, else the daemon's default)")
+            description = "the daemon's control socket, lunforged's --control (default: $LUNFORGE_CONTROL, else the"
+                    + " daemon's default); the daemon must run as you or root")
     Path socket;
 
     @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "run the commands in FILE, one per line")
