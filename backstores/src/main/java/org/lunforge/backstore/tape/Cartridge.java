@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.lunforge.backstore.AtomicFileReplacement;
 
 /**
  * One cartridge of a {@link CartridgePool}: what it is (its immutable header), its medium auxiliary memory
@@ -128,7 +129,7 @@ public final class Cartridge {
     }
 
     private void saveAttributes() throws IOException {
-        AtomicFiles.replace(attributesPath(), attributes.encode());
+        AtomicFileReplacement.replace(attributesPath(), attributes.encode());
     }
 
     Path journalPath() {
