@@ -11,7 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.security.SecureRandom;
+import java.util.EnumSet;
 import java.util.HexFormat;
 
 /**
@@ -28,7 +30,8 @@ import java.util.HexFormat;
  *   <li>The folder is synced afterwards: the rename or link is durable only once its directory entry is.</li>
  * </ul>
  * On a failure the temporary file is removed and the target is as it was. A crash can leave a temporary file behind;
- * {@link #discardTemporaries} removes those of one target.
+ * {@link #discardTemporaries} removes those of one target. File attributes given (e.g. mode 0600 for a file that holds
+ * secrets) are set when the temporary file is created, so the contents are never readable under other ones.
  */
 public final class AtomicFileReplacement {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -58,8 +61,9 @@ public final class AtomicFileReplacement {
         replace(target, contents, Fault.NONE);
     }
 
-    public static void replace(Path target, ByteBuffer contents, Fault fault) throws IOException {
-        Path temporary = writeTemporary(target, contents);
+    public static void replace(Path target, ByteBuffer contents, Fault fault, FileAttribute<?>... attributes)
+            throws IOException {
+        Path temporary = writeTemporary(target, contents, attributes);
         try {
             fault.at(Stage.TEMPORARY_WRITTEN);
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -80,8 +84,8 @@ public final class AtomicFileReplacement {
      *
      * @throws FileAlreadyExistsException if the name is taken (nothing was changed then)
      */
-    public static void create(Path target, ByteBuffer contents) throws IOException {
-        Path temporary = writeTemporary(target, contents);
+    public static void create(Path target, ByteBuffer contents, FileAttribute<?>... attributes) throws IOException {
+        Path temporary = writeTemporary(target, contents, attributes);
         try {
             Files.createLink(target, temporary);
         } finally {
@@ -142,7 +146,8 @@ public final class AtomicFileReplacement {
     }
 
     /** A new, exclusively created temporary file beside {@code target}, holding {@code contents}, synced. */
-    private static Path writeTemporary(Path target, ByteBuffer contents) throws IOException {
+    private static Path writeTemporary(Path target, ByteBuffer contents, FileAttribute<?>... attributes)
+            throws IOException {
         Path folder = folderOf(target);
         byte[] bits = new byte[8];
         for (int attempt = 0; ; attempt++) {
@@ -151,7 +156,8 @@ public final class AtomicFileReplacement {
                     + TEMPORARY_SUFFIX);
             FileChannel ch;
             try {
-                ch = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                ch = FileChannel.open(temporary, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                        attributes);
             } catch (FileAlreadyExistsException e) {
                 if (attempt < 16) {
                     continue; // 64 random bits: only a planted file gets here, and not sixteen times
