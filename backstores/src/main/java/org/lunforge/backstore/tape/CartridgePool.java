@@ -107,14 +107,8 @@ public final class CartridgePool {
         return out;
     }
 
-    /** Deletes a cartridge and its files; refused while a drive has it loaded. */
+    /** Deletes a cartridge and its files; refused while a drive (of this process or another) has it loaded. */
     public void delete(String barcode) throws IOException {
-        Cartridge c = cartridge(barcode);
-        if (c.isLoaded()) {
-            throw new CartridgeInUseException(barcode);
-        }
-        AtomicFileReplacement.delete(c.checkpointPath());
-        AtomicFileReplacement.delete(c.journalPath());
-        AtomicFileReplacement.delete(c.attributesPath());
+        cartridge(barcode).delete();
     }
 }

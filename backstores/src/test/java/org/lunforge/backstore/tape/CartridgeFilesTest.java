@@ -134,6 +134,22 @@ class CartridgeFilesTest {
     }
 
     @Test
+    void deleteOfACartridgeAnotherProcessHasLoadedIsRefused() throws IOException {
+        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
+        Path journal = pool.folder().resolve("LF0001L8.tape");
+        // Another process's drive holds the journal's lock; this process's own bookkeeping knows nothing of it.
+        try (var other = java.nio.channels.FileChannel.open(journal, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE); var lock = other.lock()) {
+            assertThrows(CartridgeInUseException.class, () -> pool.delete("LF0001L8"));
+            assertTrue(Files.exists(journal));
+            assertTrue(Files.exists(pool.folder().resolve("LF0001L8.mam")));
+        }
+        pool.delete("LF0001L8");
+        assertFalse(pool.exists("LF0001L8"));
+    }
+
+    @Test
     void deleteWhileLoadedIsRefusedAndAfterwardsTheBarcodeIsFree() throws IOException {
         CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
