@@ -129,7 +129,7 @@ public final class TapeMedium implements Closeable {
     /** Scratch for compression: the gathered block and its compressed form; grown on demand, then reused. */
     private ByteBuffer plain = ByteBuffer.allocateDirect(0);
     private ByteBuffer packed = ByteBuffer.allocateDirect(0);
-    /** Scratch for verifying the part of a block a short read does not transfer; at most {@link #VERIFY_CHUNK}. */
+    /** Scratch for verifying the part of a block a short read does not transfer: {@link #VERIFY_CHUNK} once used. */
     private ByteBuffer untransferred = ByteBuffer.allocateDirect(0);
 
     private long bytesAppended;
@@ -260,7 +260,7 @@ public final class TapeMedium implements Closeable {
      * from its first byte: the magic, a known type, the identifier, lengths within the bounds of the class comment,
      * and the whole record (header, payload, trailer) within {@code room}.
      */
-    static boolean validHeader(ByteBuffer head, long expectedId, long room) {
+    private static boolean validHeader(ByteBuffer head, long expectedId, long room) {
         byte type = head.get(4);
         boolean compressed = (head.get(5) & FLAG_COMPRESSED) != 0;
         int stored = head.getInt(8);
@@ -482,7 +482,9 @@ public final class TapeMedium implements Closeable {
             long at = payloadAt + n;
             long rest = stored - n;
             while (rest > 0) {
-                untransferred = ensure(untransferred, (int) Math.min(rest, VERIFY_CHUNK));
+                if (untransferred.capacity() == 0) {
+                    untransferred = ByteBuffer.allocateDirect(VERIFY_CHUNK);
+                }
                 untransferred.clear().limit((int) Math.min(rest, untransferred.capacity()));
                 readFully(untransferred, at);
                 crc.update(untransferred);

@@ -141,6 +141,31 @@ class DamagedCartridgeTest {
     }
 
     @Test
+    void shortReadOfABlockOfSeveralMebibytesVerifiesItInChunks() throws IOException {
+        CartridgePool pool = CartridgePool.open(dir.resolve("big"));
+        Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0002L8"));
+        int length = 3 * (1 << 20) + 17;
+        try (TapeMedium m = c.load()) {
+            m.writeBlock(SgList.wrap(block(length, 1, false)), false);
+            m.writeBlock(SgList.wrap(block(length, 2, false)), false);
+        }
+        Path journal = pool.folder().resolve("LF0002L8.tape");
+        long second = CartridgeHeader.LENGTH + TapeMedium.OVERHEAD + length;
+        try (RandomAccessFile f = new RandomAccessFile(journal.toFile(), "rw")) {
+            f.seek(second + TapeMedium.HEADER + length - 1); // the last payload byte, in the last chunk
+            int b = f.read();
+            f.seek(second + TapeMedium.HEADER + length - 1);
+            f.write(b ^ 1);
+        }
+        try (TapeMedium m = pool.cartridge("LF0002L8").load()) {
+            byte[] out = new byte[4096];
+            assertEquals(length, m.read(SgList.wrap(out), out.length));
+            assertArrayEquals(java.util.Arrays.copyOf(block(length, 1, false), 4096), out);
+            assertThrows(MediumException.class, () -> m.read(SgList.wrap(out), out.length));
+        }
+    }
+
+    @Test
     void trailerLengthReachingBeforeTheFirstRecordIsAMediumError() throws IOException {
         CartridgePool pool = written();
         long record = recordOffset(journal(pool), 1);
