@@ -9,6 +9,7 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,6 +78,42 @@ class DamagedCartridgeTest {
             assertThrows(MediumException.class, () -> m.read(SgList.wrap(new byte[BLOCK]), BLOCK));
             assertEquals(12, m.position(), "a failed read does not move the cursor");
         }
+    }
+
+    /**
+     * The reader of {@link #aSmallDaemonSurvivesTheHugeRecord}, run in a JVM of 64 MiB heap and 64 MiB direct memory:
+     * mounts the pool at {@code args[0]}, reads objects 11 and 12, and prints what happened to each.
+     */
+    public static void main(String[] args) throws Exception {
+        CartridgePool pool = CartridgePool.open(Path.of(args[0]));
+        try (TapeMedium m = pool.cartridge("LF0001L8").load()) {
+            System.out.println("EOD " + m.endOfData());
+            m.locate(11);
+            for (int i = 0; i < 2; i++) {
+                try {
+                    System.out.println("read " + m.read(SgList.wrap(new byte[BLOCK]), BLOCK));
+                } catch (MediumException e) {
+                    System.out.println("MEDIUM ERROR");
+                } catch (Throwable e) {
+                    System.out.println(e.getClass().getSimpleName());
+                }
+            }
+        }
+    }
+
+    @Test
+    void aSmallDaemonSurvivesTheHugeRecord() throws Exception {
+        CartridgePool pool = written();
+        putInt(journal(pool), recordOffset(journal(pool), 12) + 8, HUGE);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m",
+                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+                DamagedCartridgeTest.class.getName(), pool.folder().toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals("EOD 20\nread " + BLOCK + "\nMEDIUM ERROR\n", out);
+        assertEquals(0, p.exitValue());
     }
 
     @Test
