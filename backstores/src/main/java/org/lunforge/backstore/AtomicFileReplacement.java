@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.security.SecureRandom;
 import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.regex.Pattern;
 
 /**
  * A small file's contents replaced whole so that a crash leaves the old or the new contents, never a mixture, and so
@@ -133,10 +134,11 @@ public final class AtomicFileReplacement {
     /** Removes the temporary files a crash left behind while {@code target} was being replaced. */
     public static void discardTemporaries(Path target) throws IOException {
         Path folder = folderOf(target);
-        String prefix = "." + target.getFileName() + ".";
+        // Exactly this target's names: ".pr.<hex>.tmp" is the key pr's, ".pr.x.<hex>.tmp" is pr.x's.
+        Pattern own = Pattern.compile(Pattern.quote("." + target.getFileName() + ".") + "[0-9a-f]{16}"
+                + Pattern.quote(TEMPORARY_SUFFIX));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(folder,
-                p -> p.getFileName().toString().startsWith(prefix)
-                        && p.getFileName().toString().endsWith(TEMPORARY_SUFFIX))) {
+                p -> own.matcher(p.getFileName().toString()).matches())) {
             for (Path p : files) {
                 Files.deleteIfExists(p);
             }
