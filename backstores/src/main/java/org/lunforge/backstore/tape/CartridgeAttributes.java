@@ -18,9 +18,10 @@ import org.lunforge.backstore.AtomicFileReplacement;
  * cartridge's write-protect tab. The drive computes the device type attributes it reports from these and the
  * medium; the medium type attributes come from the cartridge header.
  *
- * <p>Kept in {@code <barcode>.mam}, replaced whole and atomically ({@link AtomicFileReplacement}) on every change. Format: magic
- * "LFMAM001", flags (bit 0 write protected), load count, four lifetime/last-load counters, four device strings, then
- * the host attributes as (id u16, format u8, length u16, value), then a CRC32C of all that precedes it.
+ * <p>Kept in {@code <barcode>.mam}, replaced whole and atomically ({@link AtomicFileReplacement}) on every change.
+ * Format: magic "LFMAM001", flags (bit 0 write protected), load count, four lifetime/last-load counters, four device
+ * strings, then the host attributes as (id u16, format u8, length u16, value), then a CRC32C of all that precedes it.
+ * Decoding checks every count and length against the bytes that remain before it allocates.
  *
  * <p>Thread-safety: all methods synchronize on this object.
  */
