@@ -2,23 +2,26 @@ package org.lunforge.backstore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.regex.Pattern;
 import org.lunforge.scsi.StateStore;
 
 /**
- * A {@link StateStore} in a directory, one file per key. {@link #save} replaces a file atomically: write
- * {@code key.tmp}, fsync it, rename it over {@code key}, fsync the directory. After a crash a key holds its old value
- * or its new one, never a mixture; a stale {@code .tmp} is ignored and overwritten by the next save.
+ * A {@link StateStore} in a directory, one file per key. {@link #save} replaces a file atomically
+ * ({@link AtomicFileReplacement}: an exclusively created temporary file, fsync, rename over {@code key}, fsync the
+ * directory). After a crash a key holds its old value or its new one, never a mixture; a leftover temporary file
+ * ({@code .key.<random>.tmp}) is removed when the key is next loaded. A value is at most {@link #MAX_VALUE} bytes,
+ * which is also the most loading reads.
  */
 public final class FileStateStore implements StateStore {
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+    /**
+     * The longest value: far above what the units keep (mode pages, and persistent reservations, whose registrations
+     * SPC-4 lets a device bound), far below what would strain the daemon's memory if a damaged file claimed it.
+     */
+    public static final int MAX_VALUE = 16 << 20;
 
     private final Path directory;
 
@@ -31,9 +34,14 @@ public final class FileStateStore implements StateStore {
     }
 
     @Override
-    public byte[] load(String key) throws IOException {
+    public synchronized byte[] load(String key) throws IOException {
+        Path target = file(key);
+        AtomicFileReplacement.discardTemporaries(target); // what a save cut short by a crash left
         try {
-            return Files.readAllBytes(file(key));
+            ByteBuffer b = AtomicFileReplacement.read(target, MAX_VALUE);
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -42,28 +50,10 @@ public final class FileStateStore implements StateStore {
     @Override
     public synchronized void save(String key, byte[] value) throws IOException {
         Path target = file(key);
-        Path temp = directory.resolve(key + ".tmp");
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(value);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
+        if (value.length > MAX_VALUE) {
+            throw new IOException("state " + key + ": " + value.length + " bytes, more than " + MAX_VALUE);
         }
-        try {
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            throw new IOException("cannot replace " + target + " atomically", e);
-        }
-        syncDirectory();
-    }
-
-    /** The rename is durable only once the directory entry is: fsync the directory itself. */
-    private void syncDirectory() throws IOException {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        AtomicFileReplacement.replace(target, ByteBuffer.wrap(value));
     }
 
     private Path file(String key) {

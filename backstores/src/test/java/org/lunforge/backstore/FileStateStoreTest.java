@@ -36,6 +36,38 @@ class FileStateStoreTest {
     }
 
     @Test
+    void aSymlinkPlantedAtTheOldTemporaryNameIsNotFollowed() throws Exception {
+        Path victim = Files.write(dir.resolve("victim"), new byte[] {7, 7, 7});
+        FileStateStore s = new FileStateStore(dir.resolve("lun0"));
+        Files.createSymbolicLink(dir.resolve("lun0/pr.tmp"), victim);
+        s.save("pr", new byte[] {1, 2});
+        assertArrayEquals(new byte[] {7, 7, 7}, Files.readAllBytes(victim), "the link's target is untouched");
+        assertFalse(Files.isSymbolicLink(dir.resolve("lun0/pr")));
+        assertArrayEquals(new byte[] {1, 2}, s.load("pr"));
+    }
+
+    @Test
+    void aStateFileLongerThanAnyValueIsRefusedUnread() throws Exception {
+        FileStateStore s = new FileStateStore(dir);
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(dir.resolve("pr").toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GiB that readAllBytes would try to hold
+        }
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> s.load("pr"));
+        assertTrue(e.getMessage().contains("pr"), e.getMessage());
+    }
+
+    @Test
+    void loadingDiscardsTheTemporaryFileOfASaveACrashCutShort() throws Exception {
+        FileStateStore s = new FileStateStore(dir);
+        s.save("pr", new byte[] {1});
+        Files.write(dir.resolve(".pr.0123456789abcdef.tmp"), new byte[] {6});
+        assertArrayEquals(new byte[] {1}, s.load("pr"));
+        try (var files = Files.list(dir)) {
+            assertEquals(java.util.List.of("pr"), files.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
     void keysCannotEscapeTheDirectory() throws Exception {
         FileStateStore s = new FileStateStore(dir);
         assertThrows(IllegalArgumentException.class, () -> s.save("../x", new byte[0]));

@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.lunforge.backstore.AtomicFileReplacement;
 
 /**
  * One cartridge of a {@link CartridgePool}: what it is (its immutable header), its medium auxiliary memory
@@ -76,6 +77,40 @@ public final class Cartridge {
     /** {@link #load()} with other sync and checkpoint intervals (tests make them small). */
     public TapeMedium load(long syncInterval, long checkpointInterval) throws IOException {
         Path key = key();
+        FileChannel channel = claim();
+        try {
+            return new TapeMedium(this, channel, () -> LOADED.remove(key, this), syncInterval, checkpointInterval);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            LOADED.remove(key, this);
+            throw e;
+        }
+    }
+
+    /**
+     * Deletes the cartridge's files, holding it as a load does while it does: refused if a drive has it loaded, here or
+     * in another process, and no drive can load it meanwhile (the check and the deletion are one claim, not a check
+     * followed by an act).
+     *
+     * @throws CartridgeInUseException if a drive has it loaded
+     */
+    void delete() throws IOException {
+        FileChannel channel = claim();
+        try (channel) {
+            AtomicFileReplacement.delete(checkpointPath());
+            AtomicFileReplacement.delete(journalPath());
+            AtomicFileReplacement.delete(attributesPath());
+        } finally {
+            LOADED.remove(key(), this);
+        }
+    }
+
+    /**
+     * Takes the cartridge for this process (the LOADED map) and for this host (an exclusive lock on the journal,
+     * released when the returned channel is closed); both or neither.
+     */
+    private FileChannel claim() throws IOException {
+        Path key = key();
         if (LOADED.putIfAbsent(key, this) != null) {
             throw new CartridgeInUseException(barcode());
         }
@@ -91,8 +126,7 @@ public final class Cartridge {
             if (lock == null) {
                 throw new CartridgeInUseException(barcode());
             }
-            FileChannel opened = channel;
-            return new TapeMedium(this, opened, () -> LOADED.remove(key, this), syncInterval, checkpointInterval);
+            return channel;
         } catch (IOException | RuntimeException e) {
             if (channel != null) {
                 channel.close();
@@ -128,7 +162,7 @@ public final class Cartridge {
     }
 
     private void saveAttributes() throws IOException {
-        AtomicFiles.replace(attributesPath(), attributes.encode());
+        AtomicFileReplacement.replace(attributesPath(), attributes.encode());
     }
 
     Path journalPath() {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.zip.CRC32C;
+import org.lunforge.backstore.AtomicFileReplacement;
 
 /**
  * What a cartridge's medium auxiliary memory keeps between loads (SPC-4 7.4): the host type attributes applications
@@ -17,9 +18,10 @@ import java.util.zip.CRC32C;
  * cartridge's write-protect tab. The drive computes the device type attributes it reports from these and the
  * medium; the medium type attributes come from the cartridge header.
  *
- * <p>Kept in {@code <barcode>.mam}, replaced whole and atomically ({@link AtomicFiles}) on every change. Format: magic
- * "LFMAM001", flags (bit 0 write protected), load count, four lifetime/last-load counters, four device strings, then
- * the host attributes as (id u16, format u8, length u16, value), then a CRC32C of all that precedes it.
+ * <p>Kept in {@code <barcode>.mam}, replaced whole and atomically ({@link AtomicFileReplacement}) on every change.
+ * Format: magic "LFMAM001", flags (bit 0 write protected), load count, four lifetime/last-load counters, four device
+ * strings, then the host attributes as (id u16, format u8, length u16, value), then a CRC32C of all that precedes it.
+ * Decoding checks every count and length against the bytes that remain before it allocates.
  *
  * <p>Thread-safety: all methods synchronize on this object.
  */
@@ -32,6 +34,8 @@ public final class CartridgeAttributes {
     public static final int BARCODE = 0x0806;
     /** The MAM capacity we report; host attributes may use at most this many bytes (MAM SPACE REMAINING). */
     public static final int HOST_SPACE = 16 * 1024;
+    /** The longest attribute file: the fixed fields, host attributes filling {@link #HOST_SPACE}, the CRC. */
+    static final int MAX_ENCODED_LENGTH = MAGIC.length + 1 + 5 * 8 + 4 * 42 + 4 + HOST_SPACE + 4;
 
     /** One attribute value: FORMAT 00b binary, 01b ASCII, 10b text (SPC-4 7.4.1). */
     public record Attribute(int id, int format, byte[] value) {
@@ -122,12 +126,24 @@ public final class CartridgeAttributes {
         return hostAttributes.values().stream().mapToInt(Attribute::encodedLength).sum();
     }
 
-    /** Sets (or with an empty value removes, SPC-4 6.46) host attributes; all or nothing. */
+    /**
+     * Sets (or with an empty value removes, SPC-4 6.46) host attributes; all or nothing. Refused if they would take
+     * more than {@link #HOST_SPACE} (the drive reports that as MAM space exhausted before it gets here).
+     */
     synchronized void putHostAttributes(List<Attribute> attributes) {
+        Map<Integer, Attribute> after = new TreeMap<>(hostAttributes);
         for (Attribute a : attributes) {
             if (a.id() < FIRST_HOST_ATTRIBUTE || a.id() > LAST_HOST_ATTRIBUTE) {
                 throw new IllegalArgumentException("0x%04x is not a host type attribute".formatted(a.id()));
             }
+            if (a.value.length == 0) {
+                after.remove(a.id());
+            } else {
+                after.put(a.id(), a);
+            }
+        }
+        if (after.values().stream().mapToInt(Attribute::encodedLength).sum() > HOST_SPACE) {
+            throw new IllegalArgumentException("host attributes beyond the " + HOST_SPACE + " bytes of MAM");
         }
         for (Attribute a : attributes) {
             if (a.value.length == 0) {
@@ -202,10 +218,17 @@ public final class CartridgeAttributes {
                 a.loadedBy[i] = new String(s, StandardCharsets.US_ASCII).stripTrailing();
             }
             int count = b.getInt();
+            if (count < 0 || count > (b.remaining() - 4) / 5) {
+                throw new IOException(file + ": attribute file damaged (" + count + " attributes)");
+            }
             for (int i = 0; i < count; i++) {
                 int id = Short.toUnsignedInt(b.getShort());
                 int format = b.get();
-                byte[] value = new byte[Short.toUnsignedInt(b.getShort())];
+                int length = Short.toUnsignedInt(b.getShort());
+                if (length > b.remaining() - 4) {
+                    throw new IOException(file + ": attribute file damaged (attribute 0x%04x)".formatted(id));
+                }
+                byte[] value = new byte[length];
                 b.get(value);
                 a.hostAttributes.put(id, new Attribute(id, format, value));
             }

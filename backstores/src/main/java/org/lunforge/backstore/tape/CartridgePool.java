@@ -8,15 +8,17 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.lunforge.backstore.AtomicFileReplacement;
 
 /**
  * A folder of cartridges, each named by its barcode: the cartridge store of one virtual tape library or stand-alone
- * drive. Creating a cartridge writes its header to a temporary file, syncs it and renames it into place, so a crash
- * leaves either no cartridge or a whole empty one.
+ * drive. Creating a cartridge writes its header to an exclusively created temporary file, syncs it and links it to the
+ * barcode's name ({@link AtomicFileReplacement#create}): a crash leaves either no cartridge or a whole empty one, and
+ * the link is the one atomic claim of the barcode, so of two creators (threads, processes, or a creator and a link
+ * planted at the name) exactly one wins and the other changes nothing.
  */
 public final class CartridgePool {
     static final String JOURNAL_SUFFIX = ".tape";
@@ -37,27 +39,25 @@ public final class CartridgePool {
         return folder;
     }
 
-    /** Creates an empty (blank) cartridge. */
+    /**
+     * Creates an empty (blank) cartridge.
+     *
+     * @throws FileAlreadyExistsException if the barcode's journal name is taken (by a cartridge or anything else)
+     */
     public Cartridge create(CartridgeSpec spec) throws IOException {
         Path journal = folder.resolve(spec.barcode() + JOURNAL_SUFFIX);
-        if (Files.exists(journal)) {
-            throw new FileAlreadyExistsException(journal.toString(), null, "cartridge " + spec.barcode() + " exists");
-        }
         CartridgeHeader header = new CartridgeHeader(spec, System.currentTimeMillis());
         CartridgeAttributes attributes = CartridgeAttributes.initial(spec.barcode());
         Cartridge cartridge = new Cartridge(folder, header, attributes);
-        AtomicFiles.replace(cartridge.attributesPath(), attributes.encode());
-        Path tmp = folder.resolve(spec.barcode() + JOURNAL_SUFFIX + ".new");
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = header.encode();
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
+        try {
+            AtomicFileReplacement.create(journal, header.encode());
+        } catch (FileAlreadyExistsException e) {
+            throw new FileAlreadyExistsException(journal.toString(), null, "cartridge " + spec.barcode() + " exists");
         }
-        Files.move(tmp, journal, StandardCopyOption.ATOMIC_MOVE);
-        AtomicFiles.syncFolder(folder);
+        // The barcode is ours. The attributes come second: a crash before they are written leaves a cartridge whose
+        // missing attribute file reads as these initial ones (see cartridge()), and a stale one of a deleted
+        // namesake is replaced here.
+        AtomicFileReplacement.replace(cartridge.attributesPath(), attributes.encode());
         return cartridge;
     }
 
@@ -78,7 +78,8 @@ public final class CartridgePool {
         Path mam = folder.resolve(barcode + ".mam");
         CartridgeAttributes attributes;
         try {
-            attributes = CartridgeAttributes.decode(AtomicFiles.readAll(mam), mam.toString());
+            attributes = CartridgeAttributes.decode(
+                    AtomicFileReplacement.read(mam, CartridgeAttributes.MAX_ENCODED_LENGTH), mam.toString());
         } catch (NoSuchFileException e) {
             attributes = CartridgeAttributes.initial(barcode);
         }
@@ -106,14 +107,8 @@ public final class CartridgePool {
         return out;
     }
 
-    /** Deletes a cartridge and its files; refused while a drive has it loaded. */
+    /** Deletes a cartridge and its files; refused while a drive (of this process or another) has it loaded. */
     public void delete(String barcode) throws IOException {
-        Cartridge c = cartridge(barcode);
-        if (c.isLoaded()) {
-            throw new CartridgeInUseException(barcode);
-        }
-        AtomicFiles.delete(c.checkpointPath());
-        AtomicFiles.delete(c.journalPath());
-        AtomicFiles.delete(c.attributesPath());
+        cartridge(barcode).delete();
     }
 }

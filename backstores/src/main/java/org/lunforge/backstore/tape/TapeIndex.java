@@ -108,7 +108,21 @@ final class TapeIndex {
         return b.flip();
     }
 
-    /** A checkpoint's index and the journal end it covers; throws if the file is damaged or of another layout. */
+    /**
+     * The longest checkpoint a journal of {@code journalLength} bytes can have: every record at least
+     * {@link TapeMedium#OVERHEAD} bytes, each one a filemark.
+     */
+    static long maxEncodedLength(long journalLength) {
+        long objects = Math.max(0, journalLength - CartridgeHeader.LENGTH) / TapeMedium.OVERHEAD;
+        return MAGIC.length + 8 + 8 + 4 + 4 + 8 * ((objects + STRIDE - 1) / STRIDE) + 8 + 8 * objects + 4;
+    }
+
+    /**
+     * A checkpoint's index and the journal end it covers; throws if the file is damaged or of another layout. Every
+     * count is checked against the bytes that remain before an array is sized by it, and every offset and identifier
+     * against the journal it describes, so a checkpoint that passes can only send the medium to record boundaries
+     * inside the journal or to records whose headers it checks anyway.
+     */
     static Checkpoint decode(ByteBuffer b) throws IOException {
         try {
             byte[] magic = new byte[MAGIC.length];
@@ -118,24 +132,47 @@ final class TapeIndex {
             if (!Arrays.equals(magic, MAGIC) || (int) crc.getValue() != b.getInt(b.limit() - 4)) {
                 throw new IOException("checkpoint damaged");
             }
+            b.limit(b.limit() - 4);
             long journalEnd = b.getLong();
             TapeIndex index = new TapeIndex();
             index.objectCount = b.getLong();
+            if (index.objectCount < 0 || journalEnd < CartridgeHeader.LENGTH
+                    || index.objectCount > (journalEnd - CartridgeHeader.LENGTH) / TapeMedium.OVERHEAD) {
+                throw new IOException("checkpoint counts more objects than its journal can hold");
+            }
             if (b.getInt() != STRIDE) {
                 throw new IOException("checkpoint of another stride");
             }
             index.sparseCount = b.getInt();
-            if (index.sparseCount != (int) ((index.objectCount + STRIDE - 1) / STRIDE)) {
+            if (index.sparseCount != (index.objectCount + STRIDE - 1) / STRIDE
+                    || index.sparseCount > b.remaining() / 8) {
                 throw new IOException("checkpoint sparse index does not match its object count");
             }
             index.sparse = new long[Math.max(1024, index.sparseCount)];
+            long previous = -1;
             for (int i = 0; i < index.sparseCount; i++) {
-                index.sparse[i] = b.getLong();
+                long offset = b.getLong();
+                if (i == 0 ? offset != CartridgeHeader.LENGTH : offset <= previous || offset >= journalEnd) {
+                    throw new IOException("checkpoint offset outside its journal");
+                }
+                index.sparse[i] = offset;
+                previous = offset;
             }
-            index.filemarkCount = Math.toIntExact(b.getLong());
+            long filemarks = b.getLong();
+            if (filemarks < 0 || filemarks > index.objectCount || filemarks != b.remaining() / 8
+                    || b.remaining() % 8 != 0) {
+                throw new IOException("checkpoint filemark count does not match its length");
+            }
+            index.filemarkCount = (int) filemarks;
             index.filemarks = new long[Math.max(64, index.filemarkCount)];
+            previous = -1;
             for (int i = 0; i < index.filemarkCount; i++) {
-                index.filemarks[i] = b.getLong();
+                long id = b.getLong();
+                if (id <= previous || id >= index.objectCount) {
+                    throw new IOException("checkpoint filemark outside its objects");
+                }
+                index.filemarks[i] = id;
+                previous = id;
             }
             return new Checkpoint(index, journalEnd);
         } catch (RuntimeException e) {

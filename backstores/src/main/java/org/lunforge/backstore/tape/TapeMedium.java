@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
+import org.lunforge.backstore.AtomicFileReplacement;
 import org.lunforge.scsi.SgList;
 
 /**
@@ -30,6 +31,15 @@ import org.lunforge.scsi.SgList;
  * </pre>
  * The trailer's record length lets the cursor step backward one record without an index. Writing at a position
  * before EOD truncates the file there first (SSC-4 4.2.? : writing makes everything after the new object unreadable).
+ *
+ * <h2>Damaged records</h2>
+ * Nothing read from the file is trusted before it is checked against the format's bounds: a header's logical length
+ * is at most {@link #MAX_BLOCK_LENGTH}; its stored length equals the logical one (uncompressed), is below it
+ * (compressed: a block is stored compressed only when that is smaller), or is 0 (filemark); and the whole record lies
+ * within the journal. A trailer's record length must land on or after the first record. Only then is a buffer sized or
+ * a read placed by them, so a damaged cartridge costs a {@link MediumException} (the drive's MEDIUM ERROR), never a
+ * large allocation. Every read of a block verifies the CRC of the whole record, the part not transferred included,
+ * before it returns.
  *
  * <h2>The crash rule</h2>
  * After a crash the partition ends exactly after the last object that was synced: {@link #sync} (fdatasync) returns
@@ -70,6 +80,7 @@ public final class TapeMedium implements Closeable {
     /** Records with a payload below this are copied into the write buffer; larger ones are written in place. */
     private static final int SMALL_RECORD = 64 << 10;
     private static final int WRITE_BUFFER = 1 << 20;
+    private static final int VERIFY_CHUNK = 1 << 20;
 
     /** What the cursor is in front of. */
     public enum Kind { BLOCK, FILEMARK }
@@ -118,6 +129,8 @@ public final class TapeMedium implements Closeable {
     /** Scratch for compression: the gathered block and its compressed form; grown on demand, then reused. */
     private ByteBuffer plain = ByteBuffer.allocateDirect(0);
     private ByteBuffer packed = ByteBuffer.allocateDirect(0);
+    /** Scratch for verifying the part of a block a short read does not transfer: {@link #VERIFY_CHUNK} once used. */
+    private ByteBuffer untransferred = ByteBuffer.allocateDirect(0);
 
     private long bytesAppended;
     private long storedBytesAppended;
@@ -161,10 +174,10 @@ public final class TapeMedium implements Closeable {
             head.clear();
             readFully(head, end);
             long id = idx.objectCount();
-            int stored = head.getInt(8);
-            if (!validHeader(head, id) || stored < 0 || stored > size - end - OVERHEAD) {
+            if (!validHeader(head, id, size - end)) {
                 break;
             }
+            int stored = head.getInt(8);
             check.reset();
             check.update(head.array(), 0, HEADER);
             long at = end + HEADER;
@@ -185,8 +198,8 @@ public final class TapeMedium implements Closeable {
             end += OVERHEAD + stored;
         }
         if (end < size) {
-            String message = "%s: dropped %d bytes after the last whole record at %d (an unsynced tail)"
-                    .formatted(cartridge.barcode(), size - end, end);
+            String message = ("%s: dropped %d bytes after the last whole record at %d (an unsynced tail, or a damaged"
+                    + " record)").formatted(cartridge.barcode(), size - end, end);
             LOG.log(WARNING, message);
             channel.truncate(end);
         }
@@ -207,7 +220,7 @@ public final class TapeMedium implements Closeable {
     private TapeIndex.Checkpoint readCheckpoint(long size) {
         ByteBuffer b;
         try {
-            b = AtomicFiles.readAll(checkpointPath);
+            b = AtomicFileReplacement.read(checkpointPath, TapeIndex.maxEncodedLength(size));
         } catch (NoSuchFileException e) {
             return null;
         } catch (IOException e) {
@@ -226,9 +239,12 @@ public final class TapeMedium implements Closeable {
                 ByteBuffer tail = ByteBuffer.allocate(TRAILER);
                 readFully(tail, end - TRAILER);
                 long start = end - tail.getInt(4);
+                if (!validTrailerLength(tail.getInt(4), end)) {
+                    throw new IOException("checkpoint does not match the journal");
+                }
                 ByteBuffer head = ByteBuffer.allocate(HEADER);
                 readFully(head, start);
-                if (start < CartridgeHeader.LENGTH || !validHeader(head, count - 1)) {
+                if (!validHeader(head, count - 1, end - start) || OVERHEAD + head.getInt(8) != end - start) {
                     throw new IOException("checkpoint does not match the journal");
                 }
             }
@@ -239,11 +255,30 @@ public final class TapeMedium implements Closeable {
         }
     }
 
-    private static boolean validHeader(ByteBuffer head, long expectedId) {
+    /**
+     * True if the header is one the format can hold for object {@code expectedId} with {@code room} bytes of journal
+     * from its first byte: the magic, a known type, the identifier, lengths within the bounds of the class comment,
+     * and the whole record (header, payload, trailer) within {@code room}.
+     */
+    private static boolean validHeader(ByteBuffer head, long expectedId, long room) {
         byte type = head.get(4);
-        return head.getInt(0) == RECORD_MAGIC && (type == TYPE_BLOCK || type == TYPE_FILEMARK)
-                && head.getLong(16) == expectedId && head.getInt(12) >= 0 && head.getInt(12) <= MAX_BLOCK_LENGTH
-                && (type == TYPE_BLOCK || head.getInt(8) == 0);
+        boolean compressed = (head.get(5) & FLAG_COMPRESSED) != 0;
+        int stored = head.getInt(8);
+        int length = head.getInt(12);
+        boolean lengths = switch (type) {
+            case TYPE_BLOCK -> length >= 0 && length <= MAX_BLOCK_LENGTH
+                    && (compressed ? stored > 0 && stored < length : stored == length);
+            case TYPE_FILEMARK -> stored == 0 && length == 0 && !compressed;
+            default -> false;
+        };
+        return head.getInt(0) == RECORD_MAGIC && head.getLong(16) == expectedId && lengths
+                && OVERHEAD + (long) stored <= room;
+    }
+
+    /** True if a trailer's record length, read in the trailer that ends at {@code recordEnd}, can be a record's. */
+    private static boolean validTrailerLength(int length, long recordEnd) {
+        return length >= OVERHEAD && length <= OVERHEAD + MAX_BLOCK_LENGTH
+                && recordEnd - length >= CartridgeHeader.LENGTH;
     }
 
     // ---------------------------------------------------------------- state
@@ -344,7 +379,7 @@ public final class TapeMedium implements Closeable {
             drain();
             peeked.clear();
             readFully(peeked, positionOffset);
-            if (!validHeader(peeked, position)) {
+            if (!validHeader(peeked, position, journalEnd - positionOffset)) {
                 peekedOffset = -1;
                 throw new MediumException(cartridge.barcode() + ": damaged record header at object " + position);
             }
@@ -372,7 +407,7 @@ public final class TapeMedium implements Closeable {
         trailer.clear();
         readFully(trailer, positionOffset - TRAILER);
         int length = trailer.getInt(4);
-        if (length < OVERHEAD || length > OVERHEAD + MAX_BLOCK_LENGTH) {
+        if (!validTrailerLength(length, positionOffset)) {
             throw new MediumException(cartridge.barcode() + ": damaged record trailer before object " + position);
         }
         positionOffset -= length;
@@ -417,9 +452,10 @@ public final class TapeMedium implements Closeable {
     /**
      * Reads the block at the cursor into {@code dst}, at most {@code max} bytes of it, and moves past it. Returns the
      * block's full logical length, which may be more or less than what was transferred (the drive reports the
-     * difference as an incorrect length). A block read whole is checked against its CRC.
+     * difference as an incorrect length). The whole record is checked against its CRC, however little of it is
+     * transferred, each byte read once; {@code dst} holds the block only if this returns.
      *
-     * @throws MediumException if the record is damaged
+     * @throws MediumException if the record is damaged (the cursor stays in front of it)
      */
     public int read(SgList dst, long max) throws IOException {
         ByteBuffer h = peekHeader();
@@ -433,17 +469,29 @@ public final class TapeMedium implements Closeable {
         long payloadAt = positionOffset + HEADER;
         if (!compressed) {
             readInto(dst, n, payloadAt);
-            if (n == length) {
-                crc.reset();
-                crc.update(h.array(), 0, HEADER);
-                for (int i = 0; i < dst.segmentCount() && n > 0; i++) {
-                    MemorySegment s = dst.segment(i);
-                    int take = (int) Math.min(s.byteSize(), n);
-                    crc.update(s.asSlice(0, take).asByteBuffer());
-                    n -= take;
-                }
-                checkCrc(payloadAt + stored);
+            crc.reset();
+            crc.update(h.array(), 0, HEADER);
+            int left = n;
+            for (int i = 0; i < dst.segmentCount() && left > 0; i++) {
+                MemorySegment s = dst.segment(i);
+                int take = (int) Math.min(s.byteSize(), left);
+                crc.update(s.asSlice(0, take).asByteBuffer());
+                left -= take;
             }
+            // The part of the record not transferred (a short read) counts toward the CRC all the same.
+            long at = payloadAt + n;
+            long rest = stored - n;
+            while (rest > 0) {
+                if (untransferred.capacity() == 0) {
+                    untransferred = ByteBuffer.allocateDirect(VERIFY_CHUNK);
+                }
+                untransferred.clear().limit((int) Math.min(rest, untransferred.capacity()));
+                readFully(untransferred, at);
+                crc.update(untransferred);
+                at += untransferred.limit();
+                rest -= untransferred.limit();
+            }
+            checkCrc(payloadAt + stored);
         } else {
             packed = ensure(packed, stored);
             packed.clear().limit(stored);
@@ -571,7 +619,7 @@ public final class TapeMedium implements Closeable {
         drain();
         long cut = positionOffset;
         if (checkpointEnd > cut) {
-            AtomicFiles.delete(checkpointPath);
+            AtomicFileReplacement.delete(checkpointPath);
             checkpointEnd = CartridgeHeader.LENGTH;
         }
         channel.truncate(cut);
@@ -663,7 +711,7 @@ public final class TapeMedium implements Closeable {
     }
 
     private void writeCheckpoint() throws IOException {
-        AtomicFiles.replace(checkpointPath, index.encode(durableEnd));
+        AtomicFileReplacement.replace(checkpointPath, index.encode(durableEnd));
         checkpointEnd = durableEnd;
     }
 

@@ -2,22 +2,27 @@ package org.lunforge.device.vtl;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import org.lunforge.backstore.AtomicFileReplacement;
 
 /**
- * The inventory's file in the library's state folder, replaced atomically: the new content is written to {@code
- * inventory.tmp} and forced to disk, renamed over {@code inventory} (an atomic rename on POSIX file systems), and the
- * folder is forced so the rename itself is durable. After a crash at any point, {@code inventory} holds the old or the
- * new content, whole; a leftover {@code inventory.tmp} is an unfinished save and is discarded.
+ * The inventory's file in the library's state folder, replaced atomically ({@link AtomicFileReplacement}): the new
+ * content goes to an exclusively created temporary file that is forced to disk, renamed over {@code inventory} (an
+ * atomic rename on POSIX file systems), and the folder is forced so the rename itself is durable. After a crash at any
+ * point, {@code inventory} holds the old or the new content, whole; a leftover temporary file is an unfinished save
+ * and is discarded at the next load. The file is read only if it is no longer than {@link #MAX_LENGTH}.
  */
 final class InventoryFile {
     static final String NAME = "inventory";
+    /** The fixed temporary name of earlier versions: still discarded at load, never written. */
     static final String TEMPORARY = "inventory.tmp";
+    /**
+     * The longest inventory: a line of at most 128 characters for each of the 65536 element addresses (the
+     * ELEMENT ADDRESS field is two bytes, SMC-3 6.10), plus the magic line and the checksum.
+     */
+    static final long MAX_LENGTH = 65_536L * 128 + 1024;
 
     /** Where a save can be interrupted, for tests that crash it there. */
     enum Stage {
@@ -53,8 +58,12 @@ final class InventoryFile {
     /** The saved content, or null if nothing was ever saved. */
     byte[] load() throws IOException {
         Files.deleteIfExists(folder.resolve(TEMPORARY));
+        AtomicFileReplacement.discardTemporaries(path());
         try {
-            return Files.readAllBytes(path());
+            ByteBuffer b = AtomicFileReplacement.read(path(), MAX_LENGTH);
+            byte[] out = new byte[b.remaining()];
+            b.get(out);
+            return out;
         } catch (NoSuchFileException e) {
             return null;
         }
@@ -62,25 +71,9 @@ final class InventoryFile {
 
     void save(byte[] content) throws IOException {
         Files.createDirectories(folder);
-        Path temporary = folder.resolve(TEMPORARY);
-        try (FileChannel ch = FileChannel.open(temporary, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap(content);
-            while (b.hasRemaining()) {
-                ch.write(b);
-            }
-            ch.force(true);
-        }
-        fault.at(Stage.TEMPORARY_WRITTEN);
-        Files.move(temporary, path(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        fault.at(Stage.REPLACED);
-        forceFolder();
-    }
-
-    /** Makes the rename durable; Linux allows fsync on a directory opened for reading. */
-    private void forceFolder() throws IOException {
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        AtomicFileReplacement.replace(path(), ByteBuffer.wrap(content), stage -> fault.at(switch (stage) {
+            case TEMPORARY_WRITTEN -> Stage.TEMPORARY_WRITTEN;
+            case REPLACED -> Stage.REPLACED;
+        }));
     }
 }

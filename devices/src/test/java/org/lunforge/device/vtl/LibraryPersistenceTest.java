@@ -73,6 +73,30 @@ class LibraryPersistenceTest {
     }
 
     @Test
+    void aSymlinkPlantedAtTheOldTemporaryNameIsNotFollowed() throws Exception {
+        ChangerHarness h = ChangerHarness.standard(dir);
+        Path victim = Files.write(dir.resolve("victim"), "someone else's file".getBytes());
+        Files.createSymbolicLink(h.stateFolder.resolve("inventory.tmp"), victim);
+        h.library.move(SLOT, SLOT + 9);
+        assertArrayEquals("someone else's file".getBytes(), Files.readAllBytes(victim));
+        assertFalse(Files.isSymbolicLink(h.stateFolder.resolve("inventory")));
+        ChangerHarness after = h.restarted();
+        assertEquals("LF0001L8", tagAt(after.library, SLOT + 9));
+    }
+
+    @Test
+    void anInventoryLargerThanAnyLibraryIsRefusedUnread() throws Exception {
+        ChangerHarness h = ChangerHarness.standard(dir);
+        Path file = h.stateFolder.resolve("inventory");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(3L << 30); // sparse: 3 GiB that readAllBytes would try to hold
+        }
+        IOException e = assertThrows(IOException.class,
+                () -> VirtualTapeLibrary.open(h.config, List.copyOf(h.drives), h.pool));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    @Test
     void aSaveThatDiesMidwayUndoesTheMovementAndTheRestartSeesTheOldState() throws Exception {
         ChangerHarness h = ChangerHarness.standard(dir);
         FakeDrive drive = h.drives.getFirst();

@@ -2,15 +2,14 @@ package org.lunforge.server.control;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.lunforge.backstore.AtomicFileReplacement;
 import java.time.Clock;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,6 +29,8 @@ public final class SavedConfigs {
     /** How many backups a save keeps. */
     public static final int DEFAULT_KEEP = 10;
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss.SSS");
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
     /** What a save did. */
     public record Result(Path file, Path backup, boolean unchanged) {
@@ -121,11 +122,17 @@ public final class SavedConfigs {
         }
         LocalDateTime time = LocalDateTime.now(clock);
         Path backup;
-        do {
+        while (true) {
             backup = folder.resolve(stem(target) + "-" + time.format(STAMP) + ".json");
-            time = time.plusNanos(1_000_000);
-        } while (Files.exists(backup)); // two saves in one millisecond: a backup is never overwritten
-        writeAtomically(backup, old, null);
+            try {
+                // Created only if the name is free, in one step: a backup (or anything else there) is never
+                // overwritten, even by a save in the same millisecond from another connection.
+                AtomicFileReplacement.create(backup, ByteBuffer.wrap(old), OWNER_ONLY);
+                break;
+            } catch (FileAlreadyExistsException e) {
+                time = time.plusNanos(1_000_000);
+            }
+        }
         List<Path> all = backupsOf(target);
         for (Path excess : all.subList(Math.min(keep, all.size()), all.size())) {
             Files.deleteIfExists(excess);
@@ -139,39 +146,15 @@ public final class SavedConfigs {
     }
 
     /**
-     * Replaces {@code target} with {@code bytes}: temporary file, force, rename, force the folder. On any failure the
-     * target is as it was and the temporary file is gone. {@code beforeRename}, for tests, runs just before the rename.
+     * Replaces {@code target} with {@code bytes}, mode 0600 ({@link AtomicFileReplacement}: an exclusively created
+     * temporary file, force, rename, force the folder). On any failure the target is as it was and the temporary file
+     * is gone. {@code beforeRename}, for tests, runs just before the rename.
      */
     static void writeAtomically(Path target, byte[] bytes, Runnable beforeRename) throws IOException {
-        Path folder = target.getParent();
-        Path temp = Files.createTempFile(folder, "." + target.getFileName() + ".", ".tmp",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                ByteBuffer buf = ByteBuffer.wrap(bytes);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            if (beforeRename != null) {
+        AtomicFileReplacement.replace(target, ByteBuffer.wrap(bytes), stage -> {
+            if (stage == AtomicFileReplacement.Stage.TEMPORARY_WRITTEN && beforeRename != null) {
                 beforeRename.run();
             }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException("cannot replace " + target + " atomically: " + e.getMessage(), e);
-            }
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        }
-        try (FileChannel dir = FileChannel.open(folder, StandardOpenOption.READ)) {
-            dir.force(true);
-        }
+        }, OWNER_ONLY);
     }
 }

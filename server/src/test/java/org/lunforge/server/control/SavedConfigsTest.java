@@ -74,6 +74,22 @@ class SavedConfigsTest {
     }
 
     @Test
+    void aNameTakenInTheBackupFolderIsNeverOverwritten() throws IOException {
+        SavedConfigs s = new SavedConfigs(dir.resolve("config.json"), 10, at(0));
+        s.save(null, "a\n");
+        Files.createDirectories(dir.resolve("backup"));
+        // A dangling link where this second's backup goes: "does it exist?" says no; only an atomic claim sees it.
+        Path taken = dir.resolve("backup/config-20270115-080000.000.json");
+        Files.createSymbolicLink(taken, dir.resolve("nowhere"));
+        SavedConfigs.Result r = s.save(null, "b\n");
+        assertTrue(Files.isSymbolicLink(taken), "the link is still there");
+        assertFalse(Files.exists(dir.resolve("nowhere")));
+        assertEquals("config-20270115-080000.001.json", r.backup().getFileName().toString());
+        assertEquals("a\n", Files.readString(r.backup()));
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(r.backup())));
+    }
+
+    @Test
     void aFailureBeforeTheRenameLeavesTheOldFileAndNoTemporaryFile() throws IOException {
         Path file = dir.resolve("config.json");
         Files.writeString(file, "old\n");
