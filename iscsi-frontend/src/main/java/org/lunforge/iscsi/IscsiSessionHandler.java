@@ -260,12 +260,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         cancel(pingTimer);
         cancel(pingTimeout);
         for (IscsiTask task : tasks.values()) {
-            task.abort();
-            task.silentlyAborted = true;
-            if (task.state != IscsiTask.State.EXECUTING) {
-                task.state = IscsiTask.State.DONE;
-                task.releaseBuffers(); // it never reached the device
-            }
+            task.connectionLost();
         }
         tasks.clear();
         dataOut.clear();
@@ -439,9 +434,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** The command's turn in CmdSN order has come: solicit its data, or run it if it has all it needs. */
     private void deliver(IscsiTask task) {
-        task.delivered = true;
-        if (!task.immediate) {
-            task.counted = true;
+        if (task.deliver()) {
             window.started();
         }
         dataOut.solicit(task);
@@ -450,18 +443,18 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs the task once its turn has come and all its data is in; a task that went wrong ends here instead. */
     void executeIfReady(IscsiTask task) {
-        if (task.state != IscsiTask.State.RECEIVING || !task.delivered || !task.dataComplete()) {
+        if (!task.readyToEnd()) {
             return;
         }
-        if (task.silentlyAborted || task.abortedWithStatus) {
-            finishUnexecuted(task, task.abortedWithStatus ? TaskResponse.status(ScsiStatus.TASK_ABORTED) : null);
+        if (task.abort() != IscsiTask.Abort.NONE) {
+            finishUnexecuted(task, null);
             return;
         }
-        if (task.dataError != null) {
-            finishUnexecuted(task, TaskResponse.checkCondition(sense(task, task.dataError), 0));
+        if (task.dataError() != null) {
+            finishUnexecuted(task, TaskResponse.checkCondition(sense(task, task.dataError()), 0));
             return;
         }
-        task.state = IscsiTask.State.EXECUTING;
+        task.startExecuting();
         TaskRouter.route(task, task.lunField, session.lunMap);
     }
 
@@ -470,9 +463,9 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         return task.logicalUnit != null ? task.logicalUnit.encodeSense(task.nexus(), sense) : sense.encode(false);
     }
 
-    /** Ends a task that never reached the device, with this response, or none. */
+    /** Ends a task that never reached the device, with this response, or as its abort says (null). */
     void finishUnexecuted(IscsiTask task, TaskResponse response) {
-        task.state = IscsiTask.State.EXECUTING;
+        task.finishUnexecuted();
         if (response == null) {
             taskCompleted(task, TaskResponse.status(ScsiStatus.TASK_ABORTED));
         } else {
@@ -484,22 +477,21 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** The device (or this handler) has ended the task; runs on the loop, exactly once per task. */
     void taskCompleted(IscsiTask task, TaskResponse response) {
-        if (task.state == IscsiTask.State.DONE) {
+        if (!task.finish()) {
             return;
         }
-        task.state = IscsiTask.State.DONE;
-        if (task.counted) {
+        if (task.counted()) {
             window.finished();
         }
         if (tasks.get(task.itt) == task) {
             tasks.remove(task.itt);
         }
         task.releaseDataOut();
-        if (closed || task.silentlyAborted) {
+        if (closed || task.abort() == IscsiTask.Abort.SILENT) {
             task.releaseBuffers();
         } else {
-            IscsiResponses.write(this, task, task.abortedWithStatus ? TaskResponse.status(ScsiStatus.TASK_ABORTED)
-                    : response);
+            IscsiResponses.write(this, task, task.abort() == IscsiTask.Abort.WITH_STATUS
+                    ? TaskResponse.status(ScsiStatus.TASK_ABORTED) : response);
             task.releaseBuffers();
         }
         if (!closed) {
