@@ -35,6 +35,11 @@ import org.lunforge.scsi.TaskRouter;
  * framing is lost); a command that cannot be carried out properly ends with CHECK CONDITION, once all the data the
  * initiator owes for it has arrived.
  *
+ * <p>Bounds on what the initiator controls: non-immediate commands, running or waiting for a gap, stay inside the
+ * command window ({@link IscsiCommandWindow}); all tasks, immediate ones included, at most
+ * {@link IscsiServerOptions#sessionTasks()} (TASK SET FULL beyond) and a share of the daemon's
+ * {@link IscsiTaskBudget} (BUSY beyond); open R2Ts at most MaxOutstandingR2T per task.
+ *
  * <p>Writes are not flushed one by one: responses produced while reading are flushed at channelReadComplete, those
  * produced by completions from other threads by one flush task queued behind them.
  *
@@ -155,6 +160,11 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         return new ArrayList<>(tasks.values());
     }
 
+    /** Tasks this session holds now, waiting ones included: at most {@link IscsiServerOptions#sessionTasks()}. */
+    int liveTasks() {
+        return tasks.size();
+    }
+
     // ---- channel events
 
     @Override
@@ -261,6 +271,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         cancel(pingTimeout);
         for (IscsiTask task : tasks.values()) {
             task.connectionLost();
+            session.server.taskBudget().giveBack();
         }
         tasks.clear();
         dataOut.clear();
@@ -418,6 +429,12 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         }
         LogicalUnit lu = session.lunMap.logicalUnit(LunAddress.decode(c.lun()));
         IscsiTask task = new IscsiTask(this, c, session.nexus, lu, ctx.alloc());
+        ScsiStatus refusal = tasks.size() >= options.sessionTasks() ? ScsiStatus.TASK_SET_FULL
+                : session.server.taskBudget().tryTake() ? null : ScsiStatus.BUSY;
+        if (refusal != null) {
+            refuse(task, c, admission, refusal);
+            return;
+        }
         tasks.put(itt, task);
         dataOut.receiveImmediateData(task, c, options.maxTransferLength());
         taskManagement.commandArrived(task);
@@ -430,6 +447,28 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         } else {
             waiting.put(c.cmdSN(), task);
         }
+    }
+
+    /**
+     * A command the task set cannot take (RFC 7143 4.2.2.1 lets the target limit immediate commands; SAM-5 5.3.1):
+     * TASK SET FULL when this session holds {@link IscsiServerOptions#sessionTasks()}, BUSY when the daemon's
+     * budget is spent. It is answered at once and not kept; its immediate data is dropped, and Data-Out the
+     * initiator still sends for it finds no task and is dropped too. A non-immediate command still takes its CmdSN:
+     * now, or when the gap before it closes.
+     */
+    private void refuse(IscsiTask task, IscsiScsiCommand c, IscsiCommandWindow.Admission admission,
+                        ScsiStatus status) {
+        c.release();
+        task.refuse();
+        if (!c.immediate()) {
+            if (admission == IscsiCommandWindow.Admission.NOW) {
+                window.advance();
+                drainWaiting();
+            } else {
+                waiting.put(c.cmdSN(), TOMBSTONE);
+            }
+        }
+        IscsiResponses.write(this, task, TaskResponse.status(status));
     }
 
     /** The command's turn in CmdSN order has come: solicit its data, or run it if it has all it needs. */
@@ -485,6 +524,7 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         }
         if (tasks.get(task.itt) == task) {
             tasks.remove(task.itt);
+            session.server.taskBudget().giveBack();
         }
         task.releaseDataOut();
         if (closed || task.abort() == IscsiTask.Abort.SILENT) {

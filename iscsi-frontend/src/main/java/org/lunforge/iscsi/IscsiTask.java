@@ -40,6 +40,7 @@ final class IscsiTask implements ScsiTask {
      * <pre>
      *   QUEUED --deliver--> RECEIVING --startExecuting/finishUnexecuted--> EXECUTING --finish--> DONE
      *   QUEUED, RECEIVING --connectionLost--> DONE      (EXECUTING waits for the device: finish)
+ *   QUEUED --refuse--> DONE                          (no room in the task set: TASK SET FULL or BUSY)
      * </pre>
      * Aborts are orthogonal ({@link Abort}): an aborted task still walks the same path, so it leaves only once the
      * initiator owes it no data and the device is done with it (RFC 7143 4.2.3.3).
@@ -317,6 +318,14 @@ final class IscsiTask implements ScsiTask {
     private boolean dataComplete() {
         return unsolicited == null && outstandingR2ts == 0 && (dataError != null || abort != Abort.NONE
                 || nextR2tOffset >= (write ? expectedLength : 0));
+    }
+
+    /**
+     * QUEUED to DONE: the task set (or the daemon) had no room for it; it was never kept, and is answered TASK SET
+     * FULL or BUSY at once.
+     */
+    void refuse() {
+        transition(State.QUEUED, State.DONE);
     }
 
     /** RECEIVING to EXECUTING: handed to the device, which will {@link #complete} it. */
