@@ -24,15 +24,15 @@ import org.lunforge.scsi.TaskResponse;
  * <p>Data-Out is kept as the data segments of the PDUs that carried it (immediate data, unsolicited and solicited
  * Data-Out), each validated against its sequence (DataSN from 0, contiguous buffer offsets inside the R2T or the
  * first burst) and handed to the device as one {@link SgList} over those buffers: no copy. Data-In is one buffer
- * from the channel's allocator, the size of the Expected Data Transfer Length, that the device server fills through
- * {@link #dataIn()}, or the device's own memory that it lends ({@link #lendDataIn}, wrapped by
- * {@link IscsiLentData}); the Data-In PDUs are slices of it either way.
+ * from the channel's allocator, the smaller of what the CDB asks for and the Expected Data Transfer Length, that the
+ * device server fills through {@link #dataIn(long)}, or the device's own memory that it lends ({@link #lendDataIn},
+ * wrapped by {@link IscsiLentData}); the Data-In PDUs are slices of it either way.
  *
- * <p>Threads: everything but {@link #dataIn()}, {@link #takesLentDataIn()}, {@link #lendDataIn}, {@link #complete}
- * and {@link #isAborted()} runs on the session's event loop. The device may call those from its own thread;
- * {@code complete} hands the response back to the loop. The task's buffers are released on the loop once the device
- * has completed (never while it may still read Data-Out or write Data-In), or at once if the task never reached the
- * device; a lent Data-In is given back when the last of its PDUs has left too.
+ * <p>Threads: everything but {@link #dataIn()}, {@link #dataIn(long)}, {@link #takesLentDataIn()},
+ * {@link #lendDataIn}, {@link #complete} and {@link #isAborted()} runs on the session's event loop. The device may
+ * call those from its own thread; {@code complete} hands the response back to the loop. The task's buffers are
+ * released on the loop once the device has completed (never while it may still read Data-Out or write Data-In), or
+ * at once if the task never reached the device; a lent Data-In is given back when the last of its PDUs has left too.
  */
 final class IscsiTask implements ScsiTask {
     /**
@@ -210,17 +210,29 @@ final class IscsiTask implements ScsiTask {
         return dataOutList;
     }
 
+    /** A buffer of the whole expected length: only for a device server that does not say what it will write. */
     @Override
     public SgList dataIn() {
+        return dataIn(expectedTransferLength());
+    }
+
+    /**
+     * One buffer from the channel's allocator of the smaller of {@code length} (what the CDB asks for, as the device
+     * server read it) and the Expected Data Transfer Length: a small READ with a huge expected length costs its
+     * blocks, not the expected length. The first call decides the buffer.
+     */
+    @Override
+    public SgList dataIn(long length) {
         if (dataInList == null) {
-            if (!read || expectedLength == 0) {
+            int size = (int) Math.min(Math.max(0, length), read ? expectedTransferLength() : 0);
+            if (size == 0) {
                 dataInList = SgList.EMPTY;
             } else {
-                dataInBuffer = alloc.directBuffer(expectedLength, expectedLength);
-                dataInList = SgList.of(MemorySegment.ofBuffer(dataInBuffer.nioBuffer(0, expectedLength)));
+                dataInBuffer = alloc.directBuffer(size, size);
+                dataInList = SgList.of(MemorySegment.ofBuffer(dataInBuffer.nioBuffer(0, size)));
             }
         }
-        return dataInList;
+        return length >= dataInList.length() ? dataInList : dataInList.slice(0, Math.max(0, length));
     }
 
     /** A read task whose Data-In the device has not started writing can send the device's own memory instead. */
