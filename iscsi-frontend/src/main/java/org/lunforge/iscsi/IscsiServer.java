@@ -50,6 +50,7 @@ public final class IscsiServer implements AutoCloseable {
 
     private final IscsiServerOptions options;
     private final IscsiTaskBudget taskBudget;
+    private final IscsiLogLimiter initiatorLog = new IscsiLogLimiter();
     private final SecureRandom random = new SecureRandom();
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
     private final Map<IscsiSession.Key, IscsiSession> sessions = new ConcurrentHashMap<>();
@@ -84,6 +85,11 @@ public final class IscsiServer implements AutoCloseable {
 
     public IscsiServerOptions options() {
         return options;
+    }
+
+    /** Where log lines an initiator can cause go through: limited per cause. */
+    IscsiLogLimiter initiatorLog() {
+        return initiatorLog;
     }
 
     /** The tasks all sessions together may hold. */

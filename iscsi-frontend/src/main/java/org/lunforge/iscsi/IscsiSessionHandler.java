@@ -250,16 +250,19 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        IscsiLogLimiter log = session.server.initiatorLog();
         if (cause instanceof IscsiCodecException e && e.header() != null) {
-            LOG.log(INFO, () -> session + ": " + e.getMessage() + ", dropping the connection");
+            log.log(LOG, INFO, "PDU rejected", () -> session + ": " + e.getMessage() + ", dropping the connection");
             write(new IscsiReject(e.rejectReason(), statSN, expCmdSN(), maxCmdSN(), 0,
                     Unpooled.wrappedBuffer(e.header())));
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (cause instanceof IscsiCodecException || cause instanceof java.io.IOException) {
-            LOG.log(INFO, () -> session + ": " + cause.getMessage() + ", dropping the connection");
+            log.log(LOG, INFO, cause instanceof IscsiCodecException ? "framing lost" : "connection I/O error",
+                    () -> session + ": " + cause.getMessage() + ", dropping the connection");
             ctx.close();
         } else {
-            LOG.log(WARNING, () -> session + ": " + cause + ", dropping the connection", cause);
+            log.log(LOG, WARNING, cause.getClass().getName(), () -> session + ": " + cause
+                    + ", dropping the connection", cause);
             ctx.close();
         }
     }
@@ -458,6 +461,9 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
      */
     private void refuse(IscsiTask task, IscsiScsiCommand c, IscsiCommandWindow.Admission admission,
                         ScsiStatus status) {
+        session.server.initiatorLog().log(LOG, INFO, "command refused: " + status, () -> session + ": "
+                + (status == ScsiStatus.BUSY ? "the daemon's task budget is spent" : "the task set is full")
+                + ", answering " + status);
         c.release();
         task.refuse();
         if (!c.immediate()) {
@@ -574,7 +580,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         int sent = pingTag;
         pingTimeout = ctx.executor().schedule(() -> {
             if (pingTag == sent && !closed) {
-                LOG.log(INFO, () -> session + ": no answer to a NOP-In in " + timeout + " ms, dropping the connection");
+                session.server.initiatorLog().log(LOG, INFO, "NOP-In unanswered", () -> session
+                        + ": no answer to a NOP-In in " + timeout + " ms, dropping the connection");
                 ctx.close();
             }
         }, timeout, TimeUnit.MILLISECONDS);
