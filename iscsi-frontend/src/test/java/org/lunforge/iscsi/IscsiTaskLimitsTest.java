@@ -38,11 +38,11 @@ class IscsiTaskLimitsTest {
         peers.forEach(IscsiPeer::close);
     }
 
-    private IscsiPeer connect() {
+    private IscsiPeer connect(String... loginKeys) {
         IscsiPeer p = new IscsiPeer(server);
         p.isid = IscsiPeer.ISID + peers.size();
         peers.add(p);
-        p.loginNormal(TARGET);
+        p.loginNormal(TARGET, loginKeys);
         return p;
     }
 
@@ -125,5 +125,27 @@ class IscsiTaskLimitsTest {
         assertEquals(cmdSN + 3, gap.expCmdSN(), "the gap closed and the refused command's CmdSN was taken");
         gap.release();
         assertEquals(SESSION_TASKS, session(p).liveTasks());
+    }
+
+    @Test
+    void outstandingR2tsAreBoundedByTheTaskSet() {
+        IscsiPeer p = connect("MaxBurstLength", "4096", "MaxOutstandingR2T", "2");
+        for (int i = 0; i < 100; i++) {
+            // Immediate WRITEs of 64 KiB with no data at all: each is owed R2Ts it never answers.
+            p.send(new IscsiScsiCommand(true, true, false, true, 1, 0, ++p.itt, 65536, p.cmdSN, p.expStatSN,
+                    cdb10(WRITE_10, i * 128, 128), -1, Unpooled.EMPTY_BUFFER));
+        }
+        int r2ts = 0;
+        int full = 0;
+        for (IscsiPdu pdu : p.received()) {
+            if (pdu instanceof IscsiR2t) {
+                r2ts++;
+            } else if (pdu instanceof IscsiScsiResponse r && r.status() == ScsiStatus.TASK_SET_FULL.code()) {
+                full++;
+            }
+            pdu.release();
+        }
+        assertEquals(SESSION_TASKS * 2, r2ts, "MaxOutstandingR2T per task, for the tasks the session holds");
+        assertEquals(100 - SESSION_TASKS, full);
     }
 }
