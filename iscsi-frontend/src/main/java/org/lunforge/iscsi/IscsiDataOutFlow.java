@@ -11,28 +11,13 @@ import org.lunforge.scsi.SenseCode;
  * (unsolicited, FirstBurstLength, InitialR2T, ImmediateData), then R2Ts for what remains (MaxBurstLength each, at
  * most MaxOutstandingR2T at a time, R2TSN counting), and every Data-Out checked against its sequence.
  *
- * <p>Reference counting: accepted data segments pass to the task ({@link IscsiTask#addData}); everything else is
- * released here.
+ * <p>Reference counting: every data segment passes to the task ({@link IscsiTask#receiveData},
+ * {@link IscsiTask#receiveImmediateData}), which keeps or releases it; PDUs for no task are released here.
  */
 final class IscsiDataOutFlow {
-    /** One outstanding R2T: the solicited sequence it opened. */
-    private static final class R2t {
-        final IscsiTask task;
-        final int offset;
-        final int length;
-        int nextDataSN;
-        int nextOffset;
-
-        R2t(IscsiTask task, int offset, int length) {
-            this.task = task;
-            this.offset = offset;
-            this.length = length;
-            this.nextOffset = offset;
-        }
-    }
-
     private final IscsiSessionHandler h;
-    private final IntObjectHashMap<R2t> r2ts = new IntObjectHashMap<>();
+    /** The open R2Ts by Target Transfer Tag: the solicited sequence each opened. */
+    private final IntObjectHashMap<IscsiTask.Sequence> r2ts = new IntObjectHashMap<>();
 
     IscsiDataOutFlow(IscsiSessionHandler handler) {
         this.h = handler;
@@ -44,51 +29,36 @@ final class IscsiDataOutFlow {
         int immediate = data.readableBytes();
         long expected = task.expectedTransferLength();
         if (c.read() && c.write()) {
-            task.dataError = SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT; // no bidirectional commands
+            task.fail(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT); // no bidirectional commands
         } else if (expected > maxTransferLength) {
-            task.dataError = SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT;
+            task.fail(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
         }
-        boolean accept = immediate > 0 && c.write() && task.dataError == null && h.params().immediateData()
+        boolean accept = immediate > 0 && c.write() && task.dataError() == null && h.params().immediateData()
                 && immediate <= h.params().firstBurstLength() && immediate <= expected;
-        if (immediate > 0 && !accept && task.dataError == null) {
-            task.dataError = immediate > expected ? SenseCode.TOO_MUCH_WRITE_DATA
-                    : SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA;
+        if (immediate > 0 && !accept) {
+            task.fail(immediate > expected ? SenseCode.TOO_MUCH_WRITE_DATA
+                    : SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA);
         }
         if (accept) {
-            task.addData(0, data);
+            task.receiveImmediateData(data);
         } else {
             data.release();
         }
-        task.nextR2tOffset = immediate;
-        if (!c.finalPdu()) {
-            // Unsolicited Data-Out follows: the first burst is min(FirstBurstLength, EDTL) (13.14).
-            task.unsolicitedOpen = true;
-            task.unsolicitedOffset = immediate;
-            task.unsolicitedEnd = (int) Math.min(h.params().firstBurstLength(), expected);
-            task.nextR2tOffset = Math.max(immediate, task.unsolicitedEnd);
-            if ((h.params().initialR2t() || !c.write()) && task.dataError == null) {
-                task.dataError = SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA;
-            }
-        }
-        if (!c.write()) {
-            task.nextR2tOffset = 0;
+        // Unsolicited Data-Out follows a non-final command: the first burst is min(FirstBurstLength, EDTL) (13.14).
+        task.expectDataOut(immediate, !c.finalPdu(), (int) Math.min(h.params().firstBurstLength(), expected));
+        if (!c.finalPdu() && (h.params().initialR2t() || !c.write())) {
+            task.fail(SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA);
         }
     }
 
     /** Sends R2Ts for the data still owed, up to MaxOutstandingR2T at a time, each at most MaxBurstLength (11.8). */
     void solicit(IscsiTask task) {
-        int length = task.expectedLength();
-        while (task.write && task.delivered && task.dataError == null && !task.silentlyAborted
-                && !task.abortedWithStatus && task.outstandingR2ts < h.params().maxOutstandingR2t()
-                && Integer.compareUnsigned(task.nextR2tOffset, length) < 0) {
-            int offset = task.nextR2tOffset;
-            int burst = Math.min(h.params().maxBurstLength(), length - offset);
+        for (IscsiTask.R2tRequest r; (r = task.nextR2t(h.params().maxBurstLength(), h.params().maxOutstandingR2t()))
+                != null; ) {
             int ttt = h.newTag();
-            r2ts.put(ttt, new R2t(task, offset, burst));
-            task.outstandingR2ts++;
-            task.nextR2tOffset = offset + burst;
-            h.write(new IscsiR2t(task.lunField, task.itt, ttt, h.statSN(), h.expCmdSN(), h.maxCmdSN(), task.r2tCount++, offset,
-                    burst));
+            r2ts.put(ttt, r.sequence());
+            h.write(new IscsiR2t(task.lunField, task.itt, ttt, h.statSN(), h.expCmdSN(), h.maxCmdSN(), r.r2tSN(),
+                    r.offset(), r.length()));
         }
     }
 
@@ -106,63 +76,39 @@ final class IscsiDataOutFlow {
             data.release();
             return;
         }
-        IscsiTask task;
-        boolean inSequence;
-        R2t r2t = null;
-        if (d.targetTransferTag() == RESERVED_TAG) {
-            task = h.task(d.initiatorTaskTag());
+        IscsiTask.Sequence sequence;
+        boolean solicited = d.targetTransferTag() != RESERVED_TAG;
+        if (!solicited) {
+            IscsiTask task = h.task(d.initiatorTaskTag());
             if (task == null) {
                 data.release(); // for a command dropped outside the window, or already ended
                 return;
             }
-            if (!task.unsolicitedOpen) {
-                if (task.dataError == null) {
-                    task.dataError = SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA;
-                }
+            sequence = task.unsolicited();
+            if (sequence == null) {
+                task.fail(SenseCode.WRITE_ERROR_UNEXPECTED_UNSOLICITED_DATA);
                 data.release();
                 return;
             }
-            inSequence = d.dataSN() == task.unsolicitedDataSN && d.bufferOffset() == task.unsolicitedOffset
-                    && Integer.compareUnsigned(length, task.unsolicitedEnd - task.unsolicitedOffset) <= 0;
-            task.unsolicitedDataSN++;
-            task.unsolicitedOffset += length;
         } else {
-            r2t = r2ts.get(d.targetTransferTag());
-            if (r2t == null || r2t.task.itt != d.initiatorTaskTag()) {
+            sequence = r2ts.get(d.targetTransferTag());
+            if (sequence == null || sequence.task.itt != d.initiatorTaskTag()) {
                 h.rejectPdu(IscsiConstants.REJECT_INVALID_PDU_FIELD, d);
                 data.release();
                 return;
             }
-            task = r2t.task;
-            inSequence = d.dataSN() == r2t.nextDataSN && d.bufferOffset() == r2t.nextOffset
-                    && Integer.compareUnsigned(length, r2t.offset + r2t.length - r2t.nextOffset) <= 0;
-            r2t.nextDataSN++;
-            r2t.nextOffset += length;
         }
-        if (!inSequence || digestError) {
-            if (task.dataError == null) {
-                task.dataError = SenseCode.PROTOCOL_SERVICE_CRC_ERROR;
-            }
-            data.release();
-        } else if (task.dataError != null || task.silentlyAborted || task.abortedWithStatus || length == 0) {
-            data.release();
-        } else {
-            task.addData(d.bufferOffset(), data);
-        }
+        IscsiTask task = sequence.task;
+        boolean inSequence = sequence.take(d.dataSN(), d.bufferOffset(), length);
+        task.receiveData(d.bufferOffset(), data, inSequence && !digestError);
         if (!d.finalPdu()) {
             return;
         }
-        if (r2t == null) {
-            task.unsolicitedOpen = false;
-            if (task.unsolicitedOffset != task.unsolicitedEnd && task.dataError == null) {
-                task.dataError = SenseCode.WRITE_ERROR_NOT_ENOUGH_UNSOLICITED_DATA;
-            }
-        } else {
+        if (solicited) {
             r2ts.remove(d.targetTransferTag());
-            task.outstandingR2ts--;
-            if (r2t.nextOffset != r2t.offset + r2t.length && task.dataError == null) {
-                task.dataError = SenseCode.PROTOCOL_SERVICE_CRC_ERROR;
-            }
+            task.r2tAnswered(sequence);
+        } else {
+            task.closeUnsolicited();
         }
         solicit(task);
         h.executeIfReady(task);

@@ -107,7 +107,8 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         timeout = ctx.executor().schedule(() -> {
-            LOG.log(INFO, () -> "login from " + ctx.channel().remoteAddress() + " timed out");
+            server.initiatorLog().log(LOG, INFO, "login timed out",
+                    () -> "login from " + ctx.channel().remoteAddress() + " timed out");
             ctx.close();
         }, options.loginTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -135,13 +136,15 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
             pdu.release();
         }
         // Only Login Requests may come before the login ends (6.1): anything else breaks the protocol.
-        LOG.log(INFO, () -> "not a Login Request during login from " + ctx.channel().remoteAddress() + ": " + msg);
+        server.initiatorLog().log(LOG, INFO, "not a Login Request during login",
+                () -> "not a Login Request during login from " + ctx.channel().remoteAddress() + ": " + msg);
         ctx.close();
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.log(INFO, () -> "login from " + ctx.channel().remoteAddress() + " failed: " + cause);
+        server.initiatorLog().log(LOG, INFO, "login failed: " + cause.getClass().getName(),
+                () -> "login from " + ctx.channel().remoteAddress() + " failed: " + cause);
         ctx.close();
     }
 
@@ -451,8 +454,8 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
 
     private void fail(int itt, LoginFailure f) {
         over = true;
-        LOG.log(INFO, () -> "login from " + ctx.channel().remoteAddress() + " ("
-                + (initiatorName == null ? "?" : initiatorName) + ") refused, status %02x%02x: %s"
+        server.initiatorLog().log(LOG, INFO, "login refused", () -> "login from " + ctx.channel().remoteAddress()
+                + " (" + (initiatorName == null ? "?" : initiatorName) + ") refused, status %02x%02x: %s"
                 .formatted(f.statusClass, f.statusDetail, f.getMessage()));
         ctx.writeAndFlush(new IscsiLoginResponse(false, false, stage, 0, IscsiConstants.VERSION,
                 IscsiConstants.VERSION, isid, tsih, itt, statSN, cmdSN, cmdSN, f.statusClass, f.statusDetail,

@@ -45,7 +45,7 @@ final class IscsiResponses {
             boolean withStatus = last && statusInData;
             h.write(new IscsiDataIn(endOfSequence, false, withStatus && overflow, withStatus && underflow, withStatus,
                     status.code(), 0, task.itt, RESERVED_TAG, withStatus ? h.advanceStatSN() : 0, h.expCmdSN(),
-                    h.maxCmdSN(), task.dataInPdus++, offset, withStatus ? residual : 0,
+                    h.maxCmdSN(), task.nextDataInSN(), offset, withStatus ? residual : 0,
                     buffer.retainedSlice(offset, n)));
             offset += n;
             if (endOfSequence) {
@@ -62,6 +62,6 @@ final class IscsiResponses {
         }
         h.write(new IscsiScsiResponse(false, false, overflow, underflow, IscsiConstants.RESPONSE_COMMAND_COMPLETED,
                 status.code(), task.itt, 0, h.advanceStatSN(), h.expCmdSN(), h.maxCmdSN(),
-                task.dataInPdus + task.r2tCount, 0, residual, data));
+                task.expDataSN(), 0, residual, data));
     }
 }

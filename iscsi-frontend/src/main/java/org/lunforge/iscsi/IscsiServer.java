@@ -45,8 +45,12 @@ import org.lunforge.scsi.SenseCode;
  */
 public final class IscsiServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(IscsiServer.class.getName());
+    /** How long close() waits for the sessions it drops, and again for the event loops to stop. */
+    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     private final IscsiServerOptions options;
+    private final IscsiTaskBudget taskBudget;
+    private final IscsiLogLimiter initiatorLog = new IscsiLogLimiter();
     private final SecureRandom random = new SecureRandom();
     private final Map<String, IscsiTarget> targets = new ConcurrentHashMap<>();
     private final Map<IscsiSession.Key, IscsiSession> sessions = new ConcurrentHashMap<>();
@@ -76,10 +80,21 @@ public final class IscsiServer implements AutoCloseable {
     public IscsiServer(IscsiServerOptions options, int threads) {
         this.options = options;
         this.threads = threads;
+        this.taskBudget = new IscsiTaskBudget(options.serverTasks());
     }
 
     public IscsiServerOptions options() {
         return options;
+    }
+
+    /** Where log lines an initiator can cause go through: limited per cause. */
+    IscsiLogLimiter initiatorLog() {
+        return initiatorLog;
+    }
+
+    /** The tasks all sessions together may hold. */
+    IscsiTaskBudget taskBudget() {
+        return taskBudget;
     }
 
     /** Starts the event loops and binds the portals of the targets added so far. */
@@ -391,11 +406,14 @@ public final class IscsiServer implements AutoCloseable {
 
     /**
      * Stops listening, asks every initiator to log out, waits for them up to the logout timeout, drops the rest and
-     * stops the event loops.
+     * stops the event loops. Every wait is bounded, so it ends within the logout timeout and a few seconds whatever
+     * the sessions hold (tasks waiting for Data-Out, tasks a device never completes, a loop busy with a flood): a
+     * wait that runs out is logged and passed.
      */
     @Override
     public void close() {
         List<IscsiSession> open;
+        List<Channel> listening;
         synchronized (this) {
             if (closed || group == null) {
                 closed = true;
@@ -405,22 +423,41 @@ public final class IscsiServer implements AutoCloseable {
                 closed = true;
                 open = new ArrayList<>(sessions.values());
             }
-            for (Channel c : listeners.values()) {
-                c.close().syncUninterruptibly();
-            }
+            listening = new ArrayList<>(listeners.values());
             listeners.clear();
+        }
+        for (Channel c : listening) {
+            c.close();
         }
         for (IscsiSession s : open) {
             s.requestLogout(options.logoutTimeout());
         }
         long deadline = System.nanoTime() + options.logoutTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
+        List<IscsiSession> left = new ArrayList<>();
         for (IscsiSession s : open) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0 || !s.terminated.awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
-                s.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+            if (!awaitUntil(s.terminated, deadline)) {
+                left.add(s);
             }
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        // Those that did not log out are dropped all at once, not one after the other.
+        for (IscsiSession s : left) {
+            s.close();
+        }
+        long dropDeadline = System.nanoTime() + CLOSE_WAIT_NANOS;
+        for (IscsiSession s : left) {
+            if (!awaitUntil(s.terminated, dropDeadline)) {
+                LOG.log(WARNING, () -> s + " did not end in time; stopping its event loop anyway");
+            }
+        }
+        if (!group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(CLOSE_WAIT_NANOS,
+                TimeUnit.NANOSECONDS)) {
+            LOG.log(WARNING, "iSCSI event loops did not stop in time; leaving them");
+        }
         LOG.log(INFO, "iSCSI target stopped");
+    }
+
+    private static boolean awaitUntil(Future<?> f, long deadline) {
+        long left = deadline - System.nanoTime();
+        return f.isDone() || left > 0 && f.awaitUninterruptibly(left, TimeUnit.NANOSECONDS);
     }
 }

@@ -25,13 +25,20 @@ import java.util.Objects;
  * @param logoutTimeout on shutdown or target removal, how long initiators get to log out after an Async Message
  * @param taskAbortedStatus when a reset or CLEAR TASK SET aborts tasks of other sessions, answer them with TASK
  *     ABORTED (SAM-5 TAS=1) rather than nothing (TAS=0)
+ * @param sessionTasks the most tasks one session may hold, immediate commands included (they bypass the command
+ *     window, RFC 7143 3.2.2.1); a command beyond it is answered TASK SET FULL (SAM-5 5.3.1). With the window and
+ *     MaxOutstandingR2T it bounds a session's waiting commands (at most the window) and R2Ts (at most
+ *     sessionTasks x MaxOutstandingR2T)
+ * @param serverTasks the most tasks all sessions together may hold: a budget shared across the daemon, a command
+ *     beyond it answered BUSY (SAM-5 5.3.1: a transient target-wide shortage)
  */
 public record IscsiServerOptions(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
                                  int maxOutstandingR2t, boolean initialR2t, boolean immediateData,
                                  IscsiDigestPolicy headerDigest, IscsiDigestPolicy dataDigest, int defaultTime2Wait,
                                  int defaultTime2Retain, int commandWindow, int maxTransferLength,
                                  Duration loginTimeout, Duration nopInterval, Duration nopTimeout,
-                                 Duration logoutTimeout, boolean taskAbortedStatus) {
+                                 Duration logoutTimeout, boolean taskAbortedStatus, int sessionTasks,
+                                 int serverTasks) {
     public IscsiServerOptions {
         checkRange("MaxRecvDataSegmentLength", maxRecvDataSegmentLength, 512, IscsiConstants.MAX_DATA_SEGMENT_LENGTH);
         checkRange("MaxBurstLength", maxBurstLength, 512, IscsiConstants.MAX_DATA_SEGMENT_LENGTH);
@@ -41,6 +48,8 @@ public record IscsiServerOptions(int maxRecvDataSegmentLength, int maxBurstLengt
         checkRange("DefaultTime2Retain", defaultTime2Retain, 0, 3600);
         checkRange("command window", commandWindow, 1, 1 << 20);
         checkRange("max transfer length", maxTransferLength, 512, Integer.MAX_VALUE);
+        checkRange("session tasks", sessionTasks, 1, 1 << 20);
+        checkRange("server tasks", serverTasks, 1, 1 << 24);
         Objects.requireNonNull(headerDigest, "headerDigest");
         Objects.requireNonNull(dataDigest, "dataDigest");
         Objects.requireNonNull(loginTimeout, "loginTimeout");
@@ -51,43 +60,57 @@ public record IscsiServerOptions(int maxRecvDataSegmentLength, int maxBurstLengt
 
     /**
      * Defaults chosen for throughput: 256 KiB data segments and bursts of 1 MiB (the initiator's smaller offer wins),
-     * unsolicited data allowed, 128 commands in flight per session, digests at the initiator's choice.
+     * unsolicited data allowed, 128 commands in flight per session, digests at the initiator's choice; a session
+     * holds at most 256 tasks (the window twice), the daemon 8192 (32 sessions with a full task set).
      */
     public static IscsiServerOptions defaults() {
         return new IscsiServerOptions(262144, 1048576, 262144, 8, false, true, IscsiDigestPolicy.OPTIONAL,
                 IscsiDigestPolicy.OPTIONAL, 2, 20, 128, 64 << 20, Duration.ofSeconds(15), Duration.ofSeconds(10),
-                Duration.ofSeconds(15), Duration.ofSeconds(3), true);
+                Duration.ofSeconds(15), Duration.ofSeconds(3), true, 256, 8192);
     }
 
     public IscsiServerOptions withCommandWindow(int window) {
         return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
                 initialR2t, immediateData, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain, window,
-                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus);
+                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus,
+                sessionTasks, serverTasks);
     }
 
     public IscsiServerOptions withNop(Duration interval, Duration timeout) {
         return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
                 initialR2t, immediateData, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain,
-                commandWindow, maxTransferLength, loginTimeout, interval, timeout, logoutTimeout, taskAbortedStatus);
+                commandWindow, maxTransferLength, loginTimeout, interval, timeout, logoutTimeout, taskAbortedStatus,
+                sessionTasks, serverTasks);
     }
 
     public IscsiServerOptions withBursts(int maxRecvDataSegment, int firstBurst, int maxBurst, int maxR2t,
                                          boolean initialR2tYes, boolean immediateDataYes) {
         return new IscsiServerOptions(maxRecvDataSegment, maxBurst, firstBurst, maxR2t, initialR2tYes,
                 immediateDataYes, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain, commandWindow,
-                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus);
+                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus,
+                sessionTasks, serverTasks);
     }
 
     public IscsiServerOptions withDigests(IscsiDigestPolicy header, IscsiDigestPolicy data) {
         return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
                 initialR2t, immediateData, header, data, defaultTime2Wait, defaultTime2Retain, commandWindow,
-                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus);
+                maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout, taskAbortedStatus,
+                sessionTasks, serverTasks);
     }
 
     public IscsiServerOptions withTimeouts(Duration login, Duration logout) {
         return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
                 initialR2t, immediateData, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain,
-                commandWindow, maxTransferLength, login, nopInterval, nopTimeout, logout, taskAbortedStatus);
+                commandWindow, maxTransferLength, login, nopInterval, nopTimeout, logout, taskAbortedStatus,
+                sessionTasks, serverTasks);
+    }
+
+    /** @param perSession {@link #sessionTasks()}; @param perServer {@link #serverTasks()} */
+    public IscsiServerOptions withTaskLimits(int perSession, int perServer) {
+        return new IscsiServerOptions(maxRecvDataSegmentLength, maxBurstLength, firstBurstLength, maxOutstandingR2t,
+                initialR2t, immediateData, headerDigest, dataDigest, defaultTime2Wait, defaultTime2Retain,
+                commandWindow, maxTransferLength, loginTimeout, nopInterval, nopTimeout, logoutTimeout,
+                taskAbortedStatus, perSession, perServer);
     }
 
     private static void checkRange(String what, long value, long min, long max) {

@@ -35,6 +35,11 @@ import org.lunforge.scsi.TaskRouter;
  * framing is lost); a command that cannot be carried out properly ends with CHECK CONDITION, once all the data the
  * initiator owes for it has arrived.
  *
+ * <p>Bounds on what the initiator controls: non-immediate commands, running or waiting for a gap, stay inside the
+ * command window ({@link IscsiCommandWindow}); all tasks, immediate ones included, at most
+ * {@link IscsiServerOptions#sessionTasks()} (TASK SET FULL beyond) and a share of the daemon's
+ * {@link IscsiTaskBudget} (BUSY beyond); open R2Ts at most MaxOutstandingR2T per task.
+ *
  * <p>Writes are not flushed one by one: responses produced while reading are flushed at channelReadComplete, those
  * produced by completions from other threads by one flush task queued behind them.
  *
@@ -155,6 +160,11 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         return new ArrayList<>(tasks.values());
     }
 
+    /** Tasks this session holds now, waiting ones included: at most {@link IscsiServerOptions#sessionTasks()}. */
+    int liveTasks() {
+        return tasks.size();
+    }
+
     // ---- channel events
 
     @Override
@@ -240,16 +250,19 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        IscsiLogLimiter log = session.server.initiatorLog();
         if (cause instanceof IscsiCodecException e && e.header() != null) {
-            LOG.log(INFO, () -> session + ": " + e.getMessage() + ", dropping the connection");
+            log.log(LOG, INFO, "PDU rejected", () -> session + ": " + e.getMessage() + ", dropping the connection");
             write(new IscsiReject(e.rejectReason(), statSN, expCmdSN(), maxCmdSN(), 0,
                     Unpooled.wrappedBuffer(e.header())));
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (cause instanceof IscsiCodecException || cause instanceof java.io.IOException) {
-            LOG.log(INFO, () -> session + ": " + cause.getMessage() + ", dropping the connection");
+            log.log(LOG, INFO, cause instanceof IscsiCodecException ? "framing lost" : "connection I/O error",
+                    () -> session + ": " + cause.getMessage() + ", dropping the connection");
             ctx.close();
         } else {
-            LOG.log(WARNING, () -> session + ": " + cause + ", dropping the connection", cause);
+            log.log(LOG, WARNING, cause.getClass().getName(), () -> session + ": " + cause
+                    + ", dropping the connection", cause);
             ctx.close();
         }
     }
@@ -260,12 +273,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         cancel(pingTimer);
         cancel(pingTimeout);
         for (IscsiTask task : tasks.values()) {
-            task.abort();
-            task.silentlyAborted = true;
-            if (task.state != IscsiTask.State.EXECUTING) {
-                task.state = IscsiTask.State.DONE;
-                task.releaseBuffers(); // it never reached the device
-            }
+            task.connectionLost();
+            session.server.taskBudget().giveBack();
         }
         tasks.clear();
         dataOut.clear();
@@ -423,6 +432,12 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         }
         LogicalUnit lu = session.lunMap.logicalUnit(LunAddress.decode(c.lun()));
         IscsiTask task = new IscsiTask(this, c, session.nexus, lu, ctx.alloc());
+        ScsiStatus refusal = tasks.size() >= options.sessionTasks() ? ScsiStatus.TASK_SET_FULL
+                : session.server.taskBudget().tryTake() ? null : ScsiStatus.BUSY;
+        if (refusal != null) {
+            refuse(task, c, admission, refusal);
+            return;
+        }
         tasks.put(itt, task);
         dataOut.receiveImmediateData(task, c, options.maxTransferLength());
         taskManagement.commandArrived(task);
@@ -437,11 +452,34 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * A command the task set cannot take (RFC 7143 4.2.2.1 lets the target limit immediate commands; SAM-5 5.3.1):
+     * TASK SET FULL when this session holds {@link IscsiServerOptions#sessionTasks()}, BUSY when the daemon's
+     * budget is spent. It is answered at once and not kept; its immediate data is dropped, and Data-Out the
+     * initiator still sends for it finds no task and is dropped too. A non-immediate command still takes its CmdSN:
+     * now, or when the gap before it closes.
+     */
+    private void refuse(IscsiTask task, IscsiScsiCommand c, IscsiCommandWindow.Admission admission,
+                        ScsiStatus status) {
+        session.server.initiatorLog().log(LOG, INFO, "command refused: " + status, () -> session + ": "
+                + (status == ScsiStatus.BUSY ? "the daemon's task budget is spent" : "the task set is full")
+                + ", answering " + status);
+        c.release();
+        task.refuse();
+        if (!c.immediate()) {
+            if (admission == IscsiCommandWindow.Admission.NOW) {
+                window.advance();
+                drainWaiting();
+            } else {
+                waiting.put(c.cmdSN(), TOMBSTONE);
+            }
+        }
+        IscsiResponses.write(this, task, TaskResponse.status(status));
+    }
+
     /** The command's turn in CmdSN order has come: solicit its data, or run it if it has all it needs. */
     private void deliver(IscsiTask task) {
-        task.delivered = true;
-        if (!task.immediate) {
-            task.counted = true;
+        if (task.deliver()) {
             window.started();
         }
         dataOut.solicit(task);
@@ -450,18 +488,18 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** Runs the task once its turn has come and all its data is in; a task that went wrong ends here instead. */
     void executeIfReady(IscsiTask task) {
-        if (task.state != IscsiTask.State.RECEIVING || !task.delivered || !task.dataComplete()) {
+        if (!task.readyToEnd()) {
             return;
         }
-        if (task.silentlyAborted || task.abortedWithStatus) {
-            finishUnexecuted(task, task.abortedWithStatus ? TaskResponse.status(ScsiStatus.TASK_ABORTED) : null);
+        if (task.abort() != IscsiTask.Abort.NONE) {
+            finishUnexecuted(task, null);
             return;
         }
-        if (task.dataError != null) {
-            finishUnexecuted(task, TaskResponse.checkCondition(sense(task, task.dataError), 0));
+        if (task.dataError() != null) {
+            finishUnexecuted(task, TaskResponse.checkCondition(sense(task, task.dataError()), 0));
             return;
         }
-        task.state = IscsiTask.State.EXECUTING;
+        task.startExecuting();
         TaskRouter.route(task, task.lunField, session.lunMap);
     }
 
@@ -470,9 +508,9 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         return task.logicalUnit != null ? task.logicalUnit.encodeSense(task.nexus(), sense) : sense.encode(false);
     }
 
-    /** Ends a task that never reached the device, with this response, or none. */
+    /** Ends a task that never reached the device, with this response, or as its abort says (null). */
     void finishUnexecuted(IscsiTask task, TaskResponse response) {
-        task.state = IscsiTask.State.EXECUTING;
+        task.finishUnexecuted();
         if (response == null) {
             taskCompleted(task, TaskResponse.status(ScsiStatus.TASK_ABORTED));
         } else {
@@ -484,22 +522,22 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     /** The device (or this handler) has ended the task; runs on the loop, exactly once per task. */
     void taskCompleted(IscsiTask task, TaskResponse response) {
-        if (task.state == IscsiTask.State.DONE) {
+        if (!task.finish()) {
             return;
         }
-        task.state = IscsiTask.State.DONE;
-        if (task.counted) {
+        if (task.counted()) {
             window.finished();
         }
         if (tasks.get(task.itt) == task) {
             tasks.remove(task.itt);
+            session.server.taskBudget().giveBack();
         }
         task.releaseDataOut();
-        if (closed || task.silentlyAborted) {
+        if (closed || task.abort() == IscsiTask.Abort.SILENT) {
             task.releaseBuffers();
         } else {
-            IscsiResponses.write(this, task, task.abortedWithStatus ? TaskResponse.status(ScsiStatus.TASK_ABORTED)
-                    : response);
+            IscsiResponses.write(this, task, task.abort() == IscsiTask.Abort.WITH_STATUS
+                    ? TaskResponse.status(ScsiStatus.TASK_ABORTED) : response);
             task.releaseBuffers();
         }
         if (!closed) {
@@ -542,7 +580,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         int sent = pingTag;
         pingTimeout = ctx.executor().schedule(() -> {
             if (pingTag == sent && !closed) {
-                LOG.log(INFO, () -> session + ": no answer to a NOP-In in " + timeout + " ms, dropping the connection");
+                session.server.initiatorLog().log(LOG, INFO, "NOP-In unanswered", () -> session
+                        + ": no answer to a NOP-In in " + timeout + " ms, dropping the connection");
                 ctx.close();
             }
         }, timeout, TimeUnit.MILLISECONDS);

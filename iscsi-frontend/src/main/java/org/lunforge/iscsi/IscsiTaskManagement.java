@@ -118,7 +118,7 @@ final class IscsiTaskManagement {
      */
     private void abortTask(IscsiTaskManagementRequest r) {
         IscsiTask task = h.task(r.referencedTaskTag());
-        if (task != null && task.state != IscsiTask.State.DONE) {
+        if (task != null && task.live()) {
             Pending p = new Pending(r, Set.of(), Set.of(), false);
             abortOwn(p, task);
             pending.add(p);
@@ -157,10 +157,9 @@ final class IscsiTaskManagement {
     }
 
     private void abortOwn(Pending p, IscsiTask task) {
-        task.abort();
-        task.silentlyAborted = true;
+        task.abortSilently();
         p.tasks.add(task);
-        if (task.state == IscsiTask.State.RECEIVING && task.delivered && task.dataComplete()) {
+        if (task.readyToEnd()) {
             h.finishUnexecuted(task, null); // nothing more is owed: it is gone at once (taskGone follows)
         }
     }
@@ -170,8 +169,7 @@ final class IscsiTaskManagement {
         for (Pending p : pending) {
             if (!task.immediate && IscsiSerial.lessThan(task.cmdSN, p.request.cmdSN())
                     && task.logicalUnit != null && p.scope.contains(task.logicalUnit)) {
-                task.abort();
-                task.silentlyAborted = true;
+                task.abortSilently();
                 p.tasks.add(task);
             }
         }
@@ -249,11 +247,10 @@ final class IscsiTaskManagement {
             if (task.logicalUnit == null || !scope.contains(task.logicalUnit)) {
                 continue;
             }
-            task.abort();
             if (withStatus) {
-                task.abortedWithStatus = true;
+                task.abortWithStatus();
             } else {
-                task.silentlyAborted = true;
+                task.abortSilently();
                 task.logicalUnit.unitAttentions().establish(h.nexus(), SenseCode.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
             }
             f.tasks.add(task);
@@ -264,7 +261,7 @@ final class IscsiTaskManagement {
         }
         foreign.add(f);
         for (IscsiTask task : List.copyOf(f.tasks)) {
-            if (task.state == IscsiTask.State.RECEIVING && task.delivered && task.dataComplete()) {
+            if (task.readyToEnd()) {
                 h.finishUnexecuted(task, null);
             }
         }

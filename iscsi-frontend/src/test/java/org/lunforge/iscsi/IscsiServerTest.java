@@ -228,6 +228,49 @@ class IscsiServerTest {
         i.close();
     }
 
+    /**
+     * Finding 2 of issue 9: SIGTERM hung in close(). An event loop that does not come back (here a device that works
+     * on the loop and does not return, as a long VERIFY of a memory disk does; before, a loop thrashing on millions
+     * of tasks) kept close() waiting for the loop group without bound. With that, and WRITEs waiting for Data-Out
+     * that never comes, close() must still end: every wait it makes is bounded.
+     */
+    @Test
+    void shutdownEndsWhileAnEventLoopIsStuckAndTasksWaitForDataOut() throws Exception {
+        java.util.concurrent.CountDownLatch stuck = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.Executor onTheLoop = r -> {
+            try {
+                stuck.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            r.run();
+        };
+        int stuckPort = freePort();
+        server.start();
+        server.addTarget(new IscsiTarget(TARGET + ".stuck").portalGroup(new IscsiPortalGroup(1, 11,
+                List.of(new IscsiPortal("127.0.0.1", stuckPort))).generateNodeAcls(true)
+                .lun(0, RamDisk.logicalUnit("stuck", 1 << 20, onTheLoop))));
+        Thread closer = new Thread(server::close);
+        try (SocketInitiator i = new SocketInitiator(stuckPort, initiator(1), 0x1)) {
+            i.loginOk(TARGET + ".stuck");
+            for (int n = 0; n < 100; n++) {
+                i.send(new IscsiScsiCommand(true, false, false, true, 1, 0, i.itt++, 4096, i.cmdSN, i.expStatSN,
+                        cdb10(0x2A, n, 8), -1, Unpooled.EMPTY_BUFFER));
+            }
+            // The first READ draws the new nexus's unit attention; the second reaches the device and holds the loop.
+            for (int n = 0; n < 2; n++) {
+                i.send(new IscsiScsiCommand(true, true, true, false, 1, 0, i.itt++, 512, i.cmdSN, i.expStatSN,
+                        cdb10(0x28, 0, 1), -1, Unpooled.EMPTY_BUFFER));
+            }
+            closer.start();
+            closer.join(20_000);
+            assertFalse(closer.isAlive(), "close() still waiting after 20 s");
+        } finally {
+            stuck.countDown();
+            closer.join();
+        }
+    }
+
     @Test
     void reinstatementReportsNexusLossForTheOldSession() throws Exception {
         started();

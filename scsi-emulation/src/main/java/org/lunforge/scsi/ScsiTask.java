@@ -5,7 +5,8 @@ package org.lunforge.scsi;
  * iSCSI SCSI Command PDU with its Data-Out, or a TCMU ring entry) and encodes the response it is given.
  *
  * <p>Buffers: {@link #dataOut()} holds all the data the initiator sent, complete before the task is executed.
- * {@link #dataIn()} is where the device server writes what it returns; its length is the expected transfer length.
+ * {@link #dataIn()} is where the device server writes what it returns; its length is the expected transfer length,
+ * or less once the device server has said how much it will write ({@link #dataIn(long)}).
  * Over TCMU both are the same iovecs, so a device server must read its Data-Out before it writes Data-In. A device
  * server whose data already sits in its own memory may lend that memory as Data-In instead ({@link #lendDataIn}),
  * where the frontend can send from it.
@@ -30,10 +31,22 @@ public interface ScsiTask {
     SgList dataIn();
 
     /**
+     * {@link #dataIn()} for a transfer the device server has sized from the CDB: {@code length} bytes (the
+     * ALLOCATION LENGTH, or the blocks times the block length), so a frontend that allocates Data-In allocates the
+     * smaller of that and the expected transfer length, never the expected length alone (the initiator chooses that
+     * one). The list may be shorter than {@code length}: the device writes what fits, as with {@link #dataIn()}. The
+     * first call decides; later calls, and {@link #dataIn()}, return that list (clipped to {@code length}).
+     */
+    default SgList dataIn(long length) {
+        SgList in = dataIn();
+        return length >= in.length() ? in : in.slice(0, Math.max(0, length));
+    }
+
+    /**
      * True if this task can send Data-In straight from memory the device server lends it ({@link #lendDataIn})
      * rather than from {@link #dataIn()}: a network frontend can put the device's own memory on the wire. A TCMU
      * task cannot (its Data-In is the ring's buffers, which the kernel reads): the device then writes
-     * {@link #dataIn()} as always. Answers false once {@link #dataIn()} has been asked for.
+     * {@link #dataIn()} as always. Answers false once {@link #dataIn()} or {@link #dataIn(long)} has been asked for.
      */
     default boolean takesLentDataIn() {
         return false;

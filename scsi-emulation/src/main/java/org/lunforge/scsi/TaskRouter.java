@@ -49,7 +49,7 @@ public final class TaskRouter {
                 data[3] = 0x12;
                 data[4] = 31;
                 int length = Math.min(data.length, cdb.u16(3));
-                task.dataIn().put(0, java.util.Arrays.copyOf(data, length));
+                task.dataIn(length).put(0, java.util.Arrays.copyOf(data, length));
                 task.complete(TaskResponse.good(length));
                 return;
             }
@@ -57,7 +57,7 @@ public final class TaskRouter {
             if (cdb.opcode() == REQUEST_SENSE && cdb.length() >= 6) { // SPC-4 6.39: sense data, GOOD status
                 byte[] sense = notSupported.encode((cdb.u8(1) & 0x01) != 0);
                 int length = Math.min(sense.length, cdb.u8(4));
-                task.dataIn().put(0, java.util.Arrays.copyOf(sense, length));
+                task.dataIn(length).put(0, java.util.Arrays.copyOf(sense, length));
                 task.complete(TaskResponse.good(length));
                 return;
             }
@@ -79,7 +79,7 @@ public final class TaskRouter {
             BigEndian.put64(data, 8 + 8 * i, LunAddress.encode(list[i]));
         }
         int length = (int) Math.min(data.length, request.allocationLength());
-        task.dataIn().put(0, java.util.Arrays.copyOf(data, length));
+        task.dataIn(length).put(0, java.util.Arrays.copyOf(data, length));
         task.complete(TaskResponse.good(length));
     }
 }

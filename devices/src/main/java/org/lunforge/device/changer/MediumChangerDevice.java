@@ -151,7 +151,7 @@ public final class MediumChangerDevice implements DeviceServer {
         ElementStatusData data = ElementStatusData.encode(selected, r.volumeTags(), r.deviceIdentifiers(),
                 serialWidth);
         byte[] bytes = data.truncated(r.allocationLength());
-        task.dataIn().put(0, bytes);
+        task.dataIn(bytes.length).put(0, bytes);
         lu.good(task, bytes.length);
     }
 

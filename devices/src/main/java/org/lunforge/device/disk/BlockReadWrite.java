@@ -54,7 +54,7 @@ final class BlockReadWrite {
                 if (loan != null) {
                     task.lendDataIn(loan.data(), loan.giveBack());
                 } else {
-                    SgList dataIn = task.dataIn();
+                    SgList dataIn = task.dataIn(n);
                     n = Math.min(n, dataIn.length());
                     disk.store().read(offset, dataIn.slice(0, n));
                 }

@@ -379,7 +379,7 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
     /** Returns parameter data truncated to the allocation length (SPC-4 4.2.5.6), and completes GOOD. */
     void returnData(ScsiTask task, byte[] data, long allocationLength) {
         int n = (int) Math.min(data.length, allocationLength);
-        task.dataIn().put(0, n == data.length ? data : java.util.Arrays.copyOf(data, n));
+        task.dataIn(n).put(0, n == data.length ? data : java.util.Arrays.copyOf(data, n));
         lu.good(task, n);
     }
 

@@ -483,7 +483,7 @@ public final class TapeDrive implements DeviceServer {
         if (r.transferLength() == 0) {
             return 0;
         }
-        SgList in = task.dataIn();
+        SgList in = task.dataIn(r.fixed() ? r.transferLength() * blockLength : r.transferLength());
         if (!r.fixed()) {
             long want = r.transferLength();
             TapeMedium.TapeObject o = m.peek();
@@ -829,7 +829,7 @@ public final class TapeDrive implements DeviceServer {
 
     private static long returnData(ScsiTask task, byte[] data, long allocationLength) {
         int length = (int) Math.min(data.length, allocationLength);
-        task.dataIn().put(0, length == data.length ? data : Arrays.copyOf(data, length));
+        task.dataIn(length).put(0, length == data.length ? data : Arrays.copyOf(data, length));
         return length;
     }
 

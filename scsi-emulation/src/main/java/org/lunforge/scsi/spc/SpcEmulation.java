@@ -192,7 +192,7 @@ public final class SpcEmulation {
     /** Returns parameter data truncated to the allocation length (SPC-4 4.2.5.6). */
     static void returnData(ScsiTask task, byte[] data, long allocationLength, LogicalUnit lu) {
         int length = (int) Math.min(data.length, allocationLength);
-        task.dataIn().put(0, length == data.length ? data : Arrays.copyOf(data, length));
+        task.dataIn(length).put(0, length == data.length ? data : Arrays.copyOf(data, length));
         lu.good(task, length);
     }
 
