@@ -29,8 +29,9 @@ import java.util.Objects;
  *     window, RFC 7143 3.2.2.1); a command beyond it is answered TASK SET FULL (SAM-5 5.3.1). With the window and
  *     MaxOutstandingR2T it bounds a session's waiting commands (at most the window) and R2Ts (at most
  *     sessionTasks x MaxOutstandingR2T)
- * @param serverTasks the most tasks all sessions together may hold: a budget shared across the daemon, a command
- *     beyond it answered BUSY (SAM-5 5.3.1: a transient target-wide shortage)
+ * @param serverTasks the most tasks beyond their command windows all sessions together may hold: a budget shared
+ *     across the daemon, a command beyond it answered BUSY (SAM-5 5.3.1: a transient target-wide shortage). The
+ *     window is each session's own reserve, so a session that keeps to it is never BUSY because others flood
  */
 public record IscsiServerOptions(int maxRecvDataSegmentLength, int maxBurstLength, int firstBurstLength,
                                  int maxOutstandingR2t, boolean initialR2t, boolean immediateData,
@@ -61,7 +62,8 @@ public record IscsiServerOptions(int maxRecvDataSegmentLength, int maxBurstLengt
     /**
      * Defaults chosen for throughput: 256 KiB data segments and bursts of 1 MiB (the initiator's smaller offer wins),
      * unsolicited data allowed, 128 commands in flight per session, digests at the initiator's choice; a session
-     * holds at most 256 tasks (the window twice), the daemon 8192 (32 sessions with a full task set).
+     * holds at most 256 tasks (the window twice); the tasks beyond their windows all sessions together may hold
+     * are 8192 (64 sessions with a full task set).
      */
     public static IscsiServerOptions defaults() {
         return new IscsiServerOptions(262144, 1048576, 262144, 8, false, true, IscsiDigestPolicy.OPTIONAL,

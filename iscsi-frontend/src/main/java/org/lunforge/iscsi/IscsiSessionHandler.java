@@ -78,6 +78,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
     private boolean loggedOut;
     private boolean readSinceCheck;
     private int pingTag = RESERVED_TAG;
+    /** Commands refused (TASK SET FULL, BUSY) since a task of this session last ended. */
+    private int refusedSinceProgress;
     private ScheduledFuture<?> pingTimer;
     private ScheduledFuture<?> pingTimeout;
 
@@ -158,6 +160,15 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     List<IscsiTask> tasks() {
         return new ArrayList<>(tasks.values());
+    }
+
+    /**
+     * Shares of the daemon's task budget this session holds: one per task beyond its command window. The tasks a
+     * well-behaved initiator can have (the window) are its own reserve, so sessions that flood immediate commands
+     * spend the shared budget and get BUSY, never the sessions that keep to their window.
+     */
+    private int budgetShares() {
+        return Math.max(0, tasks.size() - options.commandWindow());
     }
 
     /** Tasks this session holds now, waiting ones included: at most {@link IscsiServerOptions#sessionTasks()}. */
@@ -274,6 +285,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         cancel(pingTimeout);
         for (IscsiTask task : tasks.values()) {
             task.connectionLost();
+        }
+        for (int shares = budgetShares(); shares > 0; shares--) {
             session.server.taskBudget().giveBack();
         }
         tasks.clear();
@@ -433,7 +446,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         LogicalUnit lu = session.lunMap.logicalUnit(LunAddress.decode(c.lun()));
         IscsiTask task = new IscsiTask(this, c, session.nexus, lu, ctx.alloc());
         ScsiStatus refusal = tasks.size() >= options.sessionTasks() ? ScsiStatus.TASK_SET_FULL
-                : session.server.taskBudget().tryTake() ? null : ScsiStatus.BUSY;
+                : tasks.size() < options.commandWindow() || session.server.taskBudget().tryTake() ? null
+                : ScsiStatus.BUSY;
         if (refusal != null) {
             refuse(task, c, admission, refusal);
             return;
@@ -466,6 +480,17 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
                 + ", answering " + status);
         c.release();
         task.refuse();
+        if (++refusedSinceProgress > options.sessionTasks()) {
+            // SAM-5 5.3.1: after TASK SET FULL or BUSY the initiator is to wait for a task to end before it sends
+            // more. One that answers a whole task set's worth of refusals with more commands is flooding: its
+            // connection goes, so that answering it cannot take the event loop from other sessions.
+            session.server.initiatorLog().log(LOG, INFO, "flooding after TASK SET FULL", () -> session
+                    + ": " + refusedSinceProgress + " commands refused with no task ended in between, dropping"
+                    + " the connection");
+            closed = true;
+            ctx.close();
+            return;
+        }
         if (!c.immediate()) {
             if (admission == IscsiCommandWindow.Admission.NOW) {
                 window.advance();
@@ -528,9 +553,13 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         if (task.counted()) {
             window.finished();
         }
+        refusedSinceProgress = 0;
         if (tasks.get(task.itt) == task) {
+            boolean heldShare = budgetShares() > 0;
             tasks.remove(task.itt);
-            session.server.taskBudget().giveBack();
+            if (heldShare) {
+                session.server.taskBudget().giveBack();
+            }
         }
         task.releaseDataOut();
         if (closed || task.abort() == IscsiTask.Abort.SILENT) {

@@ -14,17 +14,20 @@ import org.lunforge.scsi.ScsiStatus;
 /**
  * Issue 9, finding 2: every count an initiator controls is bounded. Immediate commands bypass the command window
  * (RFC 7143 3.2.2.1), so the task set of a session has its own cap, answered TASK SET FULL (SAM-5 5.3.1), and the
- * daemon a shared budget across sessions, answered BUSY; never memory.
+ * daemon a shared budget across sessions for the tasks beyond each session's command window, answered BUSY; never
+ * memory. A session that goes on sending after a whole task set's worth of refusals loses its connection.
  */
 class IscsiTaskLimitsTest {
     static final String TARGET = "iqn.2026-11.org.lunforge:limits";
     static final int WRITE_10 = 0x2A;
     static final Cdb TEST_UNIT_READY = Cdb.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    static final int WINDOW = 8;
     static final int SESSION_TASKS = 16;
-    static final int SERVER_TASKS = 24;
+    /** Shares for the tasks beyond the window: one session's full task set and half another's. */
+    static final int SERVER_TASKS = 12;
 
     private final IscsiServer server = new IscsiServer(IscsiServerOptions.defaults()
-            .withTaskLimits(SESSION_TASKS, SERVER_TASKS));
+            .withCommandWindow(WINDOW).withTaskLimits(SESSION_TASKS, SERVER_TASKS));
     private final List<IscsiPeer> peers = new ArrayList<>();
 
     IscsiTaskLimitsTest() {
@@ -74,11 +77,11 @@ class IscsiTaskLimitsTest {
     @Test
     void floodOfImmediateWritesWithoutDataHoldsAtMostTheSessionsTaskSet() {
         IscsiPeer p = connect();
-        List<Integer> statuses = flood(p, 2000);
-        assertEquals(2000 - SESSION_TASKS, statuses.size(), "every command beyond the cap is answered");
+        List<Integer> statuses = flood(p, 2 * SESSION_TASKS);
+        assertEquals(SESSION_TASKS, statuses.size(), "every command beyond the cap is answered");
         assertTrue(statuses.stream().allMatch(s -> s == ScsiStatus.TASK_SET_FULL.code()), statuses.toString());
         assertEquals(SESSION_TASKS, session(p).liveTasks());
-        assertEquals(SESSION_TASKS, server.taskBudget().inUse());
+        assertEquals(SESSION_TASKS - WINDOW, server.taskBudget().inUse(), "the window is the session's own");
         // The session is alive: a ping is still answered.
         p.send(new IscsiNopOut(true, 0, 0x4242, IscsiConstants.RESERVED_TAG, p.cmdSN, p.expStatSN,
                 Unpooled.EMPTY_BUFFER));
@@ -90,16 +93,41 @@ class IscsiTaskLimitsTest {
     }
 
     @Test
+    void aSessionThatFloodsOnAfterTaskSetFullLosesItsConnection() {
+        IscsiPeer p = connect();
+        flood(p, 2 * SESSION_TASKS);
+        assertTrue(p.channel.isOpen(), "a task set's worth of refusals is answered");
+        p.send(starvedWrite(p, 0));
+        p.channel.runPendingTasks();
+        assertFalse(p.channel.isOpen(), "one more, with no task ended in between, is a flood");
+        assertEquals(0, server.taskBudget().inUse(), "the dropped session gave its shares back");
+    }
+
+    @Test
     void theDaemonsBudgetIsSharedAndAnsweredBusyWhenSpent() {
         IscsiPeer first = connect();
         IscsiPeer second = connect();
         assertEquals(List.of(), flood(first, SESSION_TASKS));
+        assertEquals(SESSION_TASKS - WINDOW, server.taskBudget().inUse());
         List<Integer> statuses = flood(second, SESSION_TASKS);
-        assertEquals(SESSION_TASKS - (SERVER_TASKS - SESSION_TASKS), statuses.size());
+        int secondShares = SERVER_TASKS - (SESSION_TASKS - WINDOW);
+        assertEquals(SESSION_TASKS - WINDOW - secondShares, statuses.size());
         assertTrue(statuses.stream().allMatch(s -> s == ScsiStatus.BUSY.code()), statuses.toString());
         assertEquals(SERVER_TASKS, server.taskBudget().inUse());
         first.close();
-        assertEquals(SERVER_TASKS - SESSION_TASKS, server.taskBudget().inUse());
+        assertEquals(secondShares, server.taskBudget().inUse());
+    }
+
+    @Test
+    void aSessionWithinItsWindowIsNeverBusyWhenOthersSpentTheBudget() {
+        IscsiPeer first = connect();
+        IscsiPeer second = connect();
+        flood(first, SESSION_TASKS);
+        flood(second, SESSION_TASKS);
+        assertEquals(SERVER_TASKS, server.taskBudget().inUse(), "spent");
+        IscsiPeer bystander = connect();
+        assertEquals(List.of(), flood(bystander, WINDOW), "its window is its own reserve");
+        assertEquals(WINDOW, session(bystander).liveTasks());
     }
 
     @Test
@@ -130,7 +158,7 @@ class IscsiTaskLimitsTest {
     @Test
     void outstandingR2tsAreBoundedByTheTaskSet() {
         IscsiPeer p = connect("MaxBurstLength", "4096", "MaxOutstandingR2T", "2");
-        for (int i = 0; i < 100; i++) {
+        for (int i = 0; i < SESSION_TASKS + 10; i++) {
             // Immediate WRITEs of 64 KiB with no data at all: each is owed R2Ts it never answers.
             p.send(new IscsiScsiCommand(true, true, false, true, 1, 0, ++p.itt, 65536, p.cmdSN, p.expStatSN,
                     cdb10(WRITE_10, i * 128, 128), -1, Unpooled.EMPTY_BUFFER));
@@ -146,6 +174,6 @@ class IscsiTaskLimitsTest {
             pdu.release();
         }
         assertEquals(SESSION_TASKS * 2, r2ts, "MaxOutstandingR2T per task, for the tasks the session holds");
-        assertEquals(100 - SESSION_TASKS, full);
+        assertEquals(10, full);
     }
 }
