@@ -58,7 +58,8 @@ public final class SpcEmulation {
             case SpcCommand.Inquiry q -> returnData(task, inquiry.inquiry(nexus, q), q.allocationLength());
             case SpcCommand.RequestSense r -> requestSense(task, r);
             case SpcCommand.ReportLuns r -> reportLunZeroOnly(task, r);
-            case SpcCommand.ModeSense m -> returnData(task, modeParameters.sense(m), m.allocationLength());
+            case SpcCommand.ModeSense m -> returnData(task,
+                    modeParameters.sense(m, task.lunMap().writeProtected(lu)), m.allocationLength());
             case SpcCommand.ModeSelect m -> {
                 long before = modePages.changes();
                 try {
