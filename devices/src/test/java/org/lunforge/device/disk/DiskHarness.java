@@ -76,6 +76,8 @@ final class DiskHarness implements AutoCloseable {
         final boolean takesLent;
         boolean dataInAsked;
         LunMap lunMap = LunMap.none();
+        /** The thread that completed the task (the last one, if it was completed twice). */
+        volatile Thread completedOn;
         volatile SgList lent;
         volatile Runnable giveBack;
 
@@ -149,6 +151,7 @@ final class DiskHarness implements AutoCloseable {
 
         @Override
         public void complete(TaskResponse response) {
+            completedOn = Thread.currentThread();
             if (!done.complete(response)) {
                 completedTwice.set(true);
             }
@@ -163,6 +166,9 @@ final class DiskHarness implements AutoCloseable {
         }
     }
 
+    /** The thread that completed the last task {@link #run} ran. */
+    volatile Thread lastCompletedOn;
+
     Response run(Nexus nexus, Cdb cdb, SgList dataOut, long dataInLength) {
         Task task = new Task(nexus, cdb, dataOut, dataInLength);
         task.lunMap = lunMap;
@@ -174,6 +180,7 @@ final class DiskHarness implements AutoCloseable {
             throw new AssertionError("task did not complete: " + cdb, e);
         }
         assertFalse(task.completedTwice.get(), "completed twice");
+        lastCompletedOn = task.completedOn;
         Sense sense = r.sense().length == 0 ? null : Sense.decode(r.sense());
         long n = Math.min(r.transferLength(), dataInLength);
         return new Response(r.status(), sense, r.transferLength(), task.dataIn.toByteArray(0, (int) n));
