@@ -216,6 +216,7 @@ public final class LogicalUnit {
     /** Flushes and releases the device; the logical unit takes no more tasks. */
     public void close() {
         portGroups.removeListener(accessStateChanged);
+        spc.close();
         device.close();
     }
 

@@ -15,6 +15,7 @@ import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.ScsiStatus;
 import org.lunforge.scsi.SenseCode;
+import org.lunforge.scsi.StateStore;
 
 /** The PR state machine, after the scenarios of libiscsi's Prin* and Prout* suites and then some. */
 class PersistentReservationsTest {
@@ -453,6 +454,47 @@ class PersistentReservationsTest {
         assertGood(pr2.out(a2, REGISTER, 0, K1, K1, 0));
         Harness again = after.restarted();
         assertEquals(List.of(), new Pr(again).keys(again.login(a)));
+    }
+
+    /** A state store that does I/O (as the file one does, with fsync) and remembers the threads that saved. */
+    static final class SlowStore implements StateStore {
+        final StateStore memory = StateStore.inMemory();
+        final List<Thread> savedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public byte[] load(String key) throws java.io.IOException {
+            return memory.load(key);
+        }
+
+        @Override
+        public void save(String key, byte[] value) throws java.io.IOException {
+            savedOn.add(Thread.currentThread());
+            memory.save(key, value);
+        }
+    }
+
+    /**
+     * Saving APTPL state means fsync: on a store that may block, PERSISTENT RESERVE OUT is served off the caller's
+     * thread (a network event loop), one at a time and in arrival order, so each sees what the one before it left.
+     */
+    @Test
+    void aptplIsSavedOffTheCallersThreadInOrder() throws InterruptedException {
+        SlowStore store = new SlowStore();
+        Harness disk = new Harness(new FakeDisk(), store, org.lunforge.scsi.TargetPortGroups.single());
+        Pr pr2 = new Pr(disk);
+        Nexus a2 = disk.login(a);
+        RecordingTask register = pr2.out(a2, REGISTER, 0, 0, K1, APTPL);
+        RecordingTask reserve = pr2.reserve(a2, K1, WE);
+        assertEquals(ScsiStatus.GOOD, register.await().status());
+        assertEquals(ScsiStatus.GOOD, reserve.await().status(), "the reservation saw the registration before it");
+        assertNotSame(Thread.currentThread(), register.completedOn());
+        assertNotSame(Thread.currentThread(), reserve.completedOn());
+        assertEquals(2, store.savedOn.size());
+        assertFalse(store.savedOn.contains(Thread.currentThread()), "fsync on the caller's thread");
+        disk.lu.close();
+        Harness after = disk.restarted();
+        assertArrayEquals(new long[] {K1, WE}, new Pr(after).reservation(after.login(a)));
+        after.lu.close();
     }
 
     @Test
