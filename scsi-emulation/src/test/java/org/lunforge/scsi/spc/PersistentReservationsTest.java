@@ -457,7 +457,7 @@ class PersistentReservationsTest {
     }
 
     /** A state store that does I/O (as the file one does, with fsync) and remembers the threads that saved. */
-    static final class SlowStore implements StateStore {
+    static class SlowStore implements StateStore {
         final StateStore memory = StateStore.inMemory();
         final List<Thread> savedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -495,6 +495,53 @@ class PersistentReservationsTest {
         Harness after = disk.restarted();
         assertArrayEquals(new long[] {K1, WE}, new Pr(after).reservation(after.login(a)));
         after.lu.close();
+    }
+
+    /**
+     * A RESERVE(6) queued behind a save, then the loss of its nexus: the loss is handled after the RESERVE, so the
+     * reservation does not outlive the nexus that took it, and the caller (a session's event loop) does not wait for
+     * the save. Latches order the steps; nothing is timed.
+     */
+    @Test
+    void aNexusLostAfterItsQueuedReserveLeavesNoReservation() throws Exception {
+        java.util.concurrent.CountDownLatch saving = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch mayFinish = new java.util.concurrent.CountDownLatch(1);
+        Thread test = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean saved = new java.util.concurrent.atomic.AtomicBoolean();
+        SlowStore store = new SlowStore() {
+            @Override
+            public void save(String key, byte[] value) throws java.io.IOException {
+                // The second save waits until the test has queued what follows it (30 s: a safety net against a
+                // hang should the order be wrong, not a timing assertion); on the test's own thread it cannot.
+                if (!savedOn.isEmpty() && Thread.currentThread() != test) {
+                    saving.countDown();
+                    try {
+                        mayFinish.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    saved.set(true);
+                }
+                super.save(key, value);
+            }
+        };
+        Harness disk = new Harness(new FakeDisk(), store, org.lunforge.scsi.TargetPortGroups.single());
+        Pr pr2 = new Pr(disk);
+        Nexus a2 = disk.login(a);
+        Nexus b2 = disk.login(b);
+        Nexus c2 = disk.login(c);
+        assertEquals(ScsiStatus.GOOD, pr2.out(a2, REGISTER, 0, 0, K1, APTPL).await().status());
+        RecordingTask unregister = pr2.out(a2, REGISTER, 0, K1, 0, APTPL); // leaves no persistent state
+        assertTrue(saving.await(30, java.util.concurrent.TimeUnit.SECONDS), "not saved off the caller's thread");
+        RecordingTask reserve = disk.run(b2, 0x16, 0, 0, 0, 0, 0); // RESERVE(6), queued behind the save
+        disk.lu.nexusLost(b2);
+        assertFalse(saved.get(), "the nexus loss waited for the save (its lock) on the caller's thread");
+        mayFinish.countDown();
+        assertEquals(ScsiStatus.GOOD, unregister.await().status());
+        assertEquals(ScsiStatus.GOOD, reserve.await().status());
+        disk.lu.close(); // drains the lane: the nexus loss has been handled
+        RecordingTask write = pr2.write(c2);
+        assertEquals(ScsiStatus.GOOD, write.response().status(), "b's reservation outlived b");
     }
 
     @Test
