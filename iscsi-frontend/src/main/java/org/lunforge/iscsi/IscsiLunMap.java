@@ -1,6 +1,7 @@
 package org.lunforge.iscsi;
 
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -8,7 +9,8 @@ import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.LunMap;
 
 /**
- * The LUNs one session's I_T nexus reaches: its portal group's LUN table seen through the initiator's ACL mapping.
+ * The LUNs one session's I_T nexus reaches: its portal group's LUN table seen through the initiator's ACL mapping,
+ * and which of them the ACL maps write protected.
  * The table is rebuilt when the group's LUNs or ACLs change (a version check per lookup), so a lookup on the hot
  * path is an array index. Used from the session's event loop only.
  *
@@ -25,6 +27,8 @@ final class IscsiLunMap implements LunMap {
     private LogicalUnit[] table = NONE;
     private int[] luns = new int[0];
     private LogicalUnit[] announced;
+    /** The logical units at write-protected mapped LUNs; nearly always none. */
+    private Set<LogicalUnit> writeProtected = Set.of();
 
     IscsiLunMap(IscsiPortalGroup group, String initiatorName) {
         this.group = group;
@@ -43,6 +47,12 @@ final class IscsiLunMap implements LunMap {
     public int[] luns() {
         refresh();
         return luns.clone();
+    }
+
+    @Override
+    public boolean writeProtected(LogicalUnit lu) {
+        refresh();
+        return !writeProtected.isEmpty() && writeProtected.contains(lu);
     }
 
     /** Every distinct logical unit the nexus reaches. */
@@ -97,8 +107,17 @@ final class IscsiLunMap implements LunMap {
                 byLun[lun] = groupLuns.get(acl.lunMapping().get(lun));
             }
         }
+        Set<LogicalUnit> readOnly = new HashSet<>();
+        if (acl != null) {
+            for (int lun : acl.writeProtectedLuns()) {
+                if (lun < byLun.length && byLun[lun] != null) {
+                    readOnly.add(byLun[lun]);
+                }
+            }
+        }
         this.luns = visible;
         this.table = byLun;
+        this.writeProtected = Set.copyOf(readOnly);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import org.lunforge.scsi.Cdb;
 import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.LunMap;
 import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.SenseCode;
@@ -262,6 +263,12 @@ final class IscsiTask implements ScsiTask {
         } catch (RejectedExecutionException e) {
             releaseBuffers(); // the server is gone; nobody will send this response
         }
+    }
+
+    /** The session's LUN map (its portal group's LUNs through its ACL); the session's event loop reads it. */
+    @Override
+    public LunMap lunMap() {
+        return session.session().lunMap;
     }
 
     @Override

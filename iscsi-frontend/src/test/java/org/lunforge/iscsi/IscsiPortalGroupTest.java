@@ -480,4 +480,40 @@ class IscsiPortalGroupTest {
                 targetReset(requester, IscsiConstants.TMF_TARGET_WARM_RESET, holder).response());
         assertEquals(GOOD, status(requester, 0, TEST_UNIT_READY));
     }
+
+    /** Sends a command with its Data-Out as immediate data; returns the SCSI Response (caller releases). */
+    private static IscsiScsiResponse write(IscsiPeer p, int lun, Cdb cdb, byte[] data) {
+        p.send(new IscsiScsiCommand(false, true, false, true, 1, LunAddress.encode(lun), ++p.itt, data.length,
+                p.cmdSN++, p.expStatSN, cdb, -1, Unpooled.wrappedBuffer(data)));
+        return p.next(IscsiScsiResponse.class);
+    }
+
+    /** MODE SENSE(6), all pages: the mode parameter header's DEVICE-SPECIFIC PARAMETER. */
+    private static int deviceSpecificParameter(IscsiPeer p, int lun) {
+        ByteBuf data = read(p, lun, Cdb.of(0x1A, 0x08, 0x3F, 0, 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), 255);
+        int dsp = data.getUnsignedByte(2);
+        data.release();
+        return dsp;
+    }
+
+    @Test
+    void aWriteProtectedMappingRefusesWritesForItsInitiatorOnly() {
+        first.lun(0, small)
+                .acl(new IscsiAcl(ALICE, Map.of(0, 0), null, null, java.util.Set.of(0)))
+                .acl(new IscsiAcl(BOB, Map.of(0, 0), null, null));
+        server.addTarget(target);
+        IscsiPeer alice = loggedIn(FIRST, ALICE);
+        IscsiPeer bob = loggedIn(FIRST, BOB);
+        Cdb write10 = Cdb.of(0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
+        blocks(alice, 0); // past the power-on unit attention
+        blocks(bob, 0);
+        IscsiScsiResponse refused = write(alice, 0, write10, new byte[512]);
+        assertEquals(SenseCode.WRITE_PROTECTED, sense(refused), "alice's mapping is read-only");
+        refused.release();
+        assertEquals(0x80, deviceSpecificParameter(alice, 0) & 0x80, "MODE SENSE shows WP to alice");
+        IscsiScsiResponse written = write(bob, 0, write10, new byte[512]);
+        assertEquals(0, written.status(), "bob's mapping of the same unit is writable");
+        written.release();
+        assertEquals(0, deviceSpecificParameter(bob, 0) & 0x80, "and bob sees WP=0");
+    }
 }

@@ -103,7 +103,7 @@ public final class LogicalUnit {
             if (op.traits().contains(OperationTrait.NEEDS_MEDIUM)) {
                 device.checkReady();
             }
-            if (op.traits().contains(OperationTrait.WRITES_MEDIUM) && writeProtected()) {
+            if (op.traits().contains(OperationTrait.WRITES_MEDIUM) && writeProtected(task.lunMap())) {
                 throw new CheckCondition(SenseCode.WRITE_PROTECTED);
             }
             if (command instanceof SpcCommand spcCommand) {
@@ -119,6 +119,34 @@ public final class LogicalUnit {
     /** True if writes to the medium are refused: the device says so, or the control mode page's SWP is set. */
     public boolean writeProtected() {
         return device.writeProtected() || spc.softwareWriteProtect();
+    }
+
+    /**
+     * True if writes to the medium from a nexus with this LUN map are refused: the logical unit is write protected
+     * for everyone ({@link #writeProtected()}), or the map reaches it through a write-protected mapping.
+     */
+    public boolean writeProtected(LunMap lunMap) {
+        return writeProtected() || lunMap.writeProtected(this);
+    }
+
+    /**
+     * The checks {@link #execute} makes before a medium access reaches the device, for an access that another
+     * command makes on this logical unit on behalf of {@code nexus} (EXTENDED COPY reading or writing a copy target):
+     * an operation on the whole medium in progress, reservations and the ALUA access state of the nexus's target
+     * port (SPC-4 5.13, 5.16), readiness, and for a write, write protection ({@code mappedWriteProtected}: the
+     * nexus reaches this unit through a write-protected mapping). Unit attentions stay pending: they are reported to
+     * the nexus when it addresses this unit itself. Throws what the command would have ended with had the nexus sent
+     * {@code op} here: {@link ReservationConflict} or {@link CheckCondition}.
+     */
+    public void checkMediumAccess(Nexus nexus, Operation op, boolean mappedWriteProtected) {
+        device.checkMediumOperation(op);
+        spc.checkAccess(nexus, op);
+        if (op.traits().contains(OperationTrait.NEEDS_MEDIUM)) {
+            device.checkReady();
+        }
+        if (op.traits().contains(OperationTrait.WRITES_MEDIUM) && (writeProtected() || mappedWriteProtected)) {
+            throw new CheckCondition(SenseCode.WRITE_PROTECTED);
+        }
     }
 
     /** The device's capacity changed (a disk was resized): CAPACITY DATA HAS CHANGED for every I_T nexus. */
@@ -188,6 +216,7 @@ public final class LogicalUnit {
     /** Flushes and releases the device; the logical unit takes no more tasks. */
     public void close() {
         portGroups.removeListener(accessStateChanged);
+        spc.close();
         device.close();
     }
 

@@ -67,6 +67,17 @@ public interface ScsiTask {
         throw new UnsupportedOperationException("this task does not take lent Data-In");
     }
 
+    /**
+     * What this task's I_T nexus can address: the LUN map its transport's mapping and ACLs give it. A command that
+     * names another logical unit resolves the name inside this map only, and a mapping's write protection applies to
+     * this nexus's writes (SAM-5 4.6.7: logical units are reached through an I_T nexus, never around it). Read on the
+     * thread that called {@link LogicalUnit#execute}, before the task is handed elsewhere: a frontend's map may belong
+     * to its event loop. By default the nexus addresses nothing but the unit the task was sent to.
+     */
+    default LunMap lunMap() {
+        return LunMap.none();
+    }
+
     void complete(TaskResponse response);
 
     /** True once task management has aborted this task; a device server may stop early, its answer is dropped. */

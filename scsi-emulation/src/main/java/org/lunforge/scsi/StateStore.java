@@ -15,6 +15,14 @@ public interface StateStore {
 
     void save(String key, byte[] value) throws IOException;
 
+    /**
+     * True if {@link #save} may wait for a device (a file store's fsync): the logical unit then saves off the
+     * caller's thread, which may be a network event loop. A store that only touches memory says false.
+     */
+    default boolean mayBlock() {
+        return true;
+    }
+
     /** A store that forgets everything at exit: for memory-backed logical units and tests. */
     static StateStore inMemory() {
         Map<String, byte[]> map = new ConcurrentHashMap<>();
@@ -28,6 +36,11 @@ public interface StateStore {
             @Override
             public void save(String key, byte[] value) {
                 map.put(key, value.clone());
+            }
+
+            @Override
+            public boolean mayBlock() {
+                return false;
             }
         };
     }

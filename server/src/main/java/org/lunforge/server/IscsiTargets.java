@@ -126,13 +126,18 @@ final class IscsiTargets {
         Set<String> initiators = new HashSet<>();
         for (Acl acl : config.getAclsList()) {
             Map<Integer, Integer> mapping = null;
+            Set<Integer> writeProtected = new HashSet<>();
             if (acl.getMappedLunsCount() > 0) {
                 mapping = new HashMap<>();
                 for (MappedLun m : acl.getMappedLunsList()) {
                     mapping.put(m.getMappedLun(), m.getTpgLun());
+                    if (m.getWriteProtect()) {
+                        writeProtected.add(m.getMappedLun());
+                    }
                 }
             }
-            IscsiAcl wanted = new IscsiAcl(acl.getInitiator(), mapping, chap(acl.getChap()), mutual(acl.getChap()));
+            IscsiAcl wanted = new IscsiAcl(acl.getInitiator(), mapping, chap(acl.getChap()), mutual(acl.getChap()),
+                    writeProtected);
             String key = acl.getInitiator().toLowerCase(Locale.ROOT);
             initiators.add(key);
             if (!wanted.equals(current.get(key))) {

@@ -14,7 +14,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.lunforge.backstore.BlockStore;
 import org.lunforge.backstore.BlockStores;
 import org.lunforge.backstore.FileStateStore;
-import org.lunforge.device.disk.CopyTargets;
 import org.lunforge.device.disk.DiskConfig;
 import org.lunforge.device.disk.SbcDisk;
 import org.lunforge.scsi.LogicalUnit;
@@ -41,7 +40,6 @@ final class StorageObjects implements AutoCloseable {
     private final Map<String, StorageObject> byPath = new ConcurrentHashMap<>();
     private final Path stateDir;
     private final TargetPortGroups portGroups;
-    private final CopyTargets copyTargets = CopyTargets.of(this::disks);
 
     StorageObjects(Path stateDir, TargetPortGroups portGroups) {
         this.stateDir = stateDir;
@@ -55,10 +53,6 @@ final class StorageObjects implements AutoCloseable {
 
     Collection<StorageObject> all() {
         return List.copyOf(byPath.values());
-    }
-
-    private Collection<SbcDisk> disks() {
-        return byPath.values().stream().map(StorageObject::disk).toList();
     }
 
     /**
@@ -120,7 +114,7 @@ final class StorageObjects implements AutoCloseable {
                     .withThinProvisioned(!b.hasThinProvisioning() || b.getThinProvisioning())
                     .withRemovable(b.getRemovable())
                     .withWriteProtected(b.getWriteProtect());
-            SbcDisk disk = new SbcDisk(b.getName(), store, dc, copyTargets);
+            SbcDisk disk = new SbcDisk(b.getName(), store, dc);
             UUID unitId = unitId(path, b);
             LogicalUnitIdentity identity = LogicalUnitIdentity.of(
                     b.getVendor().isEmpty() ? "LUNFORGE" : b.getVendor(),

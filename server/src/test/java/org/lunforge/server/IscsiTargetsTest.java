@@ -139,4 +139,14 @@ class IscsiTargetsTest {
         apply(SECOND.replace("\"mapped_lun\": 0", "\"mapped_lun\": 3"));
         assertEquals(Map.of(3, 7), server.target(IQN).portalGroup(2).acls().getFirst().lunMapping());
     }
+
+    @Test
+    void aMappedLunsWriteProtectionReachesTheAcl() throws ConfigException {
+        apply(SECOND.replace("\"tpg_lun\": 7 }", "\"tpg_lun\": 7, \"write_protect\": true }"));
+        IscsiAcl acl = server.target(IQN).portalGroup(2).acls().getFirst();
+        assertEquals(java.util.Set.of(0), acl.writeProtectedLuns());
+        apply(SECOND);
+        assertEquals(java.util.Set.of(), server.target(IQN).portalGroup(2).acls().getFirst().writeProtectedLuns(),
+                "clearing write_protect is a change the group applies");
+    }
 }

@@ -107,10 +107,7 @@ final class BlockReadWrite {
                 if (task.dataOut().length() < bs) {
                     throw new CheckCondition(SenseCode.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT);
                 }
-                SgList block = task.dataOut().slice(0, bs);
-                for (long i = 0; i < v.blocks(); i++) {
-                    compare(block, offset + i * bs, v.lba() + i, 1, i * bs);
-                }
+                compareRepeated(task.dataOut().slice(0, bs), offset, v.lba(), v.blocks());
                 disk.lu().good(task, bs);
             }
         }
@@ -130,6 +127,38 @@ final class BlockReadWrite {
             }
         } finally {
             disk.rangeLock().release(hold);
+        }
+    }
+
+    /**
+     * Compares every block of {@code [lba, lba + blocks)} with {@code block} a chunk of up to
+     * {@link SbcDisk#BULK_BYTES} at a time: the block repeated to fill the chunk, one bulk compare per chunk.
+     */
+    private void compareRepeated(SgList block, long offset, long lba, long blocks) {
+        int bs = (int) block.length();
+        long length = blocks * bs;
+        if (length == 0) {
+            return;
+        }
+        long perChunk = Math.max(1, Math.min(blocks, SbcDisk.BULK_BYTES / bs));
+        SgList pattern = SgList.allocate(perChunk * bs);
+        for (long at = 0; at < pattern.length(); at += bs) {
+            pattern.copyFrom(at, block);
+        }
+        SgList actual = SgList.allocate(pattern.length());
+        for (long done = 0; done < blocks; done += perChunk) {
+            long n = Math.min(perChunk, blocks - done);
+            RangeLock.Hold hold = disk.rangeLock().shared(lba + done, n);
+            try {
+                disk.store().read(offset + done * bs, actual.slice(0, n * bs));
+            } finally {
+                disk.rangeLock().release(hold);
+            }
+            long at = actual.slice(0, n * bs).mismatch(pattern.slice(0, n * bs));
+            if (at >= 0) {
+                throw new CheckCondition(Sense.of(SenseCode.MISCOMPARE_DURING_VERIFY_OPERATION)
+                        .withInformation(done * bs + at));
+            }
         }
     }
 

@@ -9,11 +9,15 @@ import java.util.Map;
 import org.lunforge.backstore.BlockStoreException;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.CheckCondition;
+import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.LunMap;
 import org.lunforge.scsi.Nexus;
+import org.lunforge.scsi.ScsiStatus;
 import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.Sense;
 import org.lunforge.scsi.SenseCode;
 import org.lunforge.scsi.SgList;
+import org.lunforge.scsi.TaskResponse;
 
 /**
  * The copy manager: EXTENDED COPY (LID1, SPC-4 6.4) with identification CSCD descriptors (E4h) naming disks by NAA,
@@ -23,7 +27,17 @@ import org.lunforge.scsi.SgList;
  * <p>Checks, in the order libiscsi's ExtendedCopy tests rely on: the parameter list is long enough for its header and
  * the lengths it declares (PARAMETER LIST LENGTH ERROR), the descriptor lists fit MAXIMUM DESCRIPTOR LIST LENGTH
  * (PARAMETER LIST LENGTH ERROR), then CSCD and segment descriptor counts and type codes (TOO MANY ... DESCRIPTORS,
- * UNSUPPORTED ... TYPE CODE). All of this before any data moves. Failures while segments are processed (an index
+ * UNSUPPORTED ... TYPE CODE). All of this before any data moves.
+ *
+ * <p>Copy targets are the requester's to address, nothing more (the CVE-2020-28374 class of bug): a CSCD designator
+ * names this disk, or a disk in the LUN map of the I_T nexus that sent the command ({@link ScsiTask#lunMap}); any
+ * other designator is COPY TARGET DEVICE NOT REACHABLE, exactly as one that names nothing, so a probe learns
+ * nothing. Each source and destination is accessed as if the nexus had sent it READ or WRITE itself
+ * ({@link LogicalUnit#checkMediumAccess}): its reservations, ALUA access state, readiness and write protection
+ * (its own and that of the nexus's mapping). A reservation conflict on any of them ends the command with
+ * RESERVATION CONFLICT before any data moves (SPC-4 5.13.1: a conflicting command is not performed). The parameter
+ * list is parsed and the designators resolved on the thread that executes the command (a frontend's LUN map may be
+ * its event loop's); the data moves on the disk's executor. Failures while segments are processed (an index
  * naming no CSCD descriptor, a designator naming no reachable disk, a range past a disk's capacity, a medium error)
  * are COPY ABORTED, with the segment number in the COMMAND-SPECIFIC INFORMATION field; the underlying sense is kept
  * for FAILED SEGMENT DETAILS.
@@ -53,6 +67,10 @@ final class ExtendedCopyManager {
     }
 
     private record Key(Nexus nexus, int listId) {
+    }
+
+    /** A disk a CSCD descriptor names, and whether the requester reaches it through a write-protected mapping. */
+    private record CopyTarget(SbcDisk disk, boolean mappedWriteProtected) {
     }
 
     /** One segment as byte ranges: from 02h descriptors whole blocks, from 0Ah bytes at offsets into blocks. */
@@ -97,12 +115,33 @@ final class ExtendedCopyManager {
         }
         List<byte[]> designators = parseCscdDescriptors(p, cscdLength);
         List<Segment> segments = parseSegmentDescriptors(p, HEADER + cscdLength, (int) segmentLength);
+        List<CopyTarget> targets = new ArrayList<>();
+        for (byte[] designator : designators) {
+            targets.add(resolve(designator, task.lunMap()));
+        }
+        disk.executor().execute(() -> {
+            if (task.isAborted()) {
+                task.complete(TaskResponse.status(ScsiStatus.TASK_ABORTED));
+                return;
+            }
+            try {
+                copy(task, x, listId, listIdUsage, segments, targets);
+            } catch (RuntimeException e) {
+                disk.lu().fail(task, e);
+            }
+        });
+    }
 
+    private void copy(ScsiTask task, SbcCommand.ExtendedCopy x, int listId, int listIdUsage, List<Segment> segments,
+                      List<CopyTarget> targets) {
+        for (Segment s : segments) { // SPC-4 5.13.1: a conflicting command is not performed at all
+            checkReservations(task.nexus(), s, targets);
+        }
         int done = 0;
         long bytes = 0;
         try {
             for (Segment s : segments) {
-                bytes += copy(s, designators);
+                bytes += copy(task.nexus(), s, targets);
                 done++;
             }
         } catch (CopyFailure f) {
@@ -112,7 +151,7 @@ final class ExtendedCopyManager {
             throw new CheckCondition(sense);
         }
         hold(task.nexus(), listId, listIdUsage, new Result(Result.COMPLETED_GOOD, done, bytes, new byte[0]));
-        disk.lu().good(task, length);
+        disk.lu().good(task, x.parameterListLength());
     }
 
     /** A segment failed: {@code cause} is the sense the failing read or write would have returned. */
@@ -201,12 +240,35 @@ final class ExtendedCopyManager {
         return segments;
     }
 
+    /** Throws RESERVATION CONFLICT if the nexus may not read the segment's source or write its destination. */
+    private static void checkReservations(Nexus nexus, Segment s, List<CopyTarget> targets) {
+        CopyTarget source = target(s.source(), targets);
+        CopyTarget destination = target(s.destination(), targets);
+        if (source == null || destination == null) {
+            return; // not reachable: the segment aborts the copy when its turn comes
+        }
+        try {
+            source.disk().lu().checkMediumAccess(nexus, SbcOperation.READ_16, false);
+            destination.disk().lu().checkMediumAccess(nexus, SbcOperation.WRITE_16, destination.mappedWriteProtected());
+        } catch (CheckCondition notNow) {
+            // any other refusal aborts the copy at this segment, once the segments before it are copied
+        }
+    }
+
     /** Copies one block-to-block segment in chunks; returns the bytes copied. */
-    private long copy(Segment s, List<byte[]> designators) {
-        SbcDisk source = resolve(s.source(), designators);
-        SbcDisk destination = resolve(s.destination(), designators);
-        if (destination.writeProtected()) {
-            throw new CopyFailure(Sense.of(SenseCode.WRITE_PROTECTED));
+    private long copy(Nexus nexus, Segment s, List<CopyTarget> targets) {
+        CopyTarget sourceTarget = target(s.source(), targets);
+        CopyTarget destinationTarget = target(s.destination(), targets);
+        if (sourceTarget == null || destinationTarget == null) {
+            throw new CopyFailure(Sense.of(SenseCode.COPY_TARGET_DEVICE_NOT_REACHABLE));
+        }
+        SbcDisk source = sourceTarget.disk();
+        SbcDisk destination = destinationTarget.disk();
+        try { // as if the nexus had sent READ to the source and WRITE to the destination itself
+            source.lu().checkMediumAccess(nexus, SbcOperation.READ_16, false);
+            destination.lu().checkMediumAccess(nexus, SbcOperation.WRITE_16, destinationTarget.mappedWriteProtected());
+        } catch (CheckCondition e) {
+            throw new CopyFailure(e.sense());
         }
         int bs = disk.blockLength();
         if (source.blockLength() != bs || destination.blockLength() != bs) {
@@ -249,17 +311,29 @@ final class ExtendedCopyManager {
         return total;
     }
 
-    /** The disk a CSCD descriptor index names: this disk if the NAA is its own, else the directory's. */
-    private SbcDisk resolve(int index, List<byte[]> designators) {
-        byte[] naa = index < designators.size() ? designators.get(index) : null;
-        SbcDisk found = null;
-        if (naa != null) {
-            found = Arrays.equals(naa, disk.naa()) ? disk : disk.copyTargets().findByNaa(naa);
+    /** The copy target a segment's CSCD descriptor index names, or null if there is none or it is not reachable. */
+    private static CopyTarget target(int index, List<CopyTarget> targets) {
+        return index < targets.size() ? targets.get(index) : null;
+    }
+
+    /**
+     * The disk an NAA designator names for the nexus whose LUN map this is: this disk (the command reached it), or a
+     * disk at one of the map's LUNs; null for anything else, reachable or not by other nexuses.
+     */
+    private CopyTarget resolve(byte[] naa, LunMap lunMap) {
+        if (naa == null) {
+            return null;
         }
-        if (found == null) {
-            throw new CopyFailure(Sense.of(SenseCode.COPY_TARGET_DEVICE_NOT_REACHABLE));
+        if (Arrays.equals(naa, disk.naa())) {
+            return new CopyTarget(disk, lunMap.writeProtected(disk.lu()));
         }
-        return found;
+        for (int lun : lunMap.luns()) {
+            LogicalUnit lu = lunMap.logicalUnit(lun);
+            if (lu != null && lu.device() instanceof SbcDisk other && Arrays.equals(naa, lu.identity().naa())) {
+                return new CopyTarget(other, lunMap.writeProtected(lu));
+            }
+        }
+        return null;
     }
 
     private void hold(Nexus nexus, int listId, int listIdUsage, Result result) {

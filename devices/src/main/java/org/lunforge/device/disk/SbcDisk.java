@@ -27,8 +27,8 @@ import org.lunforge.scsi.VpdPage;
  * <p>Threading. A store that cannot block (memory) is served on the caller's thread: no hop, no queue, data copied
  * once between the task's buffers and the store. A store that can block (file, block device) is served from this
  * disk's own executor of virtual threads, so a network event loop never waits for the disk and a slow disk never
- * holds up another. Work proportional to a range rather than to a data buffer (WRITE SAME over gigabytes, EXTENDED
- * COPY) always goes to the executor.
+ * holds up another. Work proportional to a range rather than to a data buffer (WRITE SAME over gigabytes, VERIFY,
+ * EXTENDED COPY) always goes to the executor.
  *
  * <p>Commands that must be atomic against others on the same LBAs hold the {@link RangeLock} exclusively; ordinary
  * I/O takes its anonymous shared hold, which costs a striped counter increment.
@@ -44,7 +44,6 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
     private final String name;
     private final BlockStore store;
     private final DiskConfig config;
-    private final CopyTargets copyTargets;
     private final int blockLength;
     private final boolean thin;
     private final boolean blocking;
@@ -61,11 +60,10 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
     private volatile boolean writeCache = true;
     private volatile LogicalUnit lu;
 
-    public SbcDisk(String name, BlockStore store, DiskConfig config, CopyTargets copyTargets) {
+    public SbcDisk(String name, BlockStore store, DiskConfig config) {
         this.name = Objects.requireNonNull(name, "name");
         this.store = Objects.requireNonNull(store, "store");
         this.config = Objects.requireNonNull(config, "config");
-        this.copyTargets = Objects.requireNonNull(copyTargets, "copyTargets");
         this.blockLength = config.blockLength();
         this.thin = config.thinProvisioned() && store.supportsUnmap() && !store.readOnly();
         this.blocking = store.mayBlock();
@@ -88,10 +86,6 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
             }
         }
         this.operations = List.copyOf(ops);
-    }
-
-    public SbcDisk(String name, BlockStore store, DiskConfig config) {
-        this(name, store, config, CopyTargets.none());
     }
 
     @Override
@@ -150,8 +144,10 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
             case SbcCommand.ReceiveCopyResults r -> false;
             case SbcCommand.PreFetch p -> false;
             case SbcCommand.Sanitize s -> false; // checks its parameters here; the operation has its own thread
-            case SbcCommand.ExtendedCopy x -> x.parameterListLength() > 0;
+            case SbcCommand.ExtendedCopy x -> false; // resolves its targets here, then moves data on the executor
             case SbcCommand.WriteSame w -> blocking || w.blocks() == 0 || w.blocks() * blockLength > BULK_BYTES;
+            // BYTCHK 00b and 11b read the whole range, however large; 01b compares at most the Data-Out
+            case SbcCommand.Verify v -> blocking || v.blocks() * blockLength > BULK_BYTES;
             default -> blocking;
         };
     }
@@ -338,10 +334,6 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
 
     LogicalUnit lu() {
         return lu;
-    }
-
-    CopyTargets copyTargets() {
-        return copyTargets;
     }
 
     DiskMedium medium() {

@@ -151,6 +151,34 @@ class CompareVerifyTest {
         assertEquals(2 * 512, r.sense().information());
     }
 
+    /**
+     * VERIFY reads its whole range, which the initiator sizes (up to 2^32 blocks): on a memory disk too, a range past
+     * one bulk chunk is served off the caller's thread (a network event loop), and BYTCHK 11b compares a chunk at a
+     * time, reporting the offset of the first differing byte of the range.
+     */
+    @Test
+    void verifyOfALargeRangeRunsOffTheCallersThread() {
+        long blocks = 3 * 2048 + 5; // three bulk chunks of 11b's compare, and a bit
+        DiskHarness big = new DiskHarness(new MemoryBlockStore(blocks * 512), DiskConfig.defaults());
+        try {
+            big.run(cdb16(0x93, 0, 0, blocks), fill(512, 7)).assertGood(); // WRITE SAME (16)
+            big.run(cdb16(0x8F, 0x00, 0, blocks), new byte[0]).assertGood(); // BYTCHK 00b
+            assertNotSame(Thread.currentThread(), big.lastCompletedOn, "BYTCHK 00b ran on the caller's thread");
+            big.run(cdb16(0x8F, 0x06, 0, blocks), fill(512, 7)).assertGood(); // BYTCHK 11b
+            assertNotSame(Thread.currentThread(), big.lastCompletedOn, "BYTCHK 11b ran on the caller's thread");
+            byte[] odd = fill(512, 7);
+            odd[100] = 8;
+            big.run(write16(blocks - 3, 1), odd).assertGood();
+            Response r = big.run(cdb16(0x8F, 0x06, 0, blocks), fill(512, 7));
+            r.assertSense(SenseCode.MISCOMPARE_DURING_VERIFY_OPERATION);
+            assertEquals((blocks - 3) * 512 + 100, r.sense().information());
+            big.run(cdb16(0x8F, 0x06, 0, 4), fill(512, 7)).assertGood(); // a small range: no hop
+            assertSame(Thread.currentThread(), big.lastCompletedOn);
+        } finally {
+            big.close();
+        }
+    }
+
     @Test
     void verifyBoundaries() {
         h.run(cdb10(0x2F, 0x02, BLOCKS + 1, 0), new byte[0]).assertSense(SenseCode.LOGICAL_BLOCK_ADDRESS_OUT_OF_RANGE);

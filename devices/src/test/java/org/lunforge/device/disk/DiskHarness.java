@@ -12,6 +12,7 @@ import org.lunforge.scsi.Cdb;
 import org.lunforge.scsi.InitiatorPort;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.LogicalUnitIdentity;
+import org.lunforge.scsi.LunMap;
 import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.ScsiStatus;
 import org.lunforge.scsi.ScsiTask;
@@ -34,13 +35,12 @@ final class DiskHarness implements AutoCloseable {
     final LogicalUnit lu;
     final BlockStore store;
 
-    DiskHarness(BlockStore store, DiskConfig config) {
-        this(store, config, CopyTargets.none());
-    }
+    /** The LUN map the tasks of this harness carry: what their nexus addresses besides this disk. */
+    volatile LunMap lunMap = LunMap.none();
 
-    DiskHarness(BlockStore store, DiskConfig config, CopyTargets targets) {
+    DiskHarness(BlockStore store, DiskConfig config) {
         this.store = store;
-        this.disk = new SbcDisk("test", store, config, targets);
+        this.disk = new SbcDisk("test", store, config);
         this.lu = new LogicalUnit("lun0", LogicalUnitIdentity.of("LUNFORGE", "disk", "0001", UUID.randomUUID()),
                 disk, StateStore.inMemory());
         clearAttention(NEXUS);
@@ -75,6 +75,9 @@ final class DiskHarness implements AutoCloseable {
         /** Whether this task plays a frontend that sends lent memory (iSCSI) or one that cannot (TCMU). */
         final boolean takesLent;
         boolean dataInAsked;
+        LunMap lunMap = LunMap.none();
+        /** The thread that completed the task (the last one, if it was completed twice). */
+        volatile Thread completedOn;
         volatile SgList lent;
         volatile Runnable giveBack;
 
@@ -102,6 +105,11 @@ final class DiskHarness implements AutoCloseable {
             assertTrue(data.length() <= expected, "lent more than the expected transfer length");
             this.lent = data;
             this.giveBack = giveBackWhenSent;
+        }
+
+        @Override
+        public LunMap lunMap() {
+            return lunMap;
         }
 
         @Override
@@ -143,6 +151,7 @@ final class DiskHarness implements AutoCloseable {
 
         @Override
         public void complete(TaskResponse response) {
+            completedOn = Thread.currentThread();
             if (!done.complete(response)) {
                 completedTwice.set(true);
             }
@@ -157,8 +166,12 @@ final class DiskHarness implements AutoCloseable {
         }
     }
 
+    /** The thread that completed the last task {@link #run} ran. */
+    volatile Thread lastCompletedOn;
+
     Response run(Nexus nexus, Cdb cdb, SgList dataOut, long dataInLength) {
         Task task = new Task(nexus, cdb, dataOut, dataInLength);
+        task.lunMap = lunMap;
         lu.execute(task);
         TaskResponse r;
         try {
@@ -167,6 +180,7 @@ final class DiskHarness implements AutoCloseable {
             throw new AssertionError("task did not complete: " + cdb, e);
         }
         assertFalse(task.completedTwice.get(), "completed twice");
+        lastCompletedOn = task.completedOn;
         Sense sense = r.sense().length == 0 ? null : Sense.decode(r.sense());
         long n = Math.min(r.transferLength(), dataInLength);
         return new Response(r.status(), sense, r.transferLength(), task.dataIn.toByteArray(0, (int) n));
@@ -225,6 +239,26 @@ final class DiskHarness implements AutoCloseable {
     @Override
     public void close() {
         lu.close();
+    }
+
+    /** A LUN map with these logical units at LUNs 0, 1, ...; those in {@code writeProtected} mapped read-only. */
+    static LunMap lunMap(java.util.List<LogicalUnit> luns, java.util.Set<LogicalUnit> writeProtected) {
+        return new LunMap() {
+            @Override
+            public LogicalUnit logicalUnit(int lun) {
+                return lun >= 0 && lun < luns.size() ? luns.get(lun) : null;
+            }
+
+            @Override
+            public int[] luns() {
+                return java.util.stream.IntStream.range(0, luns.size()).toArray();
+            }
+
+            @Override
+            public boolean writeProtected(LogicalUnit lu) {
+                return writeProtected.contains(lu);
+            }
+        };
     }
 
     // ---- CDB builders (big-endian fields, as SBC-4 lays them out)

@@ -5,32 +5,44 @@ import static org.lunforge.device.disk.DiskHarness.*;
 
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.lunforge.backstore.MemoryBlockStore;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.Cdb;
+import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.ScsiStatus;
+import org.lunforge.scsi.Sense;
 import org.lunforge.scsi.SenseCode;
 import org.lunforge.scsi.SenseKey;
 
-/** EXTENDED COPY (LID1) between two disks found by NAA, and RECEIVE COPY RESULTS. */
+/**
+ * EXTENDED COPY (LID1) between two disks found by NAA in the requester's LUN map, and RECEIVE COPY RESULTS. Disk
+ * {@code c} exists, but outside the requester's LUN map.
+ */
 class ExtendedCopyTest {
-    final List<SbcDisk> directory = new ArrayList<>();
-    final DiskHarness a = new DiskHarness(new MemoryBlockStore(4096 * 512), DiskConfig.defaults(),
-            CopyTargets.of(() -> directory));
-    final DiskHarness b = new DiskHarness(new MemoryBlockStore(4096 * 512), DiskConfig.defaults(),
-            CopyTargets.of(() -> directory));
+    final List<LogicalUnit> mapped = new ArrayList<>();
+    final Set<LogicalUnit> mappedReadOnly = new HashSet<>();
+    final DiskHarness a = new DiskHarness(new MemoryBlockStore(4096 * 512), DiskConfig.defaults());
+    final DiskHarness b = new DiskHarness(new MemoryBlockStore(4096 * 512), DiskConfig.defaults());
+    final DiskHarness c = new DiskHarness(new MemoryBlockStore(4096 * 512), DiskConfig.defaults());
 
     ExtendedCopyTest() {
-        directory.add(a.disk);
-        directory.add(b.disk);
+        mapped.add(a.lu);
+        mapped.add(b.lu);
+        a.lunMap = DiskHarness.lunMap(mapped, mappedReadOnly);
+        b.lunMap = a.lunMap;
+        c.lunMap = DiskHarness.lunMap(List.of(c.lu), Set.of());
     }
 
     @AfterEach
     void close() {
         a.close();
         b.close();
+        c.close();
     }
 
     static Cdb extendedCopy(int length) {
@@ -216,8 +228,8 @@ class ExtendedCopyTest {
     @Test
     void writeProtectedDestination() {
         DiskHarness ro = new DiskHarness(new MemoryBlockStore(4096 * 512),
-                DiskConfig.defaults().withWriteProtected(true), CopyTargets.none());
-        directory.add(ro.disk);
+                DiskConfig.defaults().withWriteProtected(true));
+        mapped.add(ro.lu);
         Response r = copy(a, parameterList(1, 0, List.of(cscd(a.disk.naa(), 0xE4), cscd(ro.disk.naa(), 0xE4)),
                 List.of(segment(2, 0, 1, 1, 0, 0))));
         assertEquals(SenseKey.COPY_ABORTED, r.sense().key());
@@ -252,5 +264,77 @@ class ExtendedCopyTest {
         a.lu.nexusLost(NEXUS);
         a.clearAttention(NEXUS); // a nexus that comes back is a new one: it sees the reset first
         a.run(receiveCopyResults(0, 9), 1024).assertInvalidField(2, 7);
+    }
+
+    /** The failed segment's underlying sense, from RECEIVE COPY RESULTS FAILED SEGMENT DETAILS. */
+    Sense failedSegmentSense(DiskHarness on, int listId) {
+        Response details = on.run(receiveCopyResults(4, listId), 1024);
+        details.assertGood();
+        byte[] d = details.dataIn();
+        return Sense.decode(java.util.Arrays.copyOfRange(d, 60, 60 + BigEndian.u16(d, 58)));
+    }
+
+    @Test
+    void aDiskOutsideTheRequestersLunMapIsNotReachable() {
+        c.run(write16(0, 4), fill(2048, 'S')).assertGood();
+        a.run(write16(0, 4), fill(2048, 'A')).assertGood();
+        // c as the source, then as the destination: c exists, but not for this nexus
+        Response r = copy(a, parameterList(1, 0, List.of(cscd(c.disk.naa(), 0xE4), cscd(a.disk.naa(), 0xE4)),
+                List.of(segment(2, 0, 1, 4, 0, 100))));
+        r.assertSense(SenseCode.COPY_ABORTED_NO_ADDITIONAL_SENSE);
+        assertEquals(SenseCode.COPY_TARGET_DEVICE_NOT_REACHABLE, failedSegmentSense(a, 1).code());
+        assertArrayEquals(new byte[2048], a.run(read16(100, 4), 2048).dataIn(), "nothing read from c");
+        r = copy(a, parameterList(2, 0, List.of(cscd(a.disk.naa(), 0xE4), cscd(c.disk.naa(), 0xE4)),
+                List.of(segment(2, 0, 1, 4, 0, 0))));
+        r.assertSense(SenseCode.COPY_ABORTED_NO_ADDITIONAL_SENSE);
+        assertEquals(SenseCode.COPY_TARGET_DEVICE_NOT_REACHABLE, failedSegmentSense(a, 2).code());
+        assertArrayEquals(fill(2048, 'S'), c.run(read16(0, 4), 2048).dataIn(), "nothing written to c");
+
+        // the answer is the one a designator naming no disk at all gets: a probe learns nothing
+        byte[] unknown = c.disk.naa().clone();
+        unknown[15] ^= 0x55;
+        Response none = copy(a, parameterList(3, 0, List.of(cscd(a.disk.naa(), 0xE4), cscd(unknown, 0xE4)),
+                List.of(segment(2, 0, 1, 4, 0, 0))));
+        assertEquals(r.status(), none.status());
+        assertEquals(r.sense(), none.sense());
+        assertEquals(SenseCode.COPY_TARGET_DEVICE_NOT_REACHABLE, failedSegmentSense(a, 3).code());
+    }
+
+    @Test
+    void aDestinationReservedByAnotherNexusIsAReservationConflict() {
+        b.run(write16(0, 4), fill(2048, 'B')).assertGood();
+        a.run(write16(0, 4), fill(2048, 'A')).assertGood();
+        b.run(OTHER, Cdb.of(0x16, 0, 0, 0, 0, 0), org.lunforge.scsi.SgList.EMPTY, 0).assertGood(); // RESERVE(6)
+        Response r = copy(a, parameterList(1, 0, List.of(cscd(a.disk.naa(), 0xE4), cscd(b.disk.naa(), 0xE4)),
+                List.of(segment(2, 0, 1, 4, 0, 0))));
+        assertEquals(ScsiStatus.RESERVATION_CONFLICT, r.status());
+        assertArrayEquals(fill(2048, 'B'), b.run(OTHER, read16(0, 4), org.lunforge.scsi.SgList.EMPTY, 2048).dataIn());
+    }
+
+    @Test
+    void aSourceReservedByAnotherNexusIsAReservationConflictBeforeAnyDataMoves() {
+        a.run(write16(0, 4), fill(2048, 'A')).assertGood();
+        b.run(write16(0, 4), fill(2048, 'B')).assertGood();
+        b.run(OTHER, Cdb.of(0x16, 0, 0, 0, 0, 0), org.lunforge.scsi.SgList.EMPTY, 0).assertGood(); // RESERVE(6)
+        // segment 0 (a to a) alone would be allowed; segment 1 reads b, which OTHER reserved: nothing is copied
+        Response r = copy(a, parameterList(1, 0, List.of(cscd(a.disk.naa(), 0xE4), cscd(b.disk.naa(), 0xE4)),
+                List.of(segment(2, 0, 0, 4, 0, 8), segment(2, 1, 0, 4, 0, 16))));
+        assertEquals(ScsiStatus.RESERVATION_CONFLICT, r.status());
+        assertArrayEquals(new byte[2048], a.run(read16(8, 4), 2048).dataIn());
+        assertArrayEquals(new byte[2048], a.run(read16(16, 4), 2048).dataIn());
+    }
+
+    @Test
+    void aDestinationMappedWriteProtectedIsWriteProtected() {
+        mappedReadOnly.add(b.lu);
+        a.run(write16(0, 4), fill(2048, 'A')).assertGood();
+        Response r = copy(a, parameterList(1, 0, List.of(cscd(a.disk.naa(), 0xE4), cscd(b.disk.naa(), 0xE4)),
+                List.of(segment(2, 0, 1, 4, 0, 0))));
+        r.assertSense(SenseCode.COPY_ABORTED_NO_ADDITIONAL_SENSE);
+        assertEquals(SenseCode.WRITE_PROTECTED, failedSegmentSense(a, 1).code());
+        assertArrayEquals(new byte[2048], b.run(read16(0, 4), 2048).dataIn());
+        // the source may be read through a read-only mapping
+        copy(a, parameterList(2, 0, List.of(cscd(b.disk.naa(), 0xE4), cscd(a.disk.naa(), 0xE4)),
+                List.of(segment(2, 0, 1, 4, 0, 8)))).assertGood();
     }
 }

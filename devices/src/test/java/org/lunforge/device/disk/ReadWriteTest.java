@@ -169,6 +169,37 @@ class ReadWriteTest {
         wp.close();
     }
 
+    /** MODE SENSE(6) of every page: the mode parameter header's DEVICE-SPECIFIC PARAMETER for this harness's map. */
+    static int modeSenseDeviceSpecific(DiskHarness on) {
+        DiskHarness.Response r = on.run(Cdb.of(0x1A, 0x08, 0x3F, 0, 0xFF, 0), 255);
+        r.assertGood();
+        return r.dataIn()[2] & 0xFF;
+    }
+
+    @Test
+    void writeProtectedMappingRefusesEveryWriteOfItsNexusOnly() {
+        DiskHarness thin = new DiskHarness(new MemoryBlockStore(1 << 20),
+                DiskConfig.defaults().withThinProvisioned(true));
+        thin.lunMap = DiskHarness.lunMap(java.util.List.of(thin.lu), java.util.Set.of(thin.lu));
+        thin.run(write10(0, 1), new byte[512]).assertSense(SenseCode.WRITE_PROTECTED);
+        thin.run(write16(0, 1), new byte[512]).assertSense(SenseCode.WRITE_PROTECTED);
+        thin.run(compareAndWrite(0, 1), new byte[1024]).assertSense(SenseCode.WRITE_PROTECTED);
+        thin.run(cdb10(0x41, 0x08, 0, 1), new byte[512]).assertSense(SenseCode.WRITE_PROTECTED);
+        thin.run(cdb16(0x8B, 0, 0, 1), new byte[512]).assertSense(SenseCode.WRITE_PROTECTED);
+        thin.run(cdb10(0x2E, 0x02, 0, 1), new byte[512]).assertSense(SenseCode.WRITE_PROTECTED);
+        thin.run(unmap(24), unmapList(0, 1)).assertSense(SenseCode.WRITE_PROTECTED);
+        thin.run(SanitizeTest.sanitize(0x01, false, false, 8), SanitizeTest.overwrite(false, 1, fill(4, 7)))
+                .assertSense(SenseCode.WRITE_PROTECTED);
+        thin.run(read10(0, 1), 512).assertGood();
+        assertEquals(0x80, modeSenseDeviceSpecific(thin) & 0x80, "WP for the nexus that maps it read-only");
+
+        thin.lunMap = DiskHarness.lunMap(java.util.List.of(thin.lu), java.util.Set.of()); // mapped elsewhere
+        assertEquals(0, modeSenseDeviceSpecific(thin) & 0x80);
+        thin.run(write10(0, 1), fill(512, 3)).assertGood();
+        thin.run(unmap(24), unmapList(0, 1)).assertGood();
+        thin.close();
+    }
+
     @Test
     void memoryStoreIsServedOnTheCallersThread() {
         h.run(write10(0, 1), new byte[512]).assertGood();

@@ -215,6 +215,33 @@ class MediumTest {
     }
 
     @Test
+    void aWriteProtectedMappingIsWriteProtectedForItsNexusOnly() throws IOException {
+        h.loadNew("LF0001L8");
+        h.lunMap = new org.lunforge.scsi.LunMap() {
+            @Override
+            public org.lunforge.scsi.LogicalUnit logicalUnit(int lun) {
+                return lun == 0 ? h.lu : null;
+            }
+
+            @Override
+            public int[] luns() {
+                return new int[] {0};
+            }
+
+            @Override
+            public boolean writeProtected(org.lunforge.scsi.LogicalUnit lu) {
+                return lu == h.lu;
+            }
+        };
+        assertEquals(0x80, h.in(12, 0x1A, 0, 0, 0, 12, 0).data()[2] & 0x80, "the drive reports WP");
+        assertCheck(h.writeVariable(data(10, 1)), SenseCode.WRITE_PROTECTED);
+        assertCheck(h.writeFilemarks(1, false), SenseCode.WRITE_PROTECTED);
+        h.lunMap = org.lunforge.scsi.LunMap.none();
+        assertEquals(0, h.in(12, 0x1A, 0, 0, 0, 12, 0).data()[2] & 0x80);
+        assertGood(h.writeVariable(data(10, 1)));
+    }
+
+    @Test
     void synchronousFilemarkIsDurableBeforeGood() throws IOException {
         Cartridge c = h.loadNew("LF0001L8");
         for (int i = 0; i < 5; i++) {

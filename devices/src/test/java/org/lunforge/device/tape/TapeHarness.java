@@ -1,5 +1,6 @@
 package org.lunforge.device.tape;
 
+import org.lunforge.scsi.LunMap;
 import org.lunforge.scsi.testing.RecordingTask;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -32,6 +33,8 @@ final class TapeHarness implements AutoCloseable {
     final TapeDrive drive;
     final LogicalUnit lu;
     final Nexus nexus;
+    /** The LUN map the tasks carry: what their nexus addresses, and how. */
+    LunMap lunMap = LunMap.none();
 
     TapeHarness(Path folder) throws IOException {
         this(folder, TapeDriveModel.IBM_LTO8);
@@ -65,7 +68,7 @@ final class TapeHarness implements AutoCloseable {
     }
 
     RecordingTask in(Nexus n, int dataInLength, int... cdb) {
-        RecordingTask t = new RecordingTask(n, Cdb.of(cdb), SgList.EMPTY, dataInLength);
+        RecordingTask t = new RecordingTask(n, Cdb.of(cdb), SgList.EMPTY, dataInLength).withLunMap(lunMap);
         lu.execute(t);
         return t;
     }
@@ -75,7 +78,7 @@ final class TapeHarness implements AutoCloseable {
     }
 
     RecordingTask out(byte[] data, int... cdb) {
-        RecordingTask t = new RecordingTask(nexus, Cdb.of(cdb), SgList.wrap(data.clone()), 0);
+        RecordingTask t = new RecordingTask(nexus, Cdb.of(cdb), SgList.wrap(data.clone()), 0).withLunMap(lunMap);
         lu.execute(t);
         return t;
     }

@@ -32,8 +32,8 @@ final class ModeParameterList {
         this.device = device;
     }
 
-    /** MODE SENSE parameter data. */
-    byte[] sense(SpcCommand.ModeSense ms) {
+    /** MODE SENSE parameter data; {@code mappedWriteProtected}: the nexus reaches the unit write protected. */
+    byte[] sense(SpcCommand.ModeSense ms, boolean mappedWriteProtected) {
         List<ModePages.Page> selected = select(ms.pageCode(), ms.subpageCode());
         int pc = ms.pageControl();
         if (pc == 3 && !pages.anySavable()) {
@@ -54,7 +54,7 @@ final class ModeParameterList {
             body.writeBytes(page);
         }
         byte[] d = new byte[header + descriptor.length + body.size()];
-        int dsp = pc == 1 ? 0 : deviceSpecificParameter();
+        int dsp = pc == 1 ? 0 : deviceSpecificParameter(mappedWriteProtected);
         if (ms.tenByte()) {
             BigEndian.put16(d, 0, d.length - 2);
             d[3] = (byte) dsp;
@@ -70,11 +70,15 @@ final class ModeParameterList {
         return d;
     }
 
-    /** The DEVICE-SPECIFIC PARAMETER; WP (bit 7) is also set while the control page's SWP is (SBC-4, SSC-4). */
-    private int deviceSpecificParameter() {
+    /**
+     * The DEVICE-SPECIFIC PARAMETER; WP (bit 7) is also set while the control page's SWP is, and for a nexus that
+     * reaches the unit through a write-protected mapping (SBC-4 6.5.1, SSC-4 8.3.3: WP means this nexus's writes
+     * are refused).
+     */
+    private int deviceSpecificParameter(boolean mappedWriteProtected) {
         int dsp = device.deviceSpecificParameter();
         PeripheralDeviceType type = device.deviceType();
-        if (pages.softwareWriteProtect() && (type == PeripheralDeviceType.DIRECT_ACCESS_BLOCK
+        if ((pages.softwareWriteProtect() || mappedWriteProtected) && (type == PeripheralDeviceType.DIRECT_ACCESS_BLOCK
                 || type == PeripheralDeviceType.SEQUENTIAL_ACCESS)) {
             dsp |= 0x80;
         }

@@ -1,6 +1,11 @@
 package org.lunforge.scsi.spc;
 
 import java.util.Arrays;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.lunforge.scsi.AsymmetricAccessState;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.CheckCondition;
@@ -9,11 +14,13 @@ import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.Operation;
 import org.lunforge.scsi.OperationTrait;
+import org.lunforge.scsi.ScsiStatus;
 import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.Sense;
 import org.lunforge.scsi.SenseCode;
 import org.lunforge.scsi.SenseKey;
 import org.lunforge.scsi.TargetPortGroups;
+import org.lunforge.scsi.TaskResponse;
 
 /**
  * The SPC-4 commands every device type shares, and the shared state behind the logical unit's checks: reservations,
@@ -31,9 +38,20 @@ public final class SpcEmulation {
     private volatile ModeParameterList modeParameters;
     private volatile LogPages logPages;
     private volatile SupportedOperations supportedOperations;
+    /**
+     * Where the commands that save state run when the state store may block (fsync): PERSISTENT RESERVE OUT (APTPL),
+     * RESERVE, RELEASE (they share the reservation lock a save holds) and MODE SELECT with SP. One at a time, in
+     * arrival order, so each sees the state the one before it left; null when saving never blocks.
+     */
+    private final ExecutorService stateLane;
+    /** Commands waiting in or running on {@link #stateLane}; beyond {@link #MAX_SAVING} new ones get TASK SET FULL. */
+    private final AtomicInteger saving = new AtomicInteger();
+    static final int MAX_SAVING = 64;
 
     public SpcEmulation(LogicalUnit lu) {
         this.lu = lu;
+        this.stateLane = lu.stateStore().mayBlock() ? Executors.newSingleThreadExecutor(
+                Thread.ofVirtual().name("lu-" + lu.name() + "-state").factory()) : null;
         this.inquiry = new InquiryEmulation(lu);
         this.reservations = new PersistentReservations(lu);
         this.portGroupCommands = new TargetPortGroupCommands(lu.portGroups());
@@ -49,6 +67,39 @@ public final class SpcEmulation {
     }
 
     public void execute(ScsiTask task, SpcCommand command) {
+        boolean saves = switch (command) {
+            case SpcCommand.PersistentReserveOut p -> true;
+            case SpcCommand.Reserve r -> true;
+            case SpcCommand.Release r -> true;
+            case SpcCommand.ModeSelect m -> m.savePages();
+            default -> false;
+        };
+        if (saves && stateLane != null) {
+            if (saving.incrementAndGet() > MAX_SAVING) { // SAM-5 5.3.1: no room in the task set, try later
+                saving.decrementAndGet();
+                task.complete(TaskResponse.status(ScsiStatus.TASK_SET_FULL));
+                return;
+            }
+            try {
+                stateLane.execute(() -> {
+                    try {
+                        serve(task, command);
+                    } catch (RuntimeException e) {
+                        lu.fail(task, e);
+                    } finally {
+                        saving.decrementAndGet();
+                    }
+                });
+            } catch (RejectedExecutionException closed) { // the logical unit is closing
+                saving.decrementAndGet();
+                lu.fail(task, new CheckCondition(SenseCode.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE));
+            }
+            return;
+        }
+        serve(task, command);
+    }
+
+    private void serve(ScsiTask task, SpcCommand command) {
         Nexus nexus = task.nexus();
         switch (command) {
             case SpcCommand.TestUnitReady t -> {
@@ -58,7 +109,8 @@ public final class SpcEmulation {
             case SpcCommand.Inquiry q -> returnData(task, inquiry.inquiry(nexus, q), q.allocationLength());
             case SpcCommand.RequestSense r -> requestSense(task, r);
             case SpcCommand.ReportLuns r -> reportLunZeroOnly(task, r);
-            case SpcCommand.ModeSense m -> returnData(task, modeParameters.sense(m), m.allocationLength());
+            case SpcCommand.ModeSense m -> returnData(task,
+                    modeParameters.sense(m, task.lunMap().writeProtected(lu)), m.allocationLength());
             case SpcCommand.ModeSelect m -> {
                 long before = modePages.changes();
                 try {
@@ -153,8 +205,32 @@ public final class SpcEmulation {
         lu.unitAttentions().establishForAllExcept(null, SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
     }
 
-    /** I_T nexus loss: its SPC-2 reservation is released. Persistent reservations are not affected. */
+    /** Lets the commands already queued to save state finish (bounded), then takes no more. */
+    public void close() {
+        if (stateLane == null) {
+            return;
+        }
+        stateLane.shutdown();
+        try {
+            stateLane.awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * I_T nexus loss: its SPC-2 reservation is released, in order with the reservation commands queued before.
+     * Persistent reservations are not affected.
+     */
     public void nexusLost(Nexus nexus) {
+        if (stateLane != null) { // after the RESERVE it may have queued, or that would outlive the nexus
+            try {
+                stateLane.execute(() -> reservations.nexusLost(nexus));
+                return;
+            } catch (RejectedExecutionException closed) {
+                // the logical unit is closing: nothing is queued any more
+            }
+        }
         reservations.nexusLost(nexus);
     }
 

@@ -15,6 +15,7 @@ import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.ScsiStatus;
 import org.lunforge.scsi.SenseCode;
+import org.lunforge.scsi.StateStore;
 
 /** The PR state machine, after the scenarios of libiscsi's Prin* and Prout* suites and then some. */
 class PersistentReservationsTest {
@@ -453,6 +454,94 @@ class PersistentReservationsTest {
         assertGood(pr2.out(a2, REGISTER, 0, K1, K1, 0));
         Harness again = after.restarted();
         assertEquals(List.of(), new Pr(again).keys(again.login(a)));
+    }
+
+    /** A state store that does I/O (as the file one does, with fsync) and remembers the threads that saved. */
+    static class SlowStore implements StateStore {
+        final StateStore memory = StateStore.inMemory();
+        final List<Thread> savedOn = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        @Override
+        public byte[] load(String key) throws java.io.IOException {
+            return memory.load(key);
+        }
+
+        @Override
+        public void save(String key, byte[] value) throws java.io.IOException {
+            savedOn.add(Thread.currentThread());
+            memory.save(key, value);
+        }
+    }
+
+    /**
+     * Saving APTPL state means fsync: on a store that may block, PERSISTENT RESERVE OUT is served off the caller's
+     * thread (a network event loop), one at a time and in arrival order, so each sees what the one before it left.
+     */
+    @Test
+    void aptplIsSavedOffTheCallersThreadInOrder() throws InterruptedException {
+        SlowStore store = new SlowStore();
+        Harness disk = new Harness(new FakeDisk(), store, org.lunforge.scsi.TargetPortGroups.single());
+        Pr pr2 = new Pr(disk);
+        Nexus a2 = disk.login(a);
+        RecordingTask register = pr2.out(a2, REGISTER, 0, 0, K1, APTPL);
+        RecordingTask reserve = pr2.reserve(a2, K1, WE);
+        assertEquals(ScsiStatus.GOOD, register.await().status());
+        assertEquals(ScsiStatus.GOOD, reserve.await().status(), "the reservation saw the registration before it");
+        assertNotSame(Thread.currentThread(), register.completedOn());
+        assertNotSame(Thread.currentThread(), reserve.completedOn());
+        assertEquals(2, store.savedOn.size());
+        assertFalse(store.savedOn.contains(Thread.currentThread()), "fsync on the caller's thread");
+        disk.lu.close();
+        Harness after = disk.restarted();
+        assertArrayEquals(new long[] {K1, WE}, new Pr(after).reservation(after.login(a)));
+        after.lu.close();
+    }
+
+    /**
+     * A RESERVE(6) queued behind a save, then the loss of its nexus: the loss is handled after the RESERVE, so the
+     * reservation does not outlive the nexus that took it, and the caller (a session's event loop) does not wait for
+     * the save. Latches order the steps; nothing is timed.
+     */
+    @Test
+    void aNexusLostAfterItsQueuedReserveLeavesNoReservation() throws Exception {
+        java.util.concurrent.CountDownLatch saving = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch mayFinish = new java.util.concurrent.CountDownLatch(1);
+        Thread test = Thread.currentThread();
+        java.util.concurrent.atomic.AtomicBoolean saved = new java.util.concurrent.atomic.AtomicBoolean();
+        SlowStore store = new SlowStore() {
+            @Override
+            public void save(String key, byte[] value) throws java.io.IOException {
+                // The second save waits until the test has queued what follows it (30 s: a safety net against a
+                // hang should the order be wrong, not a timing assertion); on the test's own thread it cannot.
+                if (!savedOn.isEmpty() && Thread.currentThread() != test) {
+                    saving.countDown();
+                    try {
+                        mayFinish.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        throw new java.io.InterruptedIOException();
+                    }
+                    saved.set(true);
+                }
+                super.save(key, value);
+            }
+        };
+        Harness disk = new Harness(new FakeDisk(), store, org.lunforge.scsi.TargetPortGroups.single());
+        Pr pr2 = new Pr(disk);
+        Nexus a2 = disk.login(a);
+        Nexus b2 = disk.login(b);
+        Nexus c2 = disk.login(c);
+        assertEquals(ScsiStatus.GOOD, pr2.out(a2, REGISTER, 0, 0, K1, APTPL).await().status());
+        RecordingTask unregister = pr2.out(a2, REGISTER, 0, K1, 0, APTPL); // leaves no persistent state
+        assertTrue(saving.await(30, java.util.concurrent.TimeUnit.SECONDS), "not saved off the caller's thread");
+        RecordingTask reserve = disk.run(b2, 0x16, 0, 0, 0, 0, 0); // RESERVE(6), queued behind the save
+        disk.lu.nexusLost(b2);
+        assertFalse(saved.get(), "the nexus loss waited for the save (its lock) on the caller's thread");
+        mayFinish.countDown();
+        assertEquals(ScsiStatus.GOOD, unregister.await().status());
+        assertEquals(ScsiStatus.GOOD, reserve.await().status());
+        disk.lu.close(); // drains the lane: the nexus loss has been handled
+        RecordingTask write = pr2.write(c2);
+        assertEquals(ScsiStatus.GOOD, write.response().status(), "b's reservation outlived b");
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.lunforge.scsi.testing;
 
+import java.util.concurrent.TimeUnit;
 import org.lunforge.scsi.Cdb;
+import org.lunforge.scsi.LunMap;
 import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.SgList;
@@ -17,6 +19,8 @@ public final class RecordingTask implements ScsiTask {
     private final SgList dataOut;
     private final SgList dataIn;
     private TaskResponse response;
+    private Thread completedOn;
+    private LunMap lunMap = LunMap.none();
 
     public RecordingTask(Nexus nexus, Cdb cdb, byte[] dataOut, int dataInLength) {
         this(nexus, cdb, dataOut.length == 0 ? SgList.EMPTY : SgList.wrap(dataOut.clone()), dataInLength);
@@ -70,6 +74,34 @@ public final class RecordingTask implements ScsiTask {
             throw new AssertionError("completed twice: " + response + " then " + r);
         }
         response = r;
+        completedOn = Thread.currentThread();
+        notifyAll();
+    }
+
+    /** Sets what the task's nexus addresses (its LUN map), as a frontend would. */
+    public RecordingTask withLunMap(LunMap map) {
+        this.lunMap = map;
+        return this;
+    }
+
+    @Override
+    public LunMap lunMap() {
+        return lunMap;
+    }
+
+    /** Waits (at most 30 s, as a safety net, not a timing assertion) for the response of a task completed later. */
+    public synchronized TaskResponse await() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (response == null && System.nanoTime() < deadline) {
+            TimeUnit.NANOSECONDS.timedWait(this, deadline - System.nanoTime());
+        }
+        return response();
+    }
+
+    /** The thread that completed the task. */
+    public synchronized Thread completedOn() {
+        response();
+        return completedOn;
     }
 
     @Override

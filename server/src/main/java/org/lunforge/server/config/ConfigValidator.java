@@ -148,8 +148,10 @@ public final class ConfigValidator {
                     }
                 }
                 Set<Integer> luns = new HashSet<>();
+                Map<Integer, String> objects = new HashMap<>();
                 for (int l = 0; l < tpg.getLunsCount(); l++) {
                     Lun lun = tpg.getLuns(l);
+                    objects.put(lun.getLun(), lun.getObject());
                     String lat = gat + ".luns[" + l + "]";
                     if (lun.getLun() > 16383 || !luns.add(lun.getLun())) {
                         throw error(parsed, source, lat + ".lun", "a LUN from 0 to 16383, unique in the group");
@@ -165,9 +167,17 @@ public final class ConfigValidator {
                         throw error(parsed, source, aat + ".initiator", "not an iSCSI name");
                     }
                     for (int m = 0; m < acl.getMappedLunsCount(); m++) {
-                        if (!luns.contains(acl.getMappedLuns(m).getTpgLun())) {
+                        MappedLun mapped = acl.getMappedLuns(m);
+                        if (!luns.contains(mapped.getTpgLun())) {
                             throw error(parsed, source, aat + ".mapped_luns[" + m + "].tpg_lun",
-                                    "the group has no LUN " + acl.getMappedLuns(m).getTpgLun());
+                                    "the group has no LUN " + mapped.getTpgLun());
+                        }
+                        // Write protection refuses the commands that write a medium and shows WP in MODE SENSE
+                        // (SBC-4, SSC-4); a medium changer has neither, so the setting would do nothing.
+                        if (mapped.getWriteProtect() && isChanger(c, objects.get(mapped.getTpgLun()))) {
+                            throw error(parsed, source, aat + ".mapped_luns[" + m + "].write_protect",
+                                    "a medium changer writes no medium: write_protect applies to disks and tape "
+                                            + "drives only");
                         }
                     }
                     checkChap(parsed, source, aat + ".chap", acl.getChap());
@@ -176,6 +186,10 @@ public final class ConfigValidator {
             }
         }
         validateTargetPortGroups(parsed, source);
+    }
+
+    private static boolean isChanger(Config c, String object) {
+        return c.getLibrariesList().stream().anyMatch(library -> changerPath(library).equals(object));
     }
 
     /**

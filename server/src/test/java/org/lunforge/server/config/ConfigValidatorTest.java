@@ -86,4 +86,31 @@ class ConfigValidatorTest {
         assertThrows(ConfigException.class, () -> validate(withGroups("""
                 { "id": 1, "members": ["disks,tpg1"] }""")));
     }
+
+    private static final String LIBRARY = """
+            {
+              "libraries": [ { "name": "vtl0", "pool_dir": "/tmp/pool", "drives": [ { "name": "drive0" } ],
+                               "slots": 4 } ],
+              "iscsi_targets": [
+                { "iqn": "iqn.2026-11.org.lunforge:vtl",
+                  "portal_groups": [
+                    { "tag": 1, "portals": ["127.0.0.1:3260"],
+                      "luns": [ { "lun": 0, "object": "/vtl/vtl0/changer" },
+                                { "lun": 1, "object": "/vtl/vtl0/drives/drive0" } ],
+                      "acls": [ { "initiator": "iqn.2026-11.org.example:host",
+                                  "mapped_luns": [ { "mapped_lun": 0, "tpg_lun": 0 },
+                                                   { "mapped_lun": 1, "tpg_lun": 1 } ] } ] } ] }
+              ]
+            }
+            """;
+
+    @Test
+    void writeProtectIsRefusedWhereItCouldDoNothing() throws ConfigException {
+        validate(LIBRARY);
+        validate(LIBRARY.replace("\"tpg_lun\": 1 }", "\"tpg_lun\": 1, \"write_protect\": true }"));
+        validate(TWO_PORTS.replace("\"tpg_lun\": 7 }", "\"tpg_lun\": 7, \"write_protect\": true }"));
+        ConfigException e = assertThrows(ConfigException.class, () -> validate(
+                LIBRARY.replace("\"tpg_lun\": 0 }", "\"tpg_lun\": 0, \"write_protect\": true }")));
+        assertTrue(e.getMessage().contains("acls[0].mapped_luns[0].write_protect"), e.getMessage());
+    }
 }
