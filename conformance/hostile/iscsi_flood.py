@@ -111,34 +111,40 @@ class Tally:
                 self.failures[failure] = self.failures.get(failure, 0) + 1
 
 
-def flood(args, index, kind, tally):
+def flood(args, index, kind, tally, ready):
+    """Logs in, waits until every session has tried to, then floods until the deadline."""
     isid = bytes([0x80, 0x00, 0x4C, 0x46]) + index.to_bytes(2, "big")
-    deadline = time.monotonic() + args.seconds
-    sent = 0
     try:
         s, cmd_sn, exp_stat_sn = login(args.host, args.port, f"iqn.2026-12.org.lunforge:hostile-{index}",
-                                       args.target, isid, timeout=10)
+                                       args.target, isid, timeout=30)
     except (OSError, ConnectionError) as e:
         tally.add(kind, 0, False, f"login: {e}")
+        ready.wait()
         return
+    ready.wait()
+    deadline = time.monotonic() + args.seconds
     s.settimeout(max(0.5, args.seconds))
-    itt = 1
+    # One burst of PDUs built once; only the Initiator Task Tag and CmdSN fields change from burst to burst.
     burst = 256
+    template = bytearray()
+    for i in range(burst):
+        if kind == "write-no-data":
+            template += scsi_command(0, 0, exp_stat_sn, write10(i, 128), 128 * 512, read=False, write=True,
+                                     immediate=True)
+        else:
+            template += scsi_command(0, 0, exp_stat_sn, read10(i, 1), 64 << 20, read=True, write=False,
+                                     immediate=i % 2 == 0)
+    itt = 1
+    sent = 0
     try:
         while time.monotonic() < deadline and sent < args.max_pdus:
-            out = bytearray()
-            for _ in range(burst):
-                if kind == "write-no-data":
-                    out += scsi_command(itt, cmd_sn, exp_stat_sn, write10(itt % 1024, 128), 128 * 512,
-                                        read=False, write=True, immediate=True)
-                else:
-                    immediate = itt % 2 == 0
-                    out += scsi_command(itt, cmd_sn, exp_stat_sn, read10(itt % 1024, 1), 64 << 20,
-                                        read=True, write=False, immediate=immediate)
-                    if not immediate:
-                        cmd_sn = (cmd_sn + 1) & 0xFFFFFFFF
+            for i in range(burst):
+                struct.pack_into(">I", template, i * BHS + 16, itt)
+                struct.pack_into(">I", template, i * BHS + 24, cmd_sn)
+                if kind == "read-huge-edtl" and i % 2 == 1:
+                    cmd_sn = (cmd_sn + 1) & 0xFFFFFFFF  # non-immediate: the next one takes the next CmdSN
                 itt = (itt + 1) & 0x7FFFFFFF or 1
-            s.sendall(out)
+            s.sendall(template)
             sent += burst
     except (OSError, ConnectionError) as e:
         tally.add(kind, sent, True, f"{kind}: {type(e).__name__}")
@@ -165,13 +171,16 @@ def main():
         sys.exit("loopback addresses only")
     tally = Tally()
     threads = []
+    ready = threading.Barrier(args.sessions + 1)
     for i in range(args.sessions):
         kind = "write-no-data" if i % 2 == 0 else "read-huge-edtl"
-        t = threading.Thread(target=flood, args=(args, i, kind, tally), daemon=True)
+        t = threading.Thread(target=flood, args=(args, i, kind, tally, ready), daemon=True)
         t.start()
         threads.append(t)
+    ready.wait()
+    print("flooding", flush=True)
     for t in threads:
-        t.join(args.seconds + 30)
+        t.join(args.seconds + 60)
     for kind in sorted(tally.pdus):
         print(f"{kind}: sessions logged in {tally.sessions.get(kind, 0)}, command PDUs sent {tally.pdus[kind]}")
     for failure, count in sorted(tally.failures.items()):

@@ -14,6 +14,7 @@ import io.netty.channel.EventLoop;
 import io.netty.util.collection.IntObjectHashMap;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +79,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
     private boolean loggedOut;
     private boolean readSinceCheck;
     private int pingTag = RESERVED_TAG;
+    /** PDUs read while the socket could not take our responses, waiting to be carried out in order. */
+    private final ArrayDeque<Object> deferred = new ArrayDeque<>();
     /** Commands refused (TASK SET FULL, BUSY) since a task of this session last ended. */
     private int refusedSinceProgress;
     private ScheduledFuture<?> pingTimer;
@@ -193,11 +196,19 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         inRead = true;
         readSinceCheck = true;
         if (closed || loggedOut) {
-            if (msg instanceof IscsiPdu pdu) {
-                pdu.release();
-            }
+            release(msg);
             return;
         }
+        if (!deferred.isEmpty() || !ctx.channel().isWritable()) {
+            if (msg instanceof IscsiPdu || msg instanceof IscsiPduError) {
+                deferred.add(msg);
+                return;
+            }
+        }
+        dispatch(msg);
+    }
+
+    private void dispatch(Object msg) {
         switch (msg) {
             case IscsiScsiCommand c -> {
                 acknowledge(c.expStatSN());
@@ -251,12 +262,29 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * Back pressure: while the socket cannot take what we have queued (above the high water mark), no new
-     * commands are read, so Data-In does not pile up in memory; reading resumes below the low mark.
+     * commands are read, so Data-In does not pile up in memory; reading resumes below the low mark. PDUs already
+     * read in that batch wait in {@link #deferred}, in order and unexecuted (at most one read batch of input), and
+     * run first when the socket takes data again: an initiator that does not read its responses cannot make us
+     * queue more than the high water mark plus one batch's answers.
      */
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        while (!deferred.isEmpty() && ctx.channel().isWritable() && !closed && !loggedOut) {
+            dispatch(deferred.poll());
+        }
+        if (needsFlush && !inRead) {
+            flushNow();
+        }
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable() && deferred.isEmpty());
         ctx.fireChannelWritabilityChanged();
+    }
+
+    private static void release(Object msg) {
+        if (msg instanceof IscsiPdu pdu) {
+            pdu.release();
+        } else if (msg instanceof IscsiPduError e && e.pdu() != null) {
+            e.pdu().release();
+        }
     }
 
     @Override
@@ -269,7 +297,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         } else if (cause instanceof IscsiCodecException || cause instanceof java.io.IOException) {
             log.log(LOG, INFO, cause instanceof IscsiCodecException ? "framing lost" : "connection I/O error",
-                    () -> session + ": " + cause.getMessage() + ", dropping the connection");
+                    () -> session + ": " + (cause.getMessage() != null ? cause.getMessage() : cause)
+                            + ", dropping the connection");
             ctx.close();
         } else {
             log.log(LOG, WARNING, cause.getClass().getName(), () -> session + ": " + cause
@@ -291,6 +320,9 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
         }
         tasks.clear();
         dataOut.clear();
+        for (Object msg = deferred.poll(); msg != null; msg = deferred.poll()) {
+            release(msg);
+        }
         for (Object o : waiting.values()) {
             if (o instanceof IscsiPdu pdu) {
                 pdu.release();

@@ -156,6 +156,30 @@ class IscsiTaskLimitsTest {
     }
 
     @Test
+    void commandsReadWhileTheSocketCannotTakeResponsesWaitUnexecutedAndRunInOrderWhenItCan() {
+        IscsiPeer p = connect();
+        p.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        for (int i = 0; i < 3; i++) {
+            p.send(new IscsiScsiCommand(true, true, false, false, 1, 0, ++p.itt, 0, p.cmdSN, p.expStatSN,
+                    TEST_UNIT_READY, -1, Unpooled.EMPTY_BUFFER));
+        }
+        assertEquals(List.of(), p.received(), "an initiator that does not read gets no more answers queued");
+        assertEquals(0, session(p).liveTasks(), "and nothing more is carried out for it");
+        assertFalse(p.channel.config().isAutoRead());
+        int first = p.itt - 2;
+        p.channel.unsafe().outboundBuffer().setUserDefinedWritability(1, true);
+        List<Integer> answered = new ArrayList<>();
+        for (IscsiPdu pdu : p.received()) {
+            if (pdu instanceof IscsiScsiResponse r) {
+                answered.add(r.initiatorTaskTag()); // the first one reports the power-on unit attention
+            }
+            pdu.release();
+        }
+        assertEquals(List.of(first, first + 1, first + 2), answered);
+        assertTrue(p.channel.config().isAutoRead());
+    }
+
+    @Test
     void outstandingR2tsAreBoundedByTheTaskSet() {
         IscsiPeer p = connect("MaxBurstLength", "4096", "MaxOutstandingR2T", "2");
         for (int i = 0; i < SESSION_TASKS + 10; i++) {
