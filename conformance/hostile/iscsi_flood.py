@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Hostile iSCSI initiators for conformance/bench/hostile-flood: many sessions that flood a target with what a
+"""Hostile iSCSI initiators for conformance/hostile/flood: many sessions that flood a target with what a
 careless or malicious initiator can send inside the protocol.
 
 Each session logs in (AuthMethod=None, straight to full feature phase) and then, until its time is up, sends in
