@@ -1,0 +1,532 @@
+package org.lunforge.backstore.rbd;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.lunforge.backstore.BlockStore;
+import org.lunforge.backstore.BlockStoreException;
+import org.lunforge.backstore.Extent;
+import org.lunforge.backstore.StoreOutcome;
+import org.lunforge.backstore.rbd.RbdErrno.Direction;
+import org.lunforge.scsi.SgList;
+
+/**
+ * A Ceph RBD image as a block store, through librbd (Debian's librbd1) bound with the FFM API.
+ *
+ * <p>Data path. A task's native segments (the TCMU data area, Netty's direct buffers) are handed to librbd as they
+ * are: librbd reads into them and writes from them. A heap segment (parameter data the emulation built, a test's
+ * array) cannot be handed to native code, so such a list goes through one native buffer of a confined arena: one
+ * copy, the only one, and only for heap data.
+ *
+ * <p>Atomicity. COMPARE AND WRITE is librbd's own compare-and-write, executed by the OSD holding the object, so it is
+ * atomic against writes from any client of the image, other lunforge nodes included. librbd 1.16 does that only for a
+ * range within one 512-byte sector (one logical block of 512 bytes: what VMware's ATS and cluster file systems send);
+ * a longer range falls back to read, compare and write under the device's exclusive range hold, atomic on this node
+ * only.
+ *
+ * <p>Provisioning. An unmap is rbd_write_zeroes without the thick-provision flag: librbd discards the range exactly
+ * (rbd_discard would skip the parts smaller than rbd_discard_granularity_bytes, at least 4 KiB, and leave their data),
+ * so an unmapped range reads as zeros (LBPRZ) and an object wholly inside it is deleted. Allocation is known per object (rbd_diff_iterate2 in
+ * whole-object mode): the allocation unit is the image's object size, and a partly discarded object stays mapped.
+ *
+ * <p>Every call may block on the network ({@link #mayBlock()}): the disk serves this store from its I/O threads.
+ * Calls after {@link #close()} fail with UNAVAILABLE; close waits for calls in progress.
+ */
+public final class RbdBlockStore implements BlockStore {
+    private static final System.Logger LOG = System.getLogger(RbdBlockStore.class.getName());
+
+    /** librbd 1.16 compares and writes atomically only within one 512-byte sector (else EINVAL). */
+    static final long COMPARE_AND_WRITE_SECTOR = 512;
+
+    private final Librbd rbd;
+    private final RbdImageSpec spec;
+    private final MemorySegment cluster;
+    private final MemorySegment ioctx;
+    private final MemorySegment image;
+    private final String imageId;
+    private final long objectSize;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private boolean closed; // guarded by lifecycle's write lock
+    private volatile long size;
+
+    private RbdBlockStore(Librbd rbd, RbdImageSpec spec, MemorySegment cluster, MemorySegment ioctx,
+                          MemorySegment image, String imageId, long objectSize, long size) {
+        this.rbd = rbd;
+        this.spec = spec;
+        this.cluster = cluster;
+        this.ioctx = ioctx;
+        this.image = image;
+        this.imageId = imageId;
+        this.objectSize = objectSize;
+        this.size = size;
+    }
+
+    /** Connects to the cluster and opens the image; an IOException says which step failed and why. */
+    public static RbdBlockStore open(RbdImageSpec spec) throws IOException {
+        Librbd rbd;
+        try {
+            rbd = Librbd.load();
+        } catch (UnsatisfiedLinkError e) {
+            throw new IOException(spec + ": " + e.getMessage(), e);
+        }
+        MemorySegment cluster = MemorySegment.NULL;
+        MemorySegment ioctx = MemorySegment.NULL;
+        MemorySegment image = MemorySegment.NULL;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment handle = arena.allocate(ADDRESS);
+            call(spec, "rados_create", (int) rbd.radosCreate.invokeExact(handle, arena.allocateFrom(spec.clientId())));
+            cluster = handle.get(ADDRESS, 0);
+            call(spec, "rados_conf_read_file " + spec.conf(), (int) rbd.radosConfReadFile.invokeExact(cluster,
+                    arena.allocateFrom(spec.conf().toString())));
+            if (spec.keyring() != null) {
+                confSet(rbd, spec, cluster, arena, "keyring", spec.keyring().toString());
+            }
+            call(spec, "rados_connect", (int) rbd.radosConnect.invokeExact(cluster));
+            call(spec, "rados_ioctx_create " + spec.pool(), (int) rbd.ioctxCreate.invokeExact(cluster,
+                    arena.allocateFrom(spec.pool()), handle));
+            ioctx = handle.get(ADDRESS, 0);
+            MemorySegment name = arena.allocateFrom(spec.image());
+            int rc = spec.readOnly()
+                    ? (int) rbd.openReadOnly.invokeExact(ioctx, name, handle, MemorySegment.NULL)
+                    : (int) rbd.open.invokeExact(ioctx, name, handle, MemorySegment.NULL);
+            call(spec, "rbd_open", rc);
+            image = handle.get(ADDRESS, 0);
+            MemorySegment value = arena.allocate(JAVA_LONG);
+            call(spec, "rbd_get_size", (int) rbd.getSize.invokeExact(image, value));
+            long size = value.get(JAVA_LONG, 0);
+            MemorySegment info = arena.allocate(Librbd.IMAGE_INFO_SIZE, 8);
+            call(spec, "rbd_stat", (int) rbd.stat.invokeExact(image, info, Librbd.IMAGE_INFO_SIZE));
+            long objectSize = info.get(JAVA_LONG, Librbd.IMAGE_INFO_OBJ_SIZE);
+            MemorySegment id = arena.allocate(128);
+            call(spec, "rbd_get_id", (int) rbd.getId.invokeExact(image, id, id.byteSize()));
+            return new RbdBlockStore(rbd, spec, cluster, ioctx, image, id.getString(0, StandardCharsets.UTF_8),
+                    objectSize, size);
+        } catch (IOException | RuntimeException | Error e) {
+            release(rbd, cluster, ioctx, image);
+            throw e;
+        } catch (Throwable t) {
+            release(rbd, cluster, ioctx, image);
+            throw new IllegalStateException(t);
+        }
+    }
+
+    private static void confSet(Librbd rbd, RbdImageSpec spec, MemorySegment cluster, Arena arena, String key,
+                                String value) throws Throwable {
+        call(spec, "rados_conf_set " + key, (int) rbd.radosConfSet.invokeExact(cluster, arena.allocateFrom(key),
+                arena.allocateFrom(value)));
+    }
+
+    private static void call(RbdImageSpec spec, String what, int rc) throws IOException {
+        if (rc < 0) {
+            throw new IOException(spec + ": " + what + ": " + RbdErrno.name(rc));
+        }
+    }
+
+    private static void release(Librbd rbd, MemorySegment cluster, MemorySegment ioctx, MemorySegment image) {
+        try {
+            if (!image.equals(MemorySegment.NULL)) {
+                int rc = (int) rbd.close.invokeExact(image);
+                if (rc < 0) {
+                    LOG.log(System.Logger.Level.WARNING, "rbd_close: " + RbdErrno.name(rc));
+                }
+            }
+            if (!ioctx.equals(MemorySegment.NULL)) {
+                rbd.ioctxDestroy.invokeExact(ioctx);
+            }
+            if (!cluster.equals(MemorySegment.NULL)) {
+                rbd.radosShutdown.invokeExact(cluster);
+            }
+        } catch (Throwable t) {
+            throw new IllegalStateException("releasing librbd handles", t);
+        }
+    }
+
+    /** The image's id in its pool: fixed at creation, kept across renames, the same for every client. */
+    public String imageId() {
+        return imageId;
+    }
+
+    /** "rbd:" pool "/" image id: what every node opening this image derives alike. */
+    @Override
+    public String sharedIdentity() {
+        return "rbd:" + spec.pool() + "/" + imageId;
+    }
+
+    @Override
+    public long size() {
+        return size;
+    }
+
+    @Override
+    public long probeSize() {
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(JAVA_LONG);
+            int rc = (int) rbd.getSize.invokeExact(image, value);
+            check("rbd_get_size", rc, Direction.READ);
+            size = value.get(JAVA_LONG, 0);
+            return size;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void read(long offset, SgList dst) {
+        BlockStore.checkRange(offset, dst.length(), size);
+        if (dst.length() == 0) {
+            return;
+        }
+        enter();
+        try {
+            if (allNative(dst)) {
+                long at = offset;
+                for (int i = 0; i < dst.segmentCount(); i++) {
+                    MemorySegment s = dst.segment(i);
+                    readInto(at, s);
+                    at += s.byteSize();
+                }
+            } else {
+                // Heap memory cannot go to native code: one native buffer, one copy.
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment bounce = arena.allocate(dst.length());
+                    readInto(offset, bounce);
+                    dst.copyFrom(0, bounce);
+                }
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private void readInto(long offset, MemorySegment into) {
+        long rc;
+        try {
+            rc = (long) rbd.read2.invokeExact(image, offset, into.byteSize(), into, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("rbd_read", rc, Direction.READ);
+        if (rc < into.byteSize()) { // only past the image's end, which the range check excludes: zeros, as beyond EOF
+            into.asSlice(rc).fill((byte) 0);
+        }
+    }
+
+    @Override
+    public void write(long offset, SgList src, boolean fua) {
+        BlockStore.checkRange(offset, src.length(), size);
+        if (spec.readOnly()) {
+            throw new BlockStoreException(StoreOutcome.READ_ONLY, spec + " is open read-only");
+        }
+        if (src.length() == 0) {
+            return;
+        }
+        enter();
+        try {
+            if (allNative(src)) {
+                long at = offset;
+                for (int i = 0; i < src.segmentCount(); i++) {
+                    MemorySegment s = src.segment(i);
+                    writeFrom(at, s);
+                    at += s.byteSize();
+                }
+            } else {
+                // Heap memory cannot go to native code: one native buffer, one copy.
+                try (Arena arena = Arena.ofConfined()) {
+                    MemorySegment bounce = arena.allocate(src.length());
+                    src.copyTo(0, bounce);
+                    writeFrom(offset, bounce);
+                }
+            }
+            if (fua) {
+                flushImage();
+            }
+        } finally {
+            exit();
+        }
+    }
+
+    private void writeFrom(long offset, MemorySegment from) {
+        long rc;
+        try {
+            rc = (long) rbd.write2.invokeExact(image, offset, from.byteSize(), from, 0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("rbd_write", rc, Direction.WRITE);
+    }
+
+    @Override
+    public void flush() {
+        enter();
+        try {
+            flushImage();
+        } finally {
+            exit();
+        }
+    }
+
+    private void flushImage() {
+        int rc;
+        try {
+            rc = (int) rbd.flush.invokeExact(image);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        check("rbd_flush", rc, Direction.WRITE);
+    }
+
+    @Override
+    public boolean mayBlock() {
+        return true;
+    }
+
+    @Override
+    public boolean readOnly() {
+        return spec.readOnly();
+    }
+
+    @Override
+    public boolean supportsUnmap() {
+        return !spec.readOnly();
+    }
+
+    @Override
+    public boolean unmapReadsZeros() {
+        return true;
+    }
+
+    /** The image's object size: a whole object discarded is deallocated, a part of one stays allocated. */
+    @Override
+    public long allocationUnit() {
+        return objectSize;
+    }
+
+    /** Zeroes the range exactly and deletes the objects wholly inside it: see the class comment. */
+    @Override
+    public void unmap(long offset, long length) {
+        writeZeros(offset, length);
+    }
+
+    @Override
+    public void writeZeros(long offset, long length) {
+        BlockStore.checkRange(offset, length, size);
+        if (length == 0) {
+            return;
+        }
+        enter();
+        try {
+            long rc = (long) rbd.writeZeroes.invokeExact(image, offset, length, 0, 0);
+            check("rbd_write_zeroes", rc, Direction.WRITE);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
+        }
+    }
+
+    @Override
+    public void compareAndWrite(long offset, SgList verify, SgList write, boolean fua) {
+        long length = verify.length();
+        if (write.length() != length) {
+            throw new IllegalArgumentException("compare " + length + " bytes, write " + write.length());
+        }
+        BlockStore.checkRange(offset, length, size);
+        if (length == 0) {
+            return;
+        }
+        if (offset % COMPARE_AND_WRITE_SECTOR + length > COMPARE_AND_WRITE_SECTOR) {
+            // librbd refuses it (EINVAL): atomic on this node only, see the class comment.
+            BlockStore.super.compareAndWrite(offset, verify, write, fua);
+            return;
+        }
+        if (spec.readOnly()) {
+            throw new BlockStoreException(StoreOutcome.READ_ONLY, spec + " is open read-only");
+        }
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment compared = contiguous(verify, arena);
+            MemorySegment written = contiguous(write, arena);
+            MemorySegment mismatch = arena.allocate(JAVA_LONG);
+            long rc = (long) rbd.compareAndWrite.invokeExact(image, offset, length, compared, written, mismatch, 0);
+            if (rc == -RbdErrno.EILSEQ) {
+                throw BlockStoreException.miscompare(RbdMismatch.offsetInData(mismatch.get(JAVA_LONG, 0), offset,
+                        length, objectSize));
+            }
+            check("rbd_compare_and_write", rc, Direction.WRITE);
+            if (fua) {
+                flushImage();
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * The list as one native segment: itself if it is one already, else one copy into {@code arena}
+     * (librbd's compare-and-write takes two flat buffers; a list split over several PDUs, or on the heap, is copied).
+     */
+    private static MemorySegment contiguous(SgList list, Arena arena) {
+        if (list.segmentCount() == 1 && list.segment(0).isNative()) {
+            return list.segment(0);
+        }
+        MemorySegment flat = arena.allocate(list.length());
+        list.copyTo(0, flat);
+        return flat;
+    }
+
+    /**
+     * The run from {@code offset}: which objects exist comes from rbd_diff_iterate2 over the image's head since
+     * creation, in whole-object mode; at most 1024 objects are asked about per call (a look-up in the object map when the image has fast-diff) (GET LBA STATUS asks again from where
+     * the run ended).
+     */
+    @Override
+    public Extent extentAt(long offset, long maxLength) {
+        long end = Math.min(size, offset + Math.min(maxLength, 1024 * objectSize));
+        if (offset < 0 || offset >= end) {
+            throw new BlockStoreException(StoreOutcome.OUT_OF_RANGE, "extent at " + offset + " of " + size);
+        }
+        List<long[]> extents = new ArrayList<>();
+        long key = DiffCollector.register(extents);
+        enter();
+        try {
+            int rc = (int) rbd.diffIterate2.invokeExact(image, MemorySegment.NULL, offset, end - offset, (byte) 1,
+                    (byte) 1, DiffCollector.UPCALL, MemorySegment.ofAddress(key));
+            check("rbd_diff_iterate2", rc, Direction.READ);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
+            DiffCollector.unregister(key);
+        }
+        synchronized (extents) { // the callbacks' writes happen-before this read
+            return RbdExtents.runAt(offset, end, extents);
+        }
+    }
+
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                flushImage();
+            } catch (BlockStoreException e) {
+                LOG.log(System.Logger.Level.WARNING, spec + ": flush on close: " + e.getMessage());
+            }
+            release(rbd, cluster, ioctx, image);
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private void enter() {
+        lifecycle.readLock().lock();
+        if (closed) {
+            lifecycle.readLock().unlock();
+            throw new BlockStoreException(StoreOutcome.UNAVAILABLE, spec + " is closed");
+        }
+    }
+
+    private void exit() {
+        lifecycle.readLock().unlock();
+    }
+
+    private static boolean allNative(SgList list) {
+        for (int i = 0; i < list.segmentCount(); i++) {
+            if (!list.segment(i).isNative()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void check(String call, long rc, Direction direction) {
+        if (rc < 0) {
+            BlockStoreException e = RbdErrno.failure(spec + ": " + call, rc, direction);
+            LOG.log(System.Logger.Level.WARNING, e.getMessage());
+            throw e;
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            throw r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        throw new IllegalStateException(t);
+    }
+
+    @Override
+    public String toString() {
+        return spec + " (id " + imageId + ")";
+    }
+
+    /**
+     * rbd_diff_iterate2's callback: one upcall stub for every store, finding the caller's list by the key passed as
+     * the callback's argument. librbd may call it from its own threads; an exception must never reach native code.
+     */
+    static final class DiffCollector {
+        private static final AtomicLong NEXT = new AtomicLong(1);
+        private static final Map<Long, List<long[]>> BY_KEY = new ConcurrentHashMap<>();
+        static final MemorySegment UPCALL;
+
+        static {
+            try {
+                UPCALL = java.lang.foreign.Linker.nativeLinker().upcallStub(MethodHandles.lookup().findStatic(
+                        DiffCollector.class, "onExtent", MethodType.methodType(int.class, long.class, long.class,
+                                int.class, MemorySegment.class)), Librbd.DIFF_CALLBACK, Arena.global());
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private DiffCollector() {
+        }
+
+        static long register(List<long[]> extents) {
+            long key = NEXT.getAndIncrement();
+            BY_KEY.put(key, extents);
+            return key;
+        }
+
+        static void unregister(long key) {
+            BY_KEY.remove(key);
+        }
+
+        private static int onExtent(long offset, long length, int exists, MemorySegment arg) {
+            try {
+                List<long[]> extents = BY_KEY.get(arg.address());
+                if (extents != null) {
+                    synchronized (extents) {
+                        extents.add(new long[] {offset, length, exists});
+                    }
+                }
+                return 0;
+            } catch (Throwable t) {
+                return -RbdErrno.EIO;
+            }
+        }
+    }
+}
