@@ -86,4 +86,22 @@ class ConfigValidatorTest {
         assertThrows(ConfigException.class, () -> validate(withGroups("""
                 { "id": 1, "members": ["disks,tpg1"] }""")));
     }
+
+    @Test
+    void anRbdBackstoreNeedsPoolImageAndConfAndSaysWhichIsMissing() throws ConfigException {
+        String rbd = """
+                { "backstores": [ { "name": "r0", "rbd": { "pool": "rbd", "image": "disk0",
+                    "conf": "/etc/ceph/ceph.conf", "client_id": "lunforge" } } ] }
+                """;
+        validate(rbd);
+        for (String[] missing : new String[][] {{"\"pool\": \"rbd\", ", "backstores[0].rbd.pool", "pool"},
+                {"\"image\": \"disk0\",", "backstores[0].rbd.image", "image's name"},
+                {"\"conf\": \"/etc/ceph/ceph.conf\",", "backstores[0].rbd.conf", "ceph.conf"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> validate(rbd.replace(missing[0], "")));
+            assertTrue(e.getMessage().contains(missing[1]) && e.getMessage().contains(missing[2]), e.getMessage());
+        }
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> validate(rbd.replace("\"lunforge\"", "\"client.lunforge\"")));
+        assertTrue(e.getMessage().contains("backstores[0].rbd.client_id"), e.getMessage());
+    }
 }
