@@ -44,12 +44,16 @@ final class Librbd {
     final MethodHandle getSize;
     final MethodHandle getId;
     final MethodHandle stat;
-    final MethodHandle read2;
-    final MethodHandle write2;
     final MethodHandle flush;
-    final MethodHandle writeZeroes;
-    final MethodHandle compareAndWrite;
     final MethodHandle diffIterate2;
+    final MethodHandle aioCreateCompletion;
+    final MethodHandle aioRelease;
+    final MethodHandle aioGetReturnValue;
+    final MethodHandle aioReadv;
+    final MethodHandle aioWritev;
+    final MethodHandle aioFlush;
+    final MethodHandle aioWriteZeroes;
+    final MethodHandle aioCompareAndWrite;
 
     private Librbd(SymbolLookup rados, SymbolLookup rbd) {
         Linker linker = Linker.nativeLinker();
@@ -74,25 +78,39 @@ final class Librbd {
         // int rbd_get_id(rbd_image_t image, char *id, size_t id_len)
         getId = bind(linker, rbd, "rbd_get_id", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
         stat = bind(linker, rbd, "rbd_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
-        // ssize_t rbd_read2(rbd_image_t, uint64_t ofs, size_t len, char *buf, int op_flags)
-        read2 = bind(linker, rbd, "rbd_read2",
-                FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
-        write2 = bind(linker, rbd, "rbd_write2",
-                FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
         flush = bind(linker, rbd, "rbd_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        // ssize_t rbd_write_zeroes(rbd_image_t, uint64_t ofs, size_t len, int zero_flags, int op_flags)
-        writeZeroes = bind(linker, rbd, "rbd_write_zeroes",
-                FunctionDescriptor.of(JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT));
-        // ssize_t rbd_compare_and_write(rbd_image_t, uint64_t ofs, size_t len, const char *cmp_buf, const char *buf,
-        //                               uint64_t *mismatch_off, int op_flags)
-        compareAndWrite = bind(linker, rbd, "rbd_compare_and_write", FunctionDescriptor.of(JAVA_LONG, ADDRESS,
-                JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
         // int rbd_diff_iterate2(rbd_image_t, const char *fromsnapname, uint64_t ofs, uint64_t len,
         //                       uint8_t include_parent, uint8_t whole_object,
         //                       int (*cb)(uint64_t, size_t, int, void *), void *arg)
         diffIterate2 = bind(linker, rbd, "rbd_diff_iterate2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
                 JAVA_LONG, JAVA_LONG, JAVA_BYTE, JAVA_BYTE, ADDRESS, ADDRESS));
+        // int rbd_aio_create_completion(void *cb_arg, rbd_callback_t complete_cb, rbd_completion_t *c)
+        aioCreateCompletion = bind(linker, rbd, "rbd_aio_create_completion",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        aioRelease = bind(linker, rbd, "rbd_aio_release", FunctionDescriptor.ofVoid(ADDRESS));
+        aioGetReturnValue = bind(linker, rbd, "rbd_aio_get_return_value", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        // int rbd_aio_readv(rbd_image_t, const struct iovec *iov, int iovcnt, uint64_t off, rbd_completion_t c)
+        aioReadv = bind(linker, rbd, "rbd_aio_readv",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
+        aioWritev = bind(linker, rbd, "rbd_aio_writev",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, ADDRESS));
+        aioFlush = bind(linker, rbd, "rbd_aio_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        // int rbd_aio_write_zeroes(rbd_image_t, uint64_t off, size_t len, rbd_completion_t c, int zero_flags,
+        //                          int op_flags)
+        aioWriteZeroes = bind(linker, rbd, "rbd_aio_write_zeroes",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT, JAVA_INT));
+        // ssize_t rbd_aio_compare_and_write(rbd_image_t, uint64_t off, size_t len, const char *cmp_buf,
+        //                                   const char *buf, rbd_completion_t c, uint64_t *mismatch_off, int op_flags)
+        aioCompareAndWrite = bind(linker, rbd, "rbd_aio_compare_and_write", FunctionDescriptor.of(JAVA_LONG, ADDRESS,
+                JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
     }
+
+    /** The upcall signature of {@code rbd_callback_t}: {@code void (*)(rbd_completion_t cb, void *arg)}. */
+    static final FunctionDescriptor AIO_CALLBACK = FunctionDescriptor.ofVoid(ADDRESS, ADDRESS);
+    /** {@code struct iovec}: a base pointer and a length, 16 bytes on LP64. */
+    static final long IOVEC_SIZE = 16;
+    /** librbd refuses more iovecs than IOV_MAX in one call. */
+    static final int IOV_MAX = 1024;
 
     /** The bound libraries, loaded on first use; throws {@link UnsatisfiedLinkError} if they are not installed. */
     static Librbd load() {

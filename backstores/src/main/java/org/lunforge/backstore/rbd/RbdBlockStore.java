@@ -41,8 +41,13 @@ import org.lunforge.scsi.SgList;
  * so an unmapped range reads as zeros (LBPRZ) and an object wholly inside it is deleted. Allocation is known per object (rbd_diff_iterate2 in
  * whole-object mode): the allocation unit is the image's object size, and a partly discarded object stays mapped.
  *
- * <p>Every call may block on the network ({@link #mayBlock()}): the disk serves this store from its I/O threads.
- * Calls after {@link #close()} fail with UNAVAILABLE; close waits for calls in progress.
+ * <p>I/O is librbd's asynchronous calls (rbd_aio_readv/writev/flush/write_zeroes/compare_and_write): the calling
+ * thread submits, then parks until librbd's callback completes the operation ({@link RbdCompletion}). The disk calls
+ * from its virtual I/O threads ({@link #mayBlock()}), so parking frees the carrier and many commands are in flight
+ * at once, where librbd's synchronous calls would hold an OS thread each inside native code. A list of several native
+ * segments (a command's Data-Out over several PDUs) goes to librbd in one call, as an iovec array.
+ *
+ * <p>Calls after {@link #close()} fail with UNAVAILABLE; close waits for calls in progress.
  */
 public final class RbdBlockStore implements BlockStore {
     private static final System.Logger LOG = System.getLogger(RbdBlockStore.class.getName());
@@ -192,37 +197,25 @@ public final class RbdBlockStore implements BlockStore {
             return;
         }
         enter();
-        try {
-            if (allNative(dst)) {
-                long at = offset;
-                for (int i = 0; i < dst.segmentCount(); i++) {
-                    MemorySegment s = dst.segment(i);
-                    readInto(at, s);
-                    at += s.byteSize();
+        try (Arena arena = Arena.ofConfined()) {
+            if (allNative(dst) && dst.segmentCount() <= Librbd.IOV_MAX) {
+                long rc = await("rbd_aio_readv", Direction.READ, arena, (c, iov) ->
+                        (int) rbd.aioReadv.invokeExact(image, iov, dst.segmentCount(), offset, c), iovecs(dst, arena));
+                if (rc < dst.length()) { // only past the image's end, which the range check excludes
+                    dst.fill(rc, dst.length() - rc, (byte) 0);
                 }
             } else {
-                // Heap memory cannot go to native code: one native buffer, one copy.
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment bounce = arena.allocate(dst.length());
-                    readInto(offset, bounce);
-                    dst.copyFrom(0, bounce);
+                // Heap memory cannot go to native code (or too many pieces for one call): one native buffer, one copy.
+                MemorySegment bounce = arena.allocate(dst.length());
+                long rc = await("rbd_aio_readv", Direction.READ, arena, (c, iov) ->
+                        (int) rbd.aioReadv.invokeExact(image, iov, 1, offset, c), iovecs(SgList.of(bounce), arena));
+                if (rc < bounce.byteSize()) {
+                    bounce.asSlice(rc).fill((byte) 0);
                 }
+                dst.copyFrom(0, bounce);
             }
         } finally {
             exit();
-        }
-    }
-
-    private void readInto(long offset, MemorySegment into) {
-        long rc;
-        try {
-            rc = (long) rbd.read2.invokeExact(image, offset, into.byteSize(), into, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("rbd_read", rc, Direction.READ);
-        if (rc < into.byteSize()) { // only past the image's end, which the range check excludes: zeros, as beyond EOF
-            into.asSlice(rc).fill((byte) 0);
         }
     }
 
@@ -236,51 +229,42 @@ public final class RbdBlockStore implements BlockStore {
             return;
         }
         enter();
-        try {
-            if (allNative(src)) {
-                long at = offset;
-                for (int i = 0; i < src.segmentCount(); i++) {
-                    MemorySegment s = src.segment(i);
-                    writeFrom(at, s);
-                    at += s.byteSize();
-                }
-            } else {
-                // Heap memory cannot go to native code: one native buffer, one copy.
-                try (Arena arena = Arena.ofConfined()) {
-                    MemorySegment bounce = arena.allocate(src.length());
-                    src.copyTo(0, bounce);
-                    writeFrom(offset, bounce);
-                }
+        try (Arena arena = Arena.ofConfined()) {
+            SgList from = src;
+            if (!allNative(src) || src.segmentCount() > Librbd.IOV_MAX) {
+                // Heap memory cannot go to native code (or too many pieces for one call): one native buffer, one copy.
+                MemorySegment bounce = arena.allocate(src.length());
+                src.copyTo(0, bounce);
+                from = SgList.of(bounce);
             }
+            int count = from.segmentCount();
+            await("rbd_aio_writev", Direction.WRITE, arena, (c, iov) ->
+                    (int) rbd.aioWritev.invokeExact(image, iov, count, offset, c), iovecs(from, arena));
             if (fua) {
-                flushImage();
+                flushImage(arena);
             }
         } finally {
             exit();
         }
-    }
-
-    private void writeFrom(long offset, MemorySegment from) {
-        long rc;
-        try {
-            rc = (long) rbd.write2.invokeExact(image, offset, from.byteSize(), from, 0);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-        check("rbd_write", rc, Direction.WRITE);
     }
 
     @Override
     public void flush() {
         enter();
-        try {
-            flushImage();
+        try (Arena arena = Arena.ofConfined()) {
+            flushImage(arena);
         } finally {
             exit();
         }
     }
 
-    private void flushImage() {
+    private void flushImage(Arena arena) {
+        await("rbd_aio_flush", Direction.WRITE, arena, (c, unused) -> (int) rbd.aioFlush.invokeExact(image, c),
+                MemorySegment.NULL);
+    }
+
+    /** librbd's synchronous flush, for close: no completion may outlive the image. */
+    private void flushImageNow() {
         int rc;
         try {
             rc = (int) rbd.flush.invokeExact(image);
@@ -288,6 +272,53 @@ public final class RbdBlockStore implements BlockStore {
             throw rethrow(t);
         }
         check("rbd_flush", rc, Direction.WRITE);
+    }
+
+    /** An asynchronous librbd call: given the completion and {@code iov}, returns librbd's submission status. */
+    @FunctionalInterface
+    private interface AioCall {
+        long submit(MemorySegment completion, MemorySegment iov) throws Throwable;
+    }
+
+    /**
+     * Submits one asynchronous operation and parks until librbd's callback (see {@link RbdCompletion}); returns its
+     * non-negative result or throws the outcome of its errno.
+     */
+    private long await(String call, Direction direction, Arena arena, AioCall submit, MemorySegment iov) {
+        RbdCompletion completion = RbdCompletion.start();
+        long rc;
+        try {
+            MemorySegment handle = arena.allocate(ADDRESS);
+            int created = (int) rbd.aioCreateCompletion.invokeExact(completion.argument(), RbdCompletion.UPCALL,
+                    handle);
+            if (created < 0) {
+                completion.abandon();
+                check("rbd_aio_create_completion", created, direction);
+            }
+            MemorySegment c = handle.get(ADDRESS, 0);
+            long submitted = submit.submit(c, iov);
+            if (submitted < 0) {
+                completion.abandon();
+                rbd.aioRelease.invokeExact(c);
+                check(call, submitted, direction);
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        rc = completion.await();
+        check(call, rc, direction);
+        return rc;
+    }
+
+    /** The list's native segments as an array of {@code struct iovec} in {@code arena}. */
+    private static MemorySegment iovecs(SgList list, Arena arena) {
+        MemorySegment iov = arena.allocate(Librbd.IOVEC_SIZE * list.segmentCount(), 8);
+        for (int i = 0; i < list.segmentCount(); i++) {
+            MemorySegment s = list.segment(i);
+            iov.set(ADDRESS, i * Librbd.IOVEC_SIZE, s);
+            iov.set(JAVA_LONG, i * Librbd.IOVEC_SIZE + 8, s.byteSize());
+        }
+        return iov;
     }
 
     @Override
@@ -329,11 +360,10 @@ public final class RbdBlockStore implements BlockStore {
             return;
         }
         enter();
-        try {
-            long rc = (long) rbd.writeZeroes.invokeExact(image, offset, length, 0, 0);
-            check("rbd_write_zeroes", rc, Direction.WRITE);
-        } catch (Throwable t) {
-            throw rethrow(t);
+        try (Arena arena = Arena.ofConfined()) {
+            await("rbd_aio_write_zeroes", Direction.WRITE, arena,
+                    (c, unused) -> (int) rbd.aioWriteZeroes.invokeExact(image, offset, length, c, 0, 0),
+                    MemorySegment.NULL);
         } finally {
             exit();
         }
@@ -362,14 +392,30 @@ public final class RbdBlockStore implements BlockStore {
             MemorySegment compared = contiguous(verify, arena);
             MemorySegment written = contiguous(write, arena);
             MemorySegment mismatch = arena.allocate(JAVA_LONG);
-            long rc = (long) rbd.compareAndWrite.invokeExact(image, offset, length, compared, written, mismatch, 0);
+            RbdCompletion completion = RbdCompletion.start();
+            MemorySegment handle = arena.allocate(ADDRESS);
+            int created = (int) rbd.aioCreateCompletion.invokeExact(completion.argument(), RbdCompletion.UPCALL,
+                    handle);
+            if (created < 0) {
+                completion.abandon();
+                check("rbd_aio_create_completion", created, Direction.WRITE);
+            }
+            MemorySegment c = handle.get(ADDRESS, 0);
+            long submitted = (long) rbd.aioCompareAndWrite.invokeExact(image, offset, length, compared, written, c,
+                    mismatch, 0);
+            if (submitted < 0) {
+                completion.abandon();
+                rbd.aioRelease.invokeExact(c);
+                check("rbd_aio_compare_and_write", submitted, Direction.WRITE);
+            }
+            long rc = completion.await();
             if (rc == -RbdErrno.EILSEQ) {
                 throw BlockStoreException.miscompare(RbdMismatch.offsetInData(mismatch.get(JAVA_LONG, 0), offset,
                         length, objectSize));
             }
-            check("rbd_compare_and_write", rc, Direction.WRITE);
+            check("rbd_aio_compare_and_write", rc, Direction.WRITE);
             if (fua) {
-                flushImage();
+                flushImage(arena);
             }
         } catch (Throwable t) {
             throw rethrow(t);
@@ -429,7 +475,7 @@ public final class RbdBlockStore implements BlockStore {
             }
             closed = true;
             try {
-                flushImage();
+                flushImageNow();
             } catch (BlockStoreException e) {
                 LOG.log(System.Logger.Level.WARNING, spec + ": flush on close: " + e.getMessage());
             }
