@@ -34,6 +34,7 @@ final class Librbd {
     final MethodHandle radosCreate;
     final MethodHandle radosConfReadFile;
     final MethodHandle radosConfSet;
+    final MethodHandle radosConfGet;
     final MethodHandle radosConnect;
     final MethodHandle radosShutdown;
     final MethodHandle ioctxCreate;
@@ -63,6 +64,9 @@ final class Librbd {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         radosConfSet = bind(linker, rados, "rados_conf_set",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        // int rados_conf_get(rados_t cluster, const char *option, char *buf, size_t len)
+        radosConfGet = bind(linker, rados, "rados_conf_get",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
         radosConnect = bind(linker, rados, "rados_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         radosShutdown = bind(linker, rados, "rados_shutdown", FunctionDescriptor.ofVoid(ADDRESS));
         // int rados_ioctx_create(rados_t cluster, const char *pool_name, rados_ioctx_t *ioctx)

@@ -95,6 +95,14 @@ public final class RbdBlockStore implements BlockStore {
             cluster = handle.get(ADDRESS, 0);
             call(spec, "rados_conf_read_file " + spec.conf(), (int) rbd.radosConfReadFile.invokeExact(cluster,
                     arena.allocateFrom(spec.conf().toString())));
+            // Give up connecting after 30 s rather than Ceph's 300 unless ceph.conf says otherwise (a value set here
+            // would override the file's): a daemon started while the cluster is down says so instead of hanging.
+            MemorySegment value = arena.allocate(64);
+            int got = (int) rbd.radosConfGet.invokeExact(cluster, arena.allocateFrom("client_mount_timeout"), value,
+                    value.byteSize());
+            if (got == 0 && isCephDefaultMountTimeout(value.getString(0))) {
+                confSet(rbd, spec, cluster, arena, "client_mount_timeout", "30");
+            }
             if (spec.keyring() != null) {
                 confSet(rbd, spec, cluster, arena, "keyring", spec.keyring().toString());
             }
@@ -108,9 +116,9 @@ public final class RbdBlockStore implements BlockStore {
                     : (int) rbd.open.invokeExact(ioctx, name, handle, MemorySegment.NULL);
             call(spec, "rbd_open", rc);
             image = handle.get(ADDRESS, 0);
-            MemorySegment value = arena.allocate(JAVA_LONG);
-            call(spec, "rbd_get_size", (int) rbd.getSize.invokeExact(image, value));
-            long size = value.get(JAVA_LONG, 0);
+            MemorySegment sizeValue = arena.allocate(JAVA_LONG);
+            call(spec, "rbd_get_size", (int) rbd.getSize.invokeExact(image, sizeValue));
+            long size = sizeValue.get(JAVA_LONG, 0);
             MemorySegment info = arena.allocate(Librbd.IMAGE_INFO_SIZE, 8);
             call(spec, "rbd_stat", (int) rbd.stat.invokeExact(image, info, Librbd.IMAGE_INFO_SIZE));
             long objectSize = info.get(JAVA_LONG, Librbd.IMAGE_INFO_OBJ_SIZE);
@@ -124,6 +132,15 @@ public final class RbdBlockStore implements BlockStore {
         } catch (Throwable t) {
             release(rbd, cluster, ioctx, image);
             throw new IllegalStateException(t);
+        }
+    }
+
+    /** True if {@code value} is Ceph's own client_mount_timeout, 300 s (printed as a float or as a duration). */
+    static boolean isCephDefaultMountTimeout(String value) {
+        try {
+            return Double.parseDouble(value.trim().replaceAll("s$", "")) == 300;
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 
