@@ -6,14 +6,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lunforge.backstore.BlockStore;
 import org.lunforge.backstore.BlockStoreException;
@@ -466,17 +461,17 @@ public final class RbdBlockStore implements BlockStore {
             throw new BlockStoreException(StoreOutcome.OUT_OF_RANGE, "extent at " + offset + " of " + size);
         }
         List<long[]> extents = new ArrayList<>();
-        long key = DiffCollector.register(extents);
+        long key = RbdDiffCollector.register(extents);
         enter();
         try {
             int rc = (int) rbd.diffIterate2.invokeExact(image, MemorySegment.NULL, offset, end - offset, (byte) 1,
-                    (byte) 1, DiffCollector.UPCALL, MemorySegment.ofAddress(key));
+                    (byte) 1, RbdDiffCollector.UPCALL, MemorySegment.ofAddress(key));
             check("rbd_diff_iterate2", rc, Direction.READ);
         } catch (Throwable t) {
             throw rethrow(t);
         } finally {
             exit();
-            DiffCollector.unregister(key);
+            RbdDiffCollector.unregister(key);
         }
         synchronized (extents) { // the callbacks' writes happen-before this read
             return RbdExtents.runAt(offset, end, extents);
@@ -544,52 +539,5 @@ public final class RbdBlockStore implements BlockStore {
     @Override
     public String toString() {
         return spec + " (id " + imageId + ")";
-    }
-
-    /**
-     * rbd_diff_iterate2's callback: one upcall stub for every store, finding the caller's list by the key passed as
-     * the callback's argument. librbd may call it from its own threads; an exception must never reach native code.
-     */
-    static final class DiffCollector {
-        private static final AtomicLong NEXT = new AtomicLong(1);
-        private static final Map<Long, List<long[]>> BY_KEY = new ConcurrentHashMap<>();
-        static final MemorySegment UPCALL;
-
-        static {
-            try {
-                UPCALL = java.lang.foreign.Linker.nativeLinker().upcallStub(MethodHandles.lookup().findStatic(
-                        DiffCollector.class, "onExtent", MethodType.methodType(int.class, long.class, long.class,
-                                int.class, MemorySegment.class)), Librbd.DIFF_CALLBACK, Arena.global());
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private DiffCollector() {
-        }
-
-        static long register(List<long[]> extents) {
-            long key = NEXT.getAndIncrement();
-            BY_KEY.put(key, extents);
-            return key;
-        }
-
-        static void unregister(long key) {
-            BY_KEY.remove(key);
-        }
-
-        private static int onExtent(long offset, long length, int exists, MemorySegment arg) {
-            try {
-                List<long[]> extents = BY_KEY.get(arg.address());
-                if (extents != null) {
-                    synchronized (extents) {
-                        extents.add(new long[] {offset, length, exists});
-                    }
-                }
-                return 0;
-            } catch (Throwable t) {
-                return -RbdErrno.EIO;
-            }
-        }
     }
 }
