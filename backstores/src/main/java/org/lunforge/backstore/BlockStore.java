@@ -93,6 +93,35 @@ public interface BlockStore extends AutoCloseable {
         ZeroSource.writeZeros(this, offset, length);
     }
 
+    /**
+     * COMPARE AND WRITE's store part (SBC-4 5.3): if the medium at {@code offset} holds exactly {@code verify}, writes
+     * {@code write} (of the same length) there; otherwise writes nothing and throws {@link
+     * BlockStoreException#miscompare} with the offset of the first differing byte. The caller holds the range
+     * exclusively, which makes this default (read, compare, write) atomic against this node's other commands; a store
+     * shared by several nodes overrides it with its backing's own atomic compare-and-write.
+     */
+    default void compareAndWrite(long offset, SgList verify, SgList write, boolean fua) {
+        if (verify.length() != write.length()) {
+            throw new IllegalArgumentException("compare " + verify.length() + " bytes, write " + write.length());
+        }
+        SgList current = SgList.allocate(verify.length());
+        read(offset, current);
+        long at = current.mismatch(verify);
+        if (at >= 0) {
+            throw BlockStoreException.miscompare(at);
+        }
+        write(offset, write, fua);
+    }
+
+    /**
+     * A name of the backing that every machine opening it derives alike ("rbd:" pool "/" image id), from which a
+     * logical unit's identity can derive so that several nodes serving the same data present one logical unit; null
+     * for a store that exists on this machine only (memory, file, block device).
+     */
+    default String sharedIdentity() {
+        return null;
+    }
+
     /** The provisioning state of the run starting at {@code offset}, at most {@code maxLength} bytes long. */
     default Extent extentAt(long offset, long maxLength) {
         return new Extent(Math.min(maxLength, size() - offset), true);

@@ -13,6 +13,11 @@ public enum StoreOutcome {
     WRITE_ERROR,
     /** The backing has no room left to allocate (ENOSPC, EDQUOT, or a memory store's limit). */
     NO_SPACE,
+    /**
+     * COMPARE AND WRITE found the medium different from the data to compare, and wrote nothing; the exception's
+     * {@link BlockStoreException#miscompareOffset()} says where, when the store knows.
+     */
+    MISCOMPARE,
     /** The store was opened read-only. */
     READ_ONLY,
     /** The store does not implement the optional operation (unmap on a store that cannot deallocate). */

@@ -96,6 +96,18 @@ final class StorageObjects implements AutoCloseable {
                 type = "block";
                 storeConfig.put("path", b.getBlock().getPath());
             }
+            case RBD -> {
+                type = "rbd";
+                storeConfig.put("pool", b.getRbd().getPool());
+                storeConfig.put("image", b.getRbd().getImage());
+                storeConfig.put("conf", b.getRbd().getConf());
+                if (!b.getRbd().getKeyring().isEmpty()) {
+                    storeConfig.put("keyring", b.getRbd().getKeyring());
+                }
+                if (!b.getRbd().getClientId().isEmpty()) {
+                    storeConfig.put("client_id", b.getRbd().getClientId());
+                }
+            }
             default -> throw new IllegalArgumentException(path + ": no store");
         }
         BlockStore store;
@@ -115,7 +127,7 @@ final class StorageObjects implements AutoCloseable {
                     .withRemovable(b.getRemovable())
                     .withWriteProtected(b.getWriteProtect());
             SbcDisk disk = new SbcDisk(b.getName(), store, dc);
-            UUID unitId = unitId(path, b);
+            UUID unitId = unitId(path, b, store.sharedIdentity());
             LogicalUnitIdentity identity = LogicalUnitIdentity.of(
                     b.getVendor().isEmpty() ? "LUNFORGE" : b.getVendor(),
                     b.getProduct().isEmpty() ? defaultProduct(type) : b.getProduct(),
@@ -137,15 +149,27 @@ final class StorageObjects implements AutoCloseable {
 
     /** The configured unit id, or one derived from the path so that an unedited config keeps its identity. */
     static UUID unitId(String path, Backstore b) {
-        return b.getUnitId().isEmpty()
-                ? UUID.nameUUIDFromBytes(("lunforge:" + path).getBytes(StandardCharsets.UTF_8))
-                : UUID.fromString(b.getUnitId());
+        return unitId(path, b, null);
+    }
+
+    /**
+     * The configured unit id; else, for a store shared by several machines (an rbd image), one derived from the
+     * store's shared identity (pool and image id), so that every node serving it presents the same unit serial
+     * number and NAA designator (one logical unit, SPC-4 7.8.6); else one derived from the path.
+     */
+    static UUID unitId(String path, Backstore b, String sharedIdentity) {
+        if (!b.getUnitId().isEmpty()) {
+            return UUID.fromString(b.getUnitId());
+        }
+        String name = sharedIdentity != null ? sharedIdentity : path;
+        return UUID.nameUUIDFromBytes(("lunforge:" + name).getBytes(StandardCharsets.UTF_8));
     }
 
     private static String defaultProduct(String type) {
         return switch (type) {
             case "memory" -> "MEMORY DISK";
             case "file" -> "FILE DISK";
+            case "rbd" -> "RBD DISK";
             default -> "BLOCK DISK";
         };
     }

@@ -285,16 +285,12 @@ final class BlockReadWrite {
         }
         SgList verify = task.dataOut().slice(0, half);
         SgList write = task.dataOut().slice(half, half);
-        SgList current = SgList.allocate(half);
-        long offset = c.lba() * bs;
         RangeLock.Hold hold = disk.rangeLock().exclusive(c.lba(), c.blocks());
         try {
-            disk.store().read(offset, current);
-            long at = current.mismatch(verify);
-            if (at >= 0) {
-                throw new CheckCondition(Sense.of(SenseCode.MISCOMPARE_DURING_VERIFY_OPERATION).withInformation(at));
-            }
-            disk.store().write(offset, write, fua(c.fua()));
+            // The store compares and writes: under this exclusive hold for a local store, at the backing for a
+            // shared one (rbd), so that the command is atomic against every node. A miscompare comes back as the
+            // MISCOMPARE outcome with the offset of the first differing byte, mapped to sense in StoreOutcomes.
+            disk.store().compareAndWrite(c.lba() * bs, verify, write, fua(c.fua()));
         } finally {
             disk.rangeLock().release(hold);
         }

@@ -19,6 +19,7 @@ final class StoreOutcomes {
             case READ_ONLY -> SenseCode.WRITE_PROTECTED;
             case UNSUPPORTED -> SenseCode.INVALID_FIELD_IN_CDB;
             case UNAVAILABLE -> SenseCode.LOGICAL_UNIT_COMMUNICATION_FAILURE;
+            case MISCOMPARE -> SenseCode.MISCOMPARE_DURING_VERIFY_OPERATION;
         };
     }
 
@@ -32,6 +33,8 @@ final class StoreOutcomes {
         Sense sense = Sense.of(code);
         if (code == SenseCode.UNRECOVERED_READ_ERROR || code == SenseCode.WRITE_ERROR) {
             sense = sense.withInformation(lba);
+        } else if (code == SenseCode.MISCOMPARE_DURING_VERIFY_OPERATION && e.miscompareOffset() >= 0) {
+            sense = sense.withInformation(e.miscompareOffset()); // SBC-4 5.3: the offset into the Data-Out
         }
         return new CheckCondition(sense);
     }

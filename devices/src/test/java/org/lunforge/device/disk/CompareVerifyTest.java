@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.lunforge.backstore.BlockStore;
+import org.lunforge.backstore.BlockStoreException;
 import org.lunforge.backstore.MemoryBlockStore;
+import org.lunforge.scsi.SgList;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.ScsiStatus;
 import org.lunforge.scsi.SenseCode;
@@ -50,6 +53,37 @@ class CompareVerifyTest {
             assertEquals(offset, r.sense().information());
         }
         assertArrayEquals(fill(512, 'A'), h.run(read16(0, 1), 512).dataIn());
+    }
+
+    /**
+     * A store with its own compare-and-write (rbd's, atomic at the OSD across nodes) is asked to do it; its
+     * MISCOMPARE outcome becomes MISCOMPARE DURING VERIFY OPERATION with the store's offset in INFORMATION.
+     */
+    @Test
+    void compareAndWriteIsTheStoresOwnAndItsMiscompareOffsetIsReported() {
+        MemoryBlockStore memory = new MemoryBlockStore(BLOCKS * 512);
+        List<Long> asked = new ArrayList<>();
+        BlockStore shared = new BlockStore() {
+            public long size() { return memory.size(); }
+            public void read(long offset, SgList dst) { memory.read(offset, dst); }
+            public void write(long offset, SgList src, boolean fua) { memory.write(offset, src, fua); }
+            public void flush() { }
+            public boolean mayBlock() { return false; }
+            public void close() { memory.close(); }
+            public void compareAndWrite(long offset, SgList verify, SgList write, boolean fua) {
+                asked.add(offset);
+                throw BlockStoreException.miscompare(77); // the backing saw another node's write
+            }
+        };
+        DiskHarness disk = new DiskHarness(shared, DiskConfig.defaults());
+        try {
+            Response r = disk.run(compareAndWrite(3, 1), new byte[1024]); // all zeros: a local compare would match
+            r.assertSense(SenseCode.MISCOMPARE_DURING_VERIFY_OPERATION);
+            assertEquals(77, r.sense().information());
+            assertEquals(List.of(3L * 512), asked);
+        } finally {
+            disk.close();
+        }
     }
 
     @Test

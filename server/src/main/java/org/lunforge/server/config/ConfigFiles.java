@@ -37,6 +37,12 @@ public final class ConfigFiles {
             if (store.hasFileio()) {
                 store.getFileioBuilder().setPath(resolve(base, store.getFileio().getPath()));
             }
+            if (store.hasRbd()) {
+                store.getRbdBuilder().setConf(resolve(base, store.getRbd().getConf()));
+                if (!store.getRbd().getKeyring().isEmpty()) {
+                    store.getRbdBuilder().setKeyring(resolve(base, store.getRbd().getKeyring()));
+                }
+            }
         }
         for (TapeLibrary.Builder library : b.getLibrariesBuilderList()) {
             library.setPoolDir(resolve(base, library.getPoolDir()));

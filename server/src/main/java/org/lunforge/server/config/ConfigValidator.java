@@ -52,6 +52,7 @@ public final class ConfigValidator {
             case MEMORY -> "memory";
             case FILEIO -> "fileio";
             case BLOCK -> "block";
+            case RBD -> "rbd";
             case STORE_NOT_SET -> "?";
         };
         return "/backstores/" + type + "/" + b.getName();
@@ -67,7 +68,7 @@ public final class ConfigValidator {
                 throw error(parsed, source, at + ".name", "a name of 1 to 64 letters, digits, '_', '.', ':' or '-'");
             }
             if (b.getStoreCase() == Backstore.StoreCase.STORE_NOT_SET) {
-                throw error(parsed, source, at, "set one of memory, fileio, block");
+                throw error(parsed, source, at, "set one of memory, fileio, block, rbd");
             }
             if (!paths.add(backstorePath(b))) {
                 throw error(parsed, source, at + ".name", backstorePath(b) + " is defined twice");
@@ -95,6 +96,22 @@ public final class ConfigValidator {
                 case BLOCK -> {
                     if (!b.getBlock().getPath().startsWith("/")) {
                         throw error(parsed, source, at + ".block.path", "an absolute device path is needed");
+                    }
+                }
+                case RBD -> {
+                    RbdStore r = b.getRbd();
+                    if (r.getPool().isEmpty()) {
+                        throw error(parsed, source, at + ".rbd.pool", "the RADOS pool holding the image is needed");
+                    }
+                    if (r.getImage().isEmpty()) {
+                        throw error(parsed, source, at + ".rbd.image", "the RBD image's name is needed");
+                    }
+                    if (r.getConf().isEmpty()) {
+                        throw error(parsed, source, at + ".rbd.conf", "the path of a ceph.conf is needed");
+                    }
+                    if (r.getClientId().startsWith("client.")) {
+                        throw error(parsed, source, at + ".rbd.client_id",
+                                "the cephx user without 'client.' (admin for client.admin)");
                     }
                 }
                 default -> throw new AssertionError();

@@ -14,7 +14,7 @@ import org.lunforge.server.config.TapeLibrary;
 
 /**
  * Writes into a configuration the identities initiators see and the daemon would otherwise derive each time it starts:
- * a backstore's and a changer's unit id, a drive's serial number, a portal group's relative target port identifier.
+ * a backstore's (but an rbd one's: see {@link #assigned}) and a changer's unit id, a drive's serial number, a portal group's relative target port identifier.
  * The values filled in are exactly the ones the daemon derives for empty fields (a name-based UUID of the object's
  * path, the lowest free relative port identifier in configuration order), so filling them in never changes what is
  * served; it makes a saved configuration keep them when objects are renamed, reordered or moved to another machine.
@@ -31,7 +31,8 @@ public final class ConfigIdentities {
     public static Config assigned(Config config) {
         Config.Builder b = config.toBuilder();
         for (Backstore.Builder store : b.getBackstoresBuilderList()) {
-            if (store.getUnitId().isEmpty()) {
+            // An rbd backstore keeps it empty: the daemon derives it from the image, the same on every node.
+            if (store.getUnitId().isEmpty() && !store.hasRbd()) {
                 store.setUnitId(derived(ConfigValidator.backstorePath(store.build())).toString());
             }
         }

@@ -14,9 +14,10 @@ import org.lunforge.server.config.Config;
 import org.lunforge.server.config.ConfigValidator;
 import org.lunforge.server.config.FileStore;
 import org.lunforge.server.config.MemoryStore;
+import org.lunforge.server.config.RbdStore;
 import org.lunforge.server.control.ConfigIdentities;
 
-/** /backstores/{memory,fileio,block}/NAME: disks, their attributes, their identity. */
+/** /backstores/{memory,fileio,block,rbd}/NAME: disks, their attributes, their identity. */
 final class BackstoreNodes {
     private BackstoreNodes() {
     }
@@ -25,12 +26,13 @@ final class BackstoreNodes {
         Config c = ctx.config();
         ShellNode backstores = root.child("backstores", "the disks: block stores served as SBC logical units")
                 .status(count(c.getBackstoresCount(), "disk"));
-        for (String type : List.of("memory", "fileio", "block")) {
+        for (String type : List.of("memory", "fileio", "block", "rbd")) {
             List<Backstore> ofType = c.getBackstoresList().stream()
                     .filter(b -> ConfigValidator.backstorePath(b).startsWith("/backstores/" + type + "/")).toList();
             ShellNode group = backstores.child(type, switch (type) {
                 case "memory" -> "disks in memory (their data goes when the daemon stops)";
                 case "fileio" -> "disks in files (sparse; created when missing)";
+                case "rbd" -> "disks in Ceph RBD images (through librbd; the image must exist)";
                 default -> "disks on block devices";
             }).status(count(ofType.size(), "disk"));
             group.command(create(type));
@@ -53,14 +55,22 @@ final class BackstoreNodes {
                     optional("size", "the size when the file is created or grown: 1G, 512M, ..."),
                     optional("block_size", "512 (default) or 4096"),
                     optional("unit_id", "the identity (a UUID); default: a new random one"));
+            case "rbd" -> List.of(required("name", "a name of letters, digits, '_', '.', ':' or '-'"),
+                    required("pool", "the RADOS pool holding the image"), required("image", "the RBD image's name"),
+                    required("conf", "the ceph.conf naming the monitors"),
+                    optional("keyring", "the client's keyring; default: the one ceph.conf names"),
+                    optional("client_id", "the cephx user without 'client.'; default admin"),
+                    optional("block_size", "512 (default) or 4096"),
+                    optional("unit_id", "the identity (a UUID); default: derived from the image, alike on every node"));
             default -> List.of(required("name", "a name of letters, digits, '_', '.', ':' or '-'"),
                     required("device", "the block device, e.g. /dev/sdb"),
                     optional("block_size", "512 (default) or 4096"),
                     optional("unit_id", "the identity (a UUID); default: a new random one"));
         };
         return new ShellCommand("create", "create a " + type + " disk", params, (args, ctx) -> {
+            // An rbd disk's identity derives from its image unless given: every node serving the image agrees.
             Backstore.Builder b = Backstore.newBuilder().setName(args.get("name"))
-                    .setUnitId(args.get("unit_id", ConfigIdentities.newUnitId()));
+                    .setUnitId(args.get("unit_id", type.equals("rbd") ? "" : ConfigIdentities.newUnitId()));
             if (args.has("block_size")) {
                 b.setBlockSize(ShellWords.number("block_size", args.get("block_size"), 512, 65536));
             }
@@ -74,6 +84,17 @@ final class BackstoreNodes {
                         f.setSize(ShellWords.size("size", args.get("size")));
                     }
                     b.setFileio(f);
+                }
+                case "rbd" -> {
+                    RbdStore.Builder r = RbdStore.newBuilder().setPool(args.get("pool")).setImage(args.get("image"))
+                            .setConf(ctx.workingFolder.resolve(Path.of(args.get("conf"))).normalize().toString());
+                    if (args.has("keyring")) {
+                        r.setKeyring(ctx.workingFolder.resolve(Path.of(args.get("keyring"))).normalize().toString());
+                    }
+                    if (args.has("client_id")) {
+                        r.setClientId(args.get("client_id"));
+                    }
+                    b.setRbd(r);
                 }
                 default -> b.setBlock(BlockDeviceStore.newBuilder().setPath(args.get("device")));
             }
@@ -109,6 +130,7 @@ final class BackstoreNodes {
             case FILEIO -> b.getFileio().getPath() + (b.getFileio().getSize() > 0
                     ? " (" + ShellWords.bytes(b.getFileio().getSize()) + ")" : "");
             case BLOCK -> b.getBlock().getPath();
+            case RBD -> "rbd:" + b.getRbd().getPool() + "/" + b.getRbd().getImage();
             case STORE_NOT_SET -> "?";
         };
         List<String> users = ShellEdits.usersOf(c, path);
@@ -144,7 +166,7 @@ final class BackstoreNodes {
                     Long.toString(b.getMemory().getSize())));
         }
         n.attribute("attribute", ShellAttribute.readOnly("unit_id", "the identity VPD 80h/83h derive from",
-                b.getUnitId()));
+                b.getUnitId().isEmpty() && b.hasRbd() ? "(derived from the image's pool and id)" : b.getUnitId()));
         n.info.add("path: " + path);
         n.info.add("store: " + where);
         if (!b.getUnitId().isEmpty()) {

@@ -113,4 +113,22 @@ class ConfigValidatorTest {
                 LIBRARY.replace("\"tpg_lun\": 0 }", "\"tpg_lun\": 0, \"write_protect\": true }")));
         assertTrue(e.getMessage().contains("acls[0].mapped_luns[0].write_protect"), e.getMessage());
     }
+
+    @Test
+    void anRbdBackstoreNeedsPoolImageAndConfAndSaysWhichIsMissing() throws ConfigException {
+        String rbd = """
+                { "backstores": [ { "name": "r0", "rbd": { "pool": "rbd", "image": "disk0",
+                    "conf": "/etc/ceph/ceph.conf", "client_id": "lunforge" } } ] }
+                """;
+        validate(rbd);
+        for (String[] missing : new String[][] {{"\"pool\": \"rbd\", ", "backstores[0].rbd.pool", "pool"},
+                {"\"image\": \"disk0\",", "backstores[0].rbd.image", "image's name"},
+                {"\"conf\": \"/etc/ceph/ceph.conf\",", "backstores[0].rbd.conf", "ceph.conf"}}) {
+            ConfigException e = assertThrows(ConfigException.class, () -> validate(rbd.replace(missing[0], "")));
+            assertTrue(e.getMessage().contains(missing[1]) && e.getMessage().contains(missing[2]), e.getMessage());
+        }
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> validate(rbd.replace("\"lunforge\"", "\"client.lunforge\"")));
+        assertTrue(e.getMessage().contains("backstores[0].rbd.client_id"), e.getMessage());
+    }
 }

@@ -349,4 +349,12 @@ class ShellTest {
         assertThrows(ShellException.class, () -> VtlNodes.barcodes("LF9999L8", 2));
         assertThrows(ShellException.class, () -> VtlNodes.barcodes("LF0002L8..LF0001L8", 0));
     }
+
+    @Test
+    void rbdCreateNamesWhatIsMissingAndChangesNothing() {
+        assertTrue(fails("/backstores/rbd create r0 pool=rbd image=vm1").contains("conf"));
+        String e = fails("/backstores/rbd create r0 pool=rbd image=vm1 conf=" + dir.resolve("no/ceph.conf"));
+        assertTrue(e.contains("no ceph.conf at"), e);
+        assertTrue(ok("/backstores/rbd help create").contains("the ceph.conf naming the monitors"));
+    }
 }
