@@ -69,7 +69,7 @@ last=$(python3 "$LAB_DIR/guest/power_cut_writer.py" "$dm" "$disk_sg" "$TAPE_NST0
 stop_status=0
 lab_stop_lunforged || stop_status=$?
 dmsetup message "$dm" 0 mark "pc:$(printf %03d "$last"):stopped"
-lab_log "lunforged exited with status $stop_status (143: ended by the SIGTERM)"
+lab_log "lunforged exited with status $stop_status after SIGTERM"
 cp "$work/expectations.txt" "$LAB_OUT/expectations.txt"
 umount "$mnt"
 # Removing the target logs what it still held and a last mark, and brings the log's super up to date.
