@@ -12,7 +12,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.lunforge.backstore.FileStateStore;
 import org.lunforge.backstore.tape.CartridgePool;
-import org.lunforge.backstore.tape.TapeFormat;
+import org.lunforge.backstore.tape.VolumeTag;
 import org.lunforge.device.tape.TapeDrive;
 import org.lunforge.device.tape.TapeDriveModel;
 import org.lunforge.device.vtl.DataTransferDevice;
@@ -130,9 +130,9 @@ final class TapeLibraries implements AutoCloseable {
         }
     }
 
-    /** The media type the barcode names, WORM suffixes included (LY is LTO-8 WORM). */
+    /** The media type the barcode names, WORM labels included (LY is LTO-8 WORM); the validator checked it names one. */
     private static MediaType mediaType(String barcode) {
-        return MediaType.valueOf(TapeFormat.ofBarcode(barcode).name());
+        return MediaType.of(VolumeTag.of(barcode));
     }
 
     private FileStateStore stateStore(String path) throws IOException {

@@ -87,7 +87,7 @@ public final class CartridgePool {
     }
 
     public boolean exists(String barcode) {
-        return CartridgeSpec.BARCODE.matcher(barcode).matches()
+        return VolumeTag.isValid(barcode)
                 && Files.exists(folder.resolve(barcode + JOURNAL_SUFFIX));
     }
 
@@ -98,7 +98,7 @@ public final class CartridgePool {
             for (Path p : files) {
                 String name = p.getFileName().toString();
                 String barcode = name.substring(0, name.length() - JOURNAL_SUFFIX.length());
-                if (CartridgeSpec.BARCODE.matcher(barcode).matches()) {
+                if (VolumeTag.isValid(barcode)) {
                     out.add(barcode);
                 }
             }

@@ -71,8 +71,7 @@ public final class StoreCartridgePool implements CartridgePool {
         return out;
     }
 
-    /** The two enums name the same LTO generations. */
     static MediaType mediaType(TapeFormat format) {
-        return MediaType.valueOf(format.name());
+        return MediaType.of(format);
     }
 }

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.lunforge.backstore.tape.TapeFormat;
 import org.lunforge.device.changer.ElementException;
 import org.lunforge.device.changer.ElementRange;
 import org.lunforge.device.changer.ElementStatus;
@@ -313,7 +312,7 @@ public final class ControlService {
             MediaType type = mediaType(barcode);
             if (type == null) {
                 return error(Error.Kind.INVALID, barcode + ": not an LTO barcode (six letters or digits and the media"
-                        + " identifier, e.g. LF0001L8; LF0001LY is LTO-8 WORM; CLN001L8 a cleaning cartridge)");
+                        + " identifier, e.g. LF0001L8; LF0001LY is LTO-8 WORM; CLN001CU a cleaning cartridge)");
             }
             if (!seen.add(barcode)) {
                 return error(Error.Kind.INVALID, barcode + " is named twice");
@@ -381,15 +380,7 @@ public final class ControlService {
 
     /** The media type a barcode names: LTO data (L5..L9, M8), WORM (LV..LZ) or cleaning (CLN...); null if none. */
     static MediaType mediaType(String barcode) {
-        if (!barcode.matches("[A-Z0-9]{6}(L[5-9]|L[V-Z]|M8)")) {
-            return null;
-        }
-        MediaType type = MediaType.fromBarcode(barcode);
-        if (type == null) {
-            TapeFormat format = TapeFormat.ofBarcode(barcode);
-            type = format == null ? null : MediaType.valueOf(format.name());
-        }
-        return type;
+        return MediaType.fromBarcode(barcode);
     }
 
     private Status status() {
