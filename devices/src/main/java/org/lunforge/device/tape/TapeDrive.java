@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import org.lunforge.backstore.tape.Cartridge;
-import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.CartridgeStore;
 import org.lunforge.backstore.tape.MediumException;
 import org.lunforge.backstore.tape.TapeFormat;
 import org.lunforge.backstore.tape.TapeMedium;
@@ -35,7 +35,7 @@ import org.lunforge.scsi.SenseCode;
 import org.lunforge.scsi.spc.SpcOperation;
 
 /**
- * An SSC-4 LTO tape drive (peripheral device type 01h, removable medium) over a {@link CartridgePool}. It identifies
+ * An SSC-4 LTO tape drive (peripheral device type 01h, removable medium) over a {@link CartridgeStore}. It identifies
  * as a real drive model ({@link TapeDriveModel}) and serves what the Linux st driver, mt, tar, Bacula and Amanda send:
  * READ/WRITE(6) in fixed and variable block mode, WRITE FILEMARKS, SPACE(6/16), LOCATE(10/16), READ POSITION (short,
  * long and extended forms), REWIND, LOAD UNLOAD, ERASE, READ BLOCK LIMITS, REPORT DENSITY SUPPORT, READ/WRITE ATTRIBUTE,
@@ -121,7 +121,7 @@ public final class TapeDrive implements DeviceServer {
     }
 
     /** A stand-alone drive with the cartridge {@code barcode} of {@code pool} loaded. */
-    public static TapeDrive standalone(TapeDriveModel model, String serialNumber, CartridgePool pool, String barcode)
+    public static TapeDrive standalone(TapeDriveModel model, String serialNumber, CartridgeStore pool, String barcode)
             throws IOException {
         TapeDrive drive = new TapeDrive(model, serialNumber);
         drive.load(pool.cartridge(barcode));
