@@ -15,7 +15,7 @@ public final class CartridgeStores {
         this.byType = byType;
     }
 
-    /** Loads every {@link CartridgeStoreProvider} that {@link ServiceLoader} finds; a type defined twice is an error. */
+    /** Loads every {@link CartridgeStoreProvider} that ServiceLoader finds; a type defined twice is an error. */
     public static CartridgeStores load() {
         return load(CartridgeStores.class.getClassLoader());
     }

@@ -1,6 +1,7 @@
 package org.lunforge.device.tape;
 
 import static java.lang.System.Logger.Level.WARNING;
+import static org.lunforge.device.tape.TapeOutcomes.streamCondition;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package org.lunforge.device.tape;
 
+import static org.lunforge.device.tape.TapeOutcomes.streamCondition;
+
 import java.io.IOException;
 import org.lunforge.backstore.tape.TapeMedium;
 import org.lunforge.scsi.CheckCondition;
@@ -39,11 +41,11 @@ final class TapePositioning {
                     long mark = next < m.filemarkCount() ? m.filemark(next) : Long.MAX_VALUE;
                     if (mark < pos + n) {
                         m.locate(mark + 1);
-                        throw TapeOutcomes.streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, n - (mark - pos), 0);
+                        throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, n - (mark - pos), 0);
                     }
                     if (pos + n > eod) {
                         m.locate(eod);
-                        throw TapeOutcomes.streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false,
+                        throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false,
                                 n - (eod - pos), 0);
                     }
                     m.locate(pos + n);
@@ -53,12 +55,12 @@ final class TapePositioning {
                     long mark = previous >= 0 ? m.filemark(previous) : -1;
                     if (previous >= 0 && mark >= pos - want) {
                         m.locate(mark);
-                        throw TapeOutcomes.streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false,
+                        throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false,
                                 want - (pos - 1 - mark), 0);
                     }
                     if (pos - want < 0) {
                         m.locate(0);
-                        throw TapeOutcomes.streamCondition(SenseCode.BEGINNING_OF_PARTITION_MEDIUM_DETECTED, false, true, false,
+                        throw streamCondition(SenseCode.BEGINNING_OF_PARTITION_MEDIUM_DETECTED, false, true, false,
                                 want - pos, 0);
                     }
                     m.locate(pos - want);
@@ -70,7 +72,7 @@ final class TapePositioning {
                     long target = before + n - 1;
                     if (target >= m.filemarkCount()) {
                         m.locate(eod);
-                        throw TapeOutcomes.streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false,
+                        throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false,
                                 n - (m.filemarkCount() - before), 0);
                     }
                     m.locate(m.filemark((int) target) + 1);
@@ -79,7 +81,7 @@ final class TapePositioning {
                     long target = before - want;
                     if (target < 0) {
                         m.locate(0);
-                        throw TapeOutcomes.streamCondition(SenseCode.BEGINNING_OF_PARTITION_MEDIUM_DETECTED, false, true, false,
+                        throw streamCondition(SenseCode.BEGINNING_OF_PARTITION_MEDIUM_DETECTED, false, true, false,
                                 want - before, 0);
                     }
                     m.locate(m.filemark((int) target));
@@ -147,7 +149,8 @@ final class TapePositioning {
         PositionData p = new PositionData(m.position(), m.filemarksBeforePosition(), m.position() == 0,
                 positionBeyondEarlyWarning(m));
         return switch (r.form()) {
-            case SHORT_FORM_BLOCK_ID, SHORT_FORM_VENDOR_SPECIFIC -> TapeDrive.returnData(task, p.shortForm(), Long.MAX_VALUE);
+            case SHORT_FORM_BLOCK_ID, SHORT_FORM_VENDOR_SPECIFIC ->
+                    TapeDrive.returnData(task, p.shortForm(), Long.MAX_VALUE);
             case LONG_FORM -> TapeDrive.returnData(task, p.longForm(), Long.MAX_VALUE);
             case EXTENDED_FORM -> TapeDrive.returnData(task, p.extendedForm(), r.allocationLength());
         };

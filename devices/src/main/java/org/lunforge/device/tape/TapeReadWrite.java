@@ -1,5 +1,7 @@
 package org.lunforge.device.tape;
 
+import static org.lunforge.device.tape.TapeOutcomes.streamCondition;
+
 import java.io.IOException;
 import org.lunforge.backstore.tape.TapeMedium;
 import org.lunforge.scsi.CheckCondition;
@@ -36,18 +38,18 @@ final class TapeReadWrite {
             long want = r.transferLength();
             TapeMedium.TapeObject o = m.peek();
             if (o == null) {
-                throw TapeOutcomes.streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false, want, 0);
+                throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false, want, 0);
             }
             if (o.kind() == TapeMedium.Kind.FILEMARK) {
                 m.skip();
-                throw TapeOutcomes.streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, want, 0);
+                throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, want, 0);
             }
             int length = m.read(in, want);
             countRead(length, o.storedLength());
             if (length == want || (length < want && r.suppressIncorrectLength())) {
                 return length;
             }
-            throw TapeOutcomes.streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, want - length,
+            throw streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, want - length,
                     Math.min(length, want));
         }
         int size = drive.blockLength();
@@ -59,17 +61,17 @@ final class TapeReadWrite {
             long done = i * size;
             TapeMedium.TapeObject o = m.peek();
             if (o == null) {
-                throw TapeOutcomes.streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false, count - i, done);
+                throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false, count - i, done);
             }
             if (o.kind() == TapeMedium.Kind.FILEMARK) {
                 m.skip();
-                throw TapeOutcomes.streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, count - i, done);
+                throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, count - i, done);
             }
             SgList slot = done >= in.length() ? SgList.EMPTY : in.slice(done, Math.min(size, in.length() - done));
             int length = m.read(slot, size);
             countRead(length, o.storedLength());
             if (length != size) {
-                throw TapeOutcomes.streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, count - i, done);
+                throw streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, count - i, done);
             }
         }
         return count * size;
@@ -105,7 +107,7 @@ final class TapeReadWrite {
             }
             long before = m.storedBytesAppended();
             if (m.writeBlock(out.slice(0, length), compress) < 0) {
-                throw TapeOutcomes.streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
+                throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
                         length, 0);
             }
             countWrite(length, m.storedBytesAppended() - before);
@@ -122,7 +124,7 @@ final class TapeReadWrite {
                 long before = m.storedBytesAppended();
                 if (m.writeBlock(out.slice(i * size, size), compress) < 0) {
                     afterWrite(m);
-                    throw TapeOutcomes.streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
+                    throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
                             count - i, i * size);
                 }
                 countWrite(size, m.storedBytesAppended() - before);
@@ -130,7 +132,7 @@ final class TapeReadWrite {
         }
         afterWrite(m);
         if (m.beyondEarlyWarning()) {
-            throw TapeOutcomes.streamCondition(SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0,
+            throw streamCondition(SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0,
                     w.fixed() ? (long) w.transferLength() * drive.blockLength() : w.transferLength());
         }
         return w.fixed() ? (long) w.transferLength() * drive.blockLength() : w.transferLength();
@@ -168,7 +170,7 @@ final class TapeReadWrite {
         for (int i = 0; i < w.count(); i++) {
             if (!m.writeFilemark()) {
                 m.sync();
-                throw TapeOutcomes.streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
+                throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
                         w.count() - i, 0);
             }
         }
@@ -176,7 +178,7 @@ final class TapeReadWrite {
             m.sync();
         }
         if (w.count() > 0 && m.beyondEarlyWarning()) {
-            throw TapeOutcomes.streamCondition(SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0, 0);
+            throw streamCondition(SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0, 0);
         }
         return 0;
     }

@@ -73,7 +73,7 @@ class ModelTest {
         assertDoesNotThrow(() -> Cartridge.checkBarcode("A".repeat(32)));
     }
 
-    /** WORM labels name their generation's type; a CLN label is a cleaning cartridge, never the data type it ends in. */
+    /** WORM labels name their generation's type; a CLN label is a cleaning cartridge, never the type it ends in. */
     @Test
     void oneLabelRule() {
         assertEquals(MediaType.LTO8, MediaType.fromBarcode("LF0002LY"));
