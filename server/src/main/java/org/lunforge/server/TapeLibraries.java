@@ -136,7 +136,7 @@ final class TapeLibraries implements AutoCloseable {
         }
     }
 
-    /** The media type the barcode names, WORM labels included (LY is LTO-8 WORM); the validator checked it names one. */
+    /** The media type a barcode names, WORM labels included (LY: LTO-8 WORM); the validator checked it names one. */
     private static MediaType mediaType(String barcode) {
         return MediaType.of(VolumeTag.of(barcode));
     }

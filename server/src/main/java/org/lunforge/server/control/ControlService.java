@@ -313,8 +313,8 @@ public final class ControlService {
                 return error(Error.Kind.INVALID, e.getMessage());
             }
             panel.createOnShelf(barcodes);
-            return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(
-                    barcodes.size() + " cartridge(s) created on the shelf: import them with 'import <barcode>'")).build();
+            return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(barcodes.size()
+                    + " cartridge(s) created on the shelf: import them with 'import <barcode>'")).build();
         }
         Config running = daemon.running();
         TapeLibrary config = running.getLibrariesList().stream().filter(l -> l.getName().equals(name)).findFirst()
