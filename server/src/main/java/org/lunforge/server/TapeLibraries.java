@@ -11,8 +11,10 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.lunforge.backstore.FileStateStore;
-import org.lunforge.backstore.tape.CartridgePool;
-import org.lunforge.backstore.tape.TapeFormat;
+import org.lunforge.backstore.tape.CartridgeStore;
+import org.lunforge.backstore.tape.CartridgeStores;
+import org.lunforge.backstore.tape.FileCartridgeStoreProvider;
+import org.lunforge.backstore.tape.VolumeTag;
 import org.lunforge.device.tape.TapeDrive;
 import org.lunforge.device.tape.TapeDriveModel;
 import org.lunforge.device.vtl.DataTransferDevice;
@@ -34,6 +36,8 @@ import org.lunforge.server.config.TapeLibrary;
  */
 final class TapeLibraries implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(TapeLibraries.class.getName());
+    /** The cartridge store types on the class path; a library's pool folder is a "file" store. */
+    private static final CartridgeStores CARTRIDGE_STORES = CartridgeStores.load();
 
     record Running(TapeLibrary config, VirtualTapeLibrary library, Map<String, LogicalUnit> logicalUnits) {
     }
@@ -88,7 +92,9 @@ final class TapeLibraries implements AutoCloseable {
     }
 
     private Running open(TapeLibrary config) throws IOException {
-        CartridgePool pool = CartridgePool.open(Path.of(config.getPoolDir()));
+        Path poolFolder = Path.of(config.getPoolDir());
+        CartridgeStore pool = CARTRIDGE_STORES.open(FileCartridgeStoreProvider.TYPE,
+                Map.of("path", poolFolder.toString()));
         Map<String, LogicalUnit> units = new LinkedHashMap<>();
         List<DataTransferDevice> elements = new ArrayList<>();
         List<LibraryConfig.DriveConfig> driveConfigs = new ArrayList<>();
@@ -111,7 +117,7 @@ final class TapeLibraries implements AutoCloseable {
                     .map(c -> new LibraryConfig.CartridgePlacement(c.getBarcode(), mediaType(c.getBarcode()),
                             c.getSlot()))
                     .toList();
-            LibraryConfig libraryConfig = new LibraryConfig(config.getName(), pool.folder(),
+            LibraryConfig libraryConfig = new LibraryConfig(config.getName(), poolFolder,
                     stateDir.resolve("libraries").resolve(config.getName()), identity, driveConfigs,
                     config.getSlots(), config.getImportExportSlots(), placements, null);
             VirtualTapeLibrary library = VirtualTapeLibrary.open(libraryConfig, elements,
@@ -122,7 +128,7 @@ final class TapeLibraries implements AutoCloseable {
             all.putAll(units);
             LOG.log(System.Logger.Level.INFO, () -> "/vtl/%s: %d drives, %d slots, %d import/export, pool %s"
                     .formatted(config.getName(), config.getDrivesCount(), config.getSlots(),
-                            config.getImportExportSlots(), pool.folder()));
+                            config.getImportExportSlots(), poolFolder));
             return new Running(config, library, all);
         } catch (IOException | RuntimeException e) {
             units.values().forEach(LogicalUnit::close);
@@ -130,9 +136,9 @@ final class TapeLibraries implements AutoCloseable {
         }
     }
 
-    /** The media type the barcode names, WORM suffixes included (LY is LTO-8 WORM). */
+    /** The media type a barcode names, WORM labels included (LY: LTO-8 WORM); the validator checked it names one. */
     private static MediaType mediaType(String barcode) {
-        return MediaType.valueOf(TapeFormat.ofBarcode(barcode).name());
+        return MediaType.of(VolumeTag.of(barcode));
     }
 
     private FileStateStore stateStore(String path) throws IOException {

@@ -79,7 +79,8 @@ public final class Cartridge {
         Path key = key();
         FileChannel channel = claim();
         try {
-            return new TapeMedium(this, channel, () -> LOADED.remove(key, this), syncInterval, checkpointInterval);
+            return new TapeMedium(this, new FileRecordJournal(this, channel, () -> LOADED.remove(key, this),
+                    checkpointInterval), syncInterval);
         } catch (IOException | RuntimeException e) {
             channel.close();
             LOADED.remove(key, this);

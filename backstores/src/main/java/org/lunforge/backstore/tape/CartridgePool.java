@@ -18,9 +18,10 @@ import org.lunforge.backstore.AtomicFileReplacement;
  * drive. Creating a cartridge writes its header to an exclusively created temporary file, syncs it and links it to the
  * barcode's name ({@link AtomicFileReplacement#create}): a crash leaves either no cartridge or a whole empty one, and
  * the link is the one atomic claim of the barcode, so of two creators (threads, processes, or a creator and a link
- * planted at the name) exactly one wins and the other changes nothing.
+ * planted at the name) exactly one wins and the other changes nothing. The {@code file} {@link CartridgeStore}
+ * ({@link FileCartridgeStoreProvider}).
  */
-public final class CartridgePool {
+public final class CartridgePool implements CartridgeStore {
     static final String JOURNAL_SUFFIX = ".tape";
 
     private final Path folder;
@@ -44,6 +45,7 @@ public final class CartridgePool {
      *
      * @throws FileAlreadyExistsException if the barcode's journal name is taken (by a cartridge or anything else)
      */
+    @Override
     public Cartridge create(CartridgeSpec spec) throws IOException {
         Path journal = folder.resolve(spec.barcode() + JOURNAL_SUFFIX);
         CartridgeHeader header = new CartridgeHeader(spec, System.currentTimeMillis());
@@ -62,6 +64,7 @@ public final class CartridgePool {
     }
 
     /** The cartridge with this barcode. */
+    @Override
     public Cartridge cartridge(String barcode) throws IOException {
         CartridgeSpec.checkBarcode(barcode);
         Path journal = folder.resolve(barcode + JOURNAL_SUFFIX);
@@ -86,19 +89,21 @@ public final class CartridgePool {
         return new Cartridge(folder, header, attributes);
     }
 
+    @Override
     public boolean exists(String barcode) {
-        return CartridgeSpec.BARCODE.matcher(barcode).matches()
+        return VolumeTag.isValid(barcode)
                 && Files.exists(folder.resolve(barcode + JOURNAL_SUFFIX));
     }
 
     /** The barcodes of the pool's cartridges, sorted. */
+    @Override
     public List<String> barcodes() throws IOException {
         List<String> out = new ArrayList<>();
         try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*" + JOURNAL_SUFFIX)) {
             for (Path p : files) {
                 String name = p.getFileName().toString();
                 String barcode = name.substring(0, name.length() - JOURNAL_SUFFIX.length());
-                if (CartridgeSpec.BARCODE.matcher(barcode).matches()) {
+                if (VolumeTag.isValid(barcode)) {
                     out.add(barcode);
                 }
             }
@@ -108,6 +113,7 @@ public final class CartridgePool {
     }
 
     /** Deletes a cartridge and its files; refused while a drive (of this process or another) has it loaded. */
+    @Override
     public void delete(String barcode) throws IOException {
         cartridge(barcode).delete();
     }

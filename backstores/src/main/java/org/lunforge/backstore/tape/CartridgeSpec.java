@@ -2,7 +2,6 @@ package org.lunforge.backstore.tape;
 
 import java.time.LocalDate;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * What a new cartridge is: its barcode (the volume serial on its label), the LTO format it is written in, whether it is
@@ -16,9 +15,6 @@ import java.util.regex.Pattern;
  */
 public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, long capacity, long earlyWarningZone,
                             String manufacturer, String mediumSerialNumber, LocalDate manufactureDate) {
-    /** Barcodes are file names too: letters, digits, '-' and '_', at most the 32 of MAM attribute BARCODE. */
-    static final Pattern BARCODE = Pattern.compile("[A-Za-z0-9_-]{1,32}");
-
     public CartridgeSpec {
         Objects.requireNonNull(format, "format");
         Objects.requireNonNull(manufacturer, "manufacturer");
@@ -41,12 +37,13 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
      * native capacity, with the early-warning zone a drive keeps near the end of an LTO tape.
      */
     public static CartridgeSpec ofBarcode(String barcode) {
-        checkBarcode(barcode);
-        TapeFormat format = TapeFormat.ofBarcode(barcode);
+        VolumeTag tag = VolumeTag.of(barcode);
+        TapeFormat format = tag.format();
         if (format == null) {
-            throw new IllegalArgumentException("barcode " + barcode + " names no LTO media type (L5..L9, LV..LZ, M8)");
+            throw new IllegalArgumentException("barcode " + barcode + " names no LTO data cartridge (L5..L9, LV..LZ,"
+                    + " M8; CLN labels are cleaning cartridges)");
         }
-        return new CartridgeSpec(barcode, format, TapeFormat.isWormBarcode(barcode), format.nativeCapacity(),
+        return new CartridgeSpec(barcode, format, tag.worm(), format.nativeCapacity(),
                 defaultEarlyWarningZone(format.nativeCapacity()), "LUNFORGE", barcode, LocalDate.now());
     }
 
@@ -67,8 +64,6 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
     }
 
     static void checkBarcode(String barcode) {
-        if (barcode == null || !BARCODE.matcher(barcode).matches()) {
-            throw new IllegalArgumentException("barcode must be 1 to 32 of [A-Za-z0-9_-]: " + barcode);
-        }
+        VolumeTag.of(barcode);
     }
 }

@@ -105,23 +105,13 @@ public enum TapeFormat {
         return null;
     }
 
-    /** The format a barcode's two-character media suffix names ("LF0001L8" is LTO-8), or null. */
-    public static TapeFormat ofBarcode(String barcode) {
-        if (barcode.length() < 2) {
-            return null;
-        }
-        String suffix = barcode.substring(barcode.length() - 2);
+    /** The format whose data or WORM media identifier this is ("L8" and "LY" are LTO-8), or null. */
+    public static TapeFormat ofMediaIdentifier(String mediaIdentifier) {
         for (TapeFormat f : values()) {
-            if (suffix.equals(f.dataSuffix) || suffix.equals(f.wormSuffix)) {
+            if (mediaIdentifier.equals(f.dataSuffix) || mediaIdentifier.equals(f.wormSuffix)) {
                 return f;
             }
         }
         return null;
-    }
-
-    /** True if the barcode's suffix names this format's WORM cartridge. */
-    public static boolean isWormBarcode(String barcode) {
-        TapeFormat f = ofBarcode(barcode);
-        return f != null && barcode.endsWith(String.valueOf(f.wormSuffix));
     }
 }

@@ -1,25 +1,22 @@
 package org.lunforge.backstore.tape;
 
-import static java.lang.System.Logger.Level.WARNING;
 
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
-import org.lunforge.backstore.AtomicFileReplacement;
 import org.lunforge.scsi.SgList;
 
 /**
- * The recorded side of a loaded cartridge: one partition of logical objects (blocks and filemarks) in an append-only
- * journal, a cursor (the logical position), and the drive's write buffer. Positions are logical object identifiers
- * (SSC-4 4.2.3): object n is the n-th block or filemark from the beginning of the partition; {@link #endOfData()} is the
- * number of objects, the position of EOD.
+ * The drive's half of a loaded cartridge: one partition of logical objects (blocks and filemarks) as records of the
+ * format below, the cursor (the logical position) and the drive's write buffer, over the cartridge store's half, a
+ * {@link RecordJournal} (the records' bytes, their index, durability, recovery and checkpoints). Positions are
+ * logical object identifiers (SSC-4 4.2.3): object n is the n-th block or filemark from the beginning of the
+ * partition; {@link #endOfData()} is the number of objects, the position of EOD.
  *
  * <h2>The journal</h2>
  * The cartridge file is the {@link CartridgeHeader} followed by records, back to back:
@@ -55,15 +52,14 @@ import org.lunforge.scsi.SgList;
  * An append is one write of header, payload and trailer (gathered straight from the task's buffers for large blocks;
  * small records collect in a 1 MiB write buffer first). No index is rewritten: the in-memory {@link TapeIndex} grows by
  * one entry every 64 objects, and a checkpoint of it ({@code <barcode>.idx}, replaced atomically) is written only at a
- * sync once at least {@link #CHECKPOINT_INTERVAL} bytes were appended since the last one, and at unload. Loading reads
- * the checkpoint and verifies (full CRC) only the records after it. A checkpoint always describes a synced prefix of
- * the journal: it is deleted (durably) before the file is ever truncated below its end.
+ * sync once at least {@link #CHECKPOINT_INTERVAL} bytes were appended since the last one, and at unload
+ * ({@link FileRecordJournal}). Loading reads the checkpoint and verifies (full CRC) only the records after it. A
+ * checkpoint always describes a synced prefix of the journal: it is deleted (durably) before the file is ever
+ * truncated below its end.
  *
  * <p>Not thread-safe: the drive serializes its commands.
  */
 public final class TapeMedium implements Closeable {
-    private static final System.Logger LOG = System.getLogger(TapeMedium.class.getName());
-
     static final int RECORD_MAGIC = 0x4C465442; // "LFTB"
     static final int HEADER = 24;
     static final int TRAILER = 8;
@@ -95,24 +91,17 @@ public final class TapeMedium implements Closeable {
     }
 
     private final Cartridge cartridge;
-    private final Path journalPath;
-    private final Path checkpointPath;
-    private final FileChannel channel;
-    private final Runnable release;
+    /** The store's half: the records, their index, and what is durable. */
+    private final RecordJournal journal;
+    private final TapeIndex index;
     private final long capacity;
     private final long earlyWarning;
     private final long syncInterval;
-    private final long checkpointInterval;
 
-    private TapeIndex index;
     /** End of the journal, including records still in the write buffer. */
     private long journalEnd;
-    /** The journal is durable up to here. */
-    private long durableEnd;
-    /** The checkpoint file covers the journal up to here (HEADER_LENGTH: there is none). */
-    private long checkpointEnd;
 
-    /** Write buffer: holds the journal bytes [pendingStart, journalEnd) not yet written to the file. */
+    /** Write buffer: holds the journal bytes [pendingStart, journalEnd) not yet appended to the journal. */
     private final ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER).order(ByteOrder.BIG_ENDIAN);
     private long pendingStart;
 
@@ -137,130 +126,29 @@ public final class TapeMedium implements Closeable {
     private long bytesRead;
     private boolean closed;
 
-    TapeMedium(Cartridge cartridge, FileChannel channel, Runnable release, long syncInterval,
-               long checkpointInterval) throws IOException {
+    /** The medium over a recovered journal, the cursor at BOP. */
+    TapeMedium(Cartridge cartridge, RecordJournal journal, long syncInterval) {
         this.cartridge = cartridge;
-        this.journalPath = cartridge.journalPath();
-        this.checkpointPath = cartridge.checkpointPath();
-        this.channel = channel;
-        this.release = release;
+        this.journal = journal;
+        this.index = journal.index();
         this.capacity = cartridge.spec().capacity();
         this.earlyWarning = capacity - cartridge.spec().earlyWarningZone();
         this.syncInterval = syncInterval;
-        this.checkpointInterval = checkpointInterval;
-        recover();
-    }
-
-    // ---------------------------------------------------------------- recovery
-
-    /** Loads the checkpoint, verifies every record after it, drops a torn tail, and leaves the cursor at BOP. */
-    private void recover() throws IOException {
-        long size = channel.size();
-        long start = CartridgeHeader.LENGTH;
-        TapeIndex idx = null;
-        TapeIndex.Checkpoint cp = readCheckpoint(size);
-        if (cp != null) {
-            idx = cp.index();
-            start = cp.journalEnd();
-        }
-        if (idx == null) {
-            idx = new TapeIndex();
-        }
-        long end = start;
-        ByteBuffer head = ByteBuffer.allocate(HEADER);
-        ByteBuffer scratch = ByteBuffer.allocateDirect(1 << 20);
-        CRC32C check = new CRC32C();
-        while (size - end >= OVERHEAD) {
-            head.clear();
-            readFully(head, end);
-            long id = idx.objectCount();
-            if (!validHeader(head, id, size - end)) {
-                break;
-            }
-            int stored = head.getInt(8);
-            check.reset();
-            check.update(head.array(), 0, HEADER);
-            long at = end + HEADER;
-            long left = stored;
-            while (left > 0) {
-                scratch.clear().limit((int) Math.min(scratch.capacity(), left));
-                readFully(scratch, at);
-                check.update(scratch);
-                at += scratch.limit();
-                left -= scratch.limit();
-            }
-            ByteBuffer tail = ByteBuffer.allocate(TRAILER);
-            readFully(tail, at);
-            if (tail.getInt(0) != (int) check.getValue() || tail.getInt(4) != OVERHEAD + stored) {
-                break;
-            }
-            idx.add(id, end, head.get(4) == TYPE_FILEMARK);
-            end += OVERHEAD + stored;
-        }
-        if (end < size) {
-            String message = ("%s: dropped %d bytes after the last whole record at %d (an unsynced tail, or a damaged"
-                    + " record)").formatted(cartridge.barcode(), size - end, end);
-            LOG.log(WARNING, message);
-            channel.truncate(end);
-        }
-        channel.force(false);
-        this.index = idx;
-        this.journalEnd = end;
-        this.durableEnd = end;
-        this.pendingStart = end;
-        this.checkpointEnd = cp == null ? CartridgeHeader.LENGTH : cp.journalEnd();
-        if (end != checkpointEnd) {
-            writeCheckpoint();
-        }
+        this.journalEnd = journal.end();
+        this.pendingStart = journalEnd;
         this.position = 0;
         this.positionOffset = CartridgeHeader.LENGTH;
     }
 
-    /** The checkpoint if it is intact and agrees with the journal it claims to describe, else null. */
-    private TapeIndex.Checkpoint readCheckpoint(long size) {
-        ByteBuffer b;
-        try {
-            b = AtomicFileReplacement.read(checkpointPath, TapeIndex.maxEncodedLength(size));
-        } catch (NoSuchFileException e) {
-            return null;
-        } catch (IOException e) {
-            LOG.log(WARNING, () -> cartridge.barcode() + ": checkpoint unreadable; scanning the journal", e);
-            return null;
-        }
-        try {
-            TapeIndex.Checkpoint cp = TapeIndex.decode(b);
-            long end = cp.journalEnd();
-            long count = cp.index().objectCount();
-            if (end < CartridgeHeader.LENGTH || end > size || (count == 0) != (end == CartridgeHeader.LENGTH)) {
-                throw new IOException("checkpoint beyond the journal");
-            }
-            if (count > 0) {
-                // The last record it covers must end exactly at its journal end and carry the last identifier.
-                ByteBuffer tail = ByteBuffer.allocate(TRAILER);
-                readFully(tail, end - TRAILER);
-                long start = end - tail.getInt(4);
-                if (!validTrailerLength(tail.getInt(4), end)) {
-                    throw new IOException("checkpoint does not match the journal");
-                }
-                ByteBuffer head = ByteBuffer.allocate(HEADER);
-                readFully(head, start);
-                if (!validHeader(head, count - 1, end - start) || OVERHEAD + head.getInt(8) != end - start) {
-                    throw new IOException("checkpoint does not match the journal");
-                }
-            }
-            return cp;
-        } catch (IOException e) {
-            LOG.log(WARNING, () -> cartridge.barcode() + ": " + e.getMessage() + "; scanning the journal");
-            return null;
-        }
-    }
+    /**
+    // ---------------------------------------------------------------- the record format
 
     /**
      * True if the header is one the format can hold for object {@code expectedId} with {@code room} bytes of journal
      * from its first byte: the magic, a known type, the identifier, lengths within the bounds of the class comment,
      * and the whole record (header, payload, trailer) within {@code room}.
      */
-    private static boolean validHeader(ByteBuffer head, long expectedId, long room) {
+    static boolean validHeader(ByteBuffer head, long expectedId, long room) {
         byte type = head.get(4);
         boolean compressed = (head.get(5) & FLAG_COMPRESSED) != 0;
         int stored = head.getInt(8);
@@ -276,7 +164,7 @@ public final class TapeMedium implements Closeable {
     }
 
     /** True if a trailer's record length, read in the trailer that ends at {@code recordEnd}, can be a record's. */
-    private static boolean validTrailerLength(int length, long recordEnd) {
+    static boolean validTrailerLength(int length, long recordEnd) {
         return length >= OVERHEAD && length <= OVERHEAD + MAX_BLOCK_LENGTH
                 && recordEnd - length >= CartridgeHeader.LENGTH;
     }
@@ -354,12 +242,12 @@ public final class TapeMedium implements Closeable {
 
     /** True if records were written since the last sync. */
     public boolean unsynced() {
-        return durableEnd != journalEnd;
+        return journal.durableEnd() != journalEnd;
     }
 
     /** Objects in the write buffer that the file has not seen yet (READ POSITION's buffer fields). */
     public long bufferedBytes() {
-        return journalEnd - durableEnd;
+        return journalEnd - journal.durableEnd();
     }
 
     // ---------------------------------------------------------------- positioning and reading
@@ -618,15 +506,8 @@ public final class TapeMedium implements Closeable {
         }
         drain();
         long cut = positionOffset;
-        if (checkpointEnd > cut) {
-            AtomicFileReplacement.delete(checkpointPath);
-            checkpointEnd = CartridgeHeader.LENGTH;
-        }
-        channel.truncate(cut);
-        channel.force(false);
-        index.truncate(position);
+        journal.truncate(cut, position);
         journalEnd = cut;
-        durableEnd = cut;
         pendingStart = cut;
         peekedOffset = -1;
     }
@@ -664,18 +545,14 @@ public final class TapeMedium implements Closeable {
                 all[i + 1] = payload[i].duplicate();
             }
             all[all.length - 1] = trailer;
-            channel.position(offset);
-            long left = recordLength;
-            while (left > 0) {
-                left -= channel.write(all);
-            }
+            journal.append(all);
             pendingStart = offset + recordLength;
         }
         index.add(position, offset, type == TYPE_FILEMARK);
         journalEnd = offset + recordLength;
         position++;
         positionOffset = journalEnd;
-        if (journalEnd - durableEnd >= syncInterval) {
+        if (journalEnd - journal.durableEnd() >= syncInterval) {
             sync();
         }
     }
@@ -686,12 +563,9 @@ public final class TapeMedium implements Closeable {
             return;
         }
         pending.flip();
-        long at = pendingStart;
-        while (pending.hasRemaining()) {
-            at += channel.write(pending, at);
-        }
+        journal.append(pending);
         pending.clear();
-        pendingStart = at;
+        pendingStart = journal.end();
     }
 
     /**
@@ -700,19 +574,7 @@ public final class TapeMedium implements Closeable {
      */
     public void sync() throws IOException {
         drain();
-        if (durableEnd == journalEnd) {
-            return;
-        }
-        channel.force(false);
-        durableEnd = journalEnd;
-        if (durableEnd - checkpointEnd >= checkpointInterval) {
-            writeCheckpoint();
-        }
-    }
-
-    private void writeCheckpoint() throws IOException {
-        AtomicFileReplacement.replace(checkpointPath, index.encode(durableEnd));
-        checkpointEnd = durableEnd;
+        journal.force();
     }
 
     /** Syncs, writes the checkpoint, counts the transfers in the cartridge's attributes and releases the cartridge. */
@@ -724,17 +586,16 @@ public final class TapeMedium implements Closeable {
         closed = true;
         try {
             sync();
-            if (checkpointEnd != durableEnd) {
-                writeCheckpoint();
-            }
             cartridge.countTransfer(bytesAppended, bytesRead);
-        } finally {
+        } catch (IOException | RuntimeException e) {
             try {
-                channel.close();
-            } finally {
-                release.run();
+                journal.close();
+            } catch (IOException | RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
             }
+            throw e;
         }
+        journal.close();
     }
 
     public boolean isClosed() {
@@ -744,15 +605,7 @@ public final class TapeMedium implements Closeable {
     // ---------------------------------------------------------------- helpers
 
     private void readFully(ByteBuffer dst, long at) throws IOException {
-        long off = at;
-        while (dst.hasRemaining()) {
-            int n = channel.read(dst, off);
-            if (n < 0) {
-                throw new MediumException(journalPath.getFileName() + ": unexpected end of file at " + off);
-            }
-            off += n;
-        }
-        dst.flip();
+        journal.read(dst, at);
     }
 
     private static ByteBuffer ensure(ByteBuffer b, int capacity) {

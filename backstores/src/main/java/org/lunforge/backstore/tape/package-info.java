@@ -1,5 +1,9 @@
 /**
- * The cartridge store of the tape drive: a {@link org.lunforge.backstore.tape.CartridgePool} is a folder of
+ * The cartridge stores of the tape drive, behind one interface, {@link org.lunforge.backstore.tape.CartridgeStore},
+ * opened by a {@link org.lunforge.backstore.tape.CartridgeStoreProvider} found with ServiceLoader
+ * ({@link org.lunforge.backstore.tape.CartridgeStores}), as block stores are. Barcodes are
+ * {@link org.lunforge.backstore.tape.VolumeTag}s. The one store today, {@code file}: a
+ * {@link org.lunforge.backstore.tape.CartridgePool} is a folder of
  * cartridges named by barcode; a {@link org.lunforge.backstore.tape.Cartridge} is loaded in one drive at a time as a
  * {@link org.lunforge.backstore.tape.TapeMedium}, an append-only journal of blocks and filemarks with the crash rule
  * and on-disk format described there.

@@ -1,6 +1,7 @@
 package org.lunforge.device.tape;
 
 import static java.lang.System.Logger.Level.WARNING;
+import static org.lunforge.device.tape.TapeOutcomes.streamCondition;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import org.lunforge.backstore.tape.Cartridge;
-import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.CartridgeStore;
 import org.lunforge.backstore.tape.MediumException;
 import org.lunforge.backstore.tape.TapeFormat;
 import org.lunforge.backstore.tape.TapeMedium;
@@ -32,11 +33,10 @@ import org.lunforge.scsi.PeripheralDeviceType;
 import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.Sense;
 import org.lunforge.scsi.SenseCode;
-import org.lunforge.scsi.SgList;
 import org.lunforge.scsi.spc.SpcOperation;
 
 /**
- * An SSC-4 LTO tape drive (peripheral device type 01h, removable medium) over a {@link CartridgePool}. It identifies
+ * An SSC-4 LTO tape drive (peripheral device type 01h, removable medium) over a {@link CartridgeStore}. It identifies
  * as a real drive model ({@link TapeDriveModel}) and serves what the Linux st driver, mt, tar, Bacula and Amanda send:
  * READ/WRITE(6) in fixed and variable block mode, WRITE FILEMARKS, SPACE(6/16), LOCATE(10/16), READ POSITION (short,
  * long and extended forms), REWIND, LOAD UNLOAD, ERASE, READ BLOCK LIMITS, REPORT DENSITY SUPPORT, READ/WRITE ATTRIBUTE,
@@ -83,6 +83,8 @@ public final class TapeDrive implements DeviceServer {
     /** The executor is the drive's own thread, stopped by {@link #close}. */
     private boolean ownsExecutor;
     private final TapeLogPages logPages = new TapeLogPages(this::medium);
+    private final TapeReadWrite readWrite = new TapeReadWrite(this);
+    private final TapePositioning positioning = new TapePositioning(this);
     private final Set<Nexus> preventers = ConcurrentHashMap.newKeySet();
     private volatile LogicalUnit lu;
 
@@ -120,7 +122,7 @@ public final class TapeDrive implements DeviceServer {
     }
 
     /** A stand-alone drive with the cartridge {@code barcode} of {@code pool} loaded. */
-    public static TapeDrive standalone(TapeDriveModel model, String serialNumber, CartridgePool pool, String barcode)
+    public static TapeDrive standalone(TapeDriveModel model, String serialNumber, CartridgeStore pool, String barcode)
             throws IOException {
         TapeDrive drive = new TapeDrive(model, serialNumber);
         drive.load(pool.cartridge(barcode));
@@ -224,6 +226,27 @@ public final class TapeDrive implements DeviceServer {
         if (m != null) {
             m.close();
         }
+    }
+
+    // ---------------------------------------------------------------- settings the command families read
+
+    /** Fixed block length of the block descriptor; 0 is variable block mode. */
+    int blockLength() {
+        return blockLength;
+    }
+
+    /** BUFFERED MODE of the device-specific parameter: 0 unbuffered, 1 or 2 buffered. */
+    int bufferedMode() {
+        return bufferedMode;
+    }
+
+    /** True if written blocks are compressed: DCE of page 0Fh and SELECT DATA COMPRESSION ALGORITHM of page 10h. */
+    boolean compressing() {
+        return compressionEnabled && compressionSelected;
+    }
+
+    TapeLogPages logCounters() {
+        return logPages;
     }
 
     // ---------------------------------------------------------------- DeviceServer
@@ -379,19 +402,19 @@ public final class TapeDrive implements DeviceServer {
             long transferred = switch (command) {
                 case TapeCommand.RequestSense r -> requestSense(task, r);
                 case TapeCommand.ReadBlockLimits r -> readBlockLimits(task, r);
-                case TapeCommand.Read r -> read(task, r);
-                case TapeCommand.Write w -> write(task, w);
-                case TapeCommand.WriteFilemarks w -> writeFilemarks(w);
-                case TapeCommand.Space s -> space(s);
-                case TapeCommand.Locate l -> locate(l);
-                case TapeCommand.ReadPosition r -> readPosition(task, r);
+                case TapeCommand.Read r -> readWrite.read(task, r);
+                case TapeCommand.Write w -> readWrite.write(task, w);
+                case TapeCommand.WriteFilemarks w -> readWrite.writeFilemarks(w);
+                case TapeCommand.Space s -> positioning.space(s);
+                case TapeCommand.Locate l -> positioning.locate(l);
+                case TapeCommand.ReadPosition r -> positioning.readPosition(task, r);
                 case TapeCommand.Rewind r -> {
                     TapeMedium m = ready();
                     m.sync();
                     m.rewind();
                     yield 0;
                 }
-                case TapeCommand.Erase e -> erase();
+                case TapeCommand.Erase e -> readWrite.erase();
                 case TapeCommand.LoadUnload l -> loadUnload(task.nexus(), l);
                 case TapeCommand.PreventAllowMediumRemoval p -> {
                     if (p.prevent()) {
@@ -414,16 +437,17 @@ public final class TapeDrive implements DeviceServer {
             unit.good(task, transferred);
         } catch (MediumException e) {
             LOG.log(WARNING, () -> "tape drive " + serialNumber + ": " + e.getMessage());
-            unit.fail(task, new CheckCondition(SenseCode.UNRECOVERED_READ_ERROR));
+            unit.fail(task, TapeOutcomes.checkCondition(e, command));
         } catch (IOException e) {
             LOG.log(WARNING, () -> "tape drive " + serialNumber + ": " + command + " failed", e);
-            unit.fail(task, new CheckCondition(SenseCode.WRITE_ERROR));
+            unit.fail(task, TapeOutcomes.checkCondition(e, command));
         } catch (RuntimeException e) {
             unit.fail(task, e);
         }
     }
 
-    private TapeMedium ready() {
+    /** The loaded medium; NOT READY (as {@link #checkReady}) without one. */
+    TapeMedium ready() {
         TapeMedium m = medium;
         if (m == null) {
             checkReady();
@@ -449,7 +473,7 @@ public final class TapeDrive implements DeviceServer {
             }
         } else {
             sense = Sense.of(SenseCode.NO_ADDITIONAL_SENSE)
-                    .withStreamBits(false, positionBeyondEarlyWarning(medium), false);
+                    .withStreamBits(false, TapePositioning.positionBeyondEarlyWarning(medium), false);
         }
         return returnData(task, sense.encode(r.descriptorFormat()), r.allocationLength());
     }
@@ -469,179 +493,6 @@ public final class TapeDrive implements DeviceServer {
             BigEndian.put16(d, 4, 1);
         }
         return returnData(task, d, d.length);
-    }
-
-    /**
-     * READ(6). Variable mode reads one block: a shorter block is an incorrect length (NO SENSE, ILI, INFORMATION the
-     * residue) unless SILI; a longer one always is (INFORMATION negative: requested minus actual, two's complement in
-     * the 4-byte field). Fixed mode reads TRANSFER LENGTH blocks of the block length and stops after a block of
-     * another length (ILI). A filemark stops the read after it (FILEMARK, INFORMATION the residue); EOD stops it where
-     * it is (BLANK CHECK, END-OF-DATA DETECTED). The data read so far is returned with the sense.
-     */
-    private long read(ScsiTask task, TapeCommand.Read r) throws IOException {
-        TapeMedium m = ready();
-        if (r.transferLength() == 0) {
-            return 0;
-        }
-        SgList in = task.dataIn(r.fixed() ? r.transferLength() * blockLength : r.transferLength());
-        if (!r.fixed()) {
-            long want = r.transferLength();
-            TapeMedium.TapeObject o = m.peek();
-            if (o == null) {
-                throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false, want, 0);
-            }
-            if (o.kind() == TapeMedium.Kind.FILEMARK) {
-                m.skip();
-                throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, want, 0);
-            }
-            int length = m.read(in, want);
-            countRead(length, o.storedLength());
-            if (length == want || (length < want && r.suppressIncorrectLength())) {
-                return length;
-            }
-            throw streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, want - length,
-                    Math.min(length, want));
-        }
-        int size = blockLength;
-        if (size == 0) {
-            throw CheckCondition.invalidFieldInCdb(1, 0); // FIXED in variable block mode
-        }
-        long count = r.transferLength();
-        for (long i = 0; i < count; i++) {
-            long done = i * size;
-            TapeMedium.TapeObject o = m.peek();
-            if (o == null) {
-                throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false, count - i, done);
-            }
-            if (o.kind() == TapeMedium.Kind.FILEMARK) {
-                m.skip();
-                throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, count - i, done);
-            }
-            SgList slot = done >= in.length() ? SgList.EMPTY : in.slice(done, Math.min(size, in.length() - done));
-            int length = m.read(slot, size);
-            countRead(length, o.storedLength());
-            if (length != size) {
-                throw streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, count - i, done);
-            }
-        }
-        return count * size;
-    }
-
-    private void countRead(long length, long stored) {
-        logPages.hostBytesRead += length;
-        logPages.mediumBytesRead += stored;
-    }
-
-    /**
-     * WRITE(6) at the position (which truncates the partition there; refused on WORM unless at EOD). A block that does
-     * not fit before the physical end is not written: VOLUME OVERFLOW with EOM and INFORMATION the blocks (fixed) or
-     * bytes (variable) not written. A write that ends past early warning succeeds and reports NO SENSE, END-OF-
-     * PARTITION/MEDIUM DETECTED with EOM and INFORMATION 0: Linux st then returns ENOSPC on the next write, which is
-     * how tar -M learns to ask for the next volume.
-     */
-    private long write(ScsiTask task, TapeCommand.Write w) throws IOException {
-        TapeMedium m = ready();
-        if (w.transferLength() == 0) {
-            return 0;
-        }
-        checkWormAppend(m);
-        SgList out = task.dataOut();
-        boolean compress = compressionEnabled && compressionSelected;
-        if (!w.fixed()) {
-            int length = w.transferLength();
-            if (length > TapeCommand.MAX_BLOCK_LENGTH) {
-                throw CheckCondition.invalidFieldInCdb(2, 7);
-            }
-            if (out.length() < length) {
-                throw CheckCondition.invalidFieldInCdb(2, 7); // less data than the transfer length
-            }
-            long before = m.storedBytesAppended();
-            if (m.writeBlock(out.slice(0, length), compress) < 0) {
-                throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
-                        length, 0);
-            }
-            countWrite(length, m.storedBytesAppended() - before);
-        } else {
-            int size = blockLength;
-            if (size == 0) {
-                throw CheckCondition.invalidFieldInCdb(1, 0); // FIXED in variable block mode
-            }
-            long count = w.transferLength();
-            if (out.length() < count * size) {
-                throw CheckCondition.invalidFieldInCdb(2, 7);
-            }
-            for (long i = 0; i < count; i++) {
-                long before = m.storedBytesAppended();
-                if (m.writeBlock(out.slice(i * size, size), compress) < 0) {
-                    afterWrite(m);
-                    throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
-                            count - i, i * size);
-                }
-                countWrite(size, m.storedBytesAppended() - before);
-            }
-        }
-        afterWrite(m);
-        if (m.beyondEarlyWarning()) {
-            throw streamCondition(SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0,
-                    w.fixed() ? (long) w.transferLength() * blockLength : w.transferLength());
-        }
-        return w.fixed() ? (long) w.transferLength() * blockLength : w.transferLength();
-    }
-
-    private void countWrite(long length, long stored) {
-        logPages.hostBytesWritten += length;
-        logPages.mediumBytesWritten += stored;
-    }
-
-    /** Unbuffered mode: the block is on the medium before the command completes. */
-    private void afterWrite(TapeMedium m) throws IOException {
-        if (bufferedMode == 0) {
-            m.sync();
-        }
-    }
-
-    /** WORM (SSC-4 4.2.?): objects are appended at EOD only; anything else would overwrite. */
-    private void checkWormAppend(TapeMedium m) {
-        if (m.cartridge().worm() && !m.atEndOfData()) {
-            throw new CheckCondition(SenseCode.WORM_MEDIUM_OVERWRITE_ATTEMPTED);
-        }
-    }
-
-    /**
-     * WRITE FILEMARKS(6): COUNT filemarks at the position, then (IMMED 0) a sync: every object written before it is
-     * durable when it completes, which is what a backup application's "end of file" relies on. COUNT 0 only syncs.
-     * Early warning and the physical end are reported as for WRITE.
-     */
-    private long writeFilemarks(TapeCommand.WriteFilemarks w) throws IOException {
-        TapeMedium m = ready();
-        if (w.count() > 0) {
-            checkWormAppend(m);
-        }
-        for (int i = 0; i < w.count(); i++) {
-            if (!m.writeFilemark()) {
-                m.sync();
-                throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
-                        w.count() - i, 0);
-            }
-        }
-        if (!w.immediate() || bufferedMode == 0) {
-            m.sync();
-        }
-        if (w.count() > 0 && m.beyondEarlyWarning()) {
-            throw streamCondition(SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0, 0);
-        }
-        return 0;
-    }
-
-    /** ERASE(6): EOD at the position (LONG or not: the rest of the partition is gone either way). */
-    private long erase() throws IOException {
-        TapeMedium m = ready();
-        if (m.cartridge().worm()) {
-            throw new CheckCondition(SenseCode.WORM_MEDIUM_OVERWRITE_ATTEMPTED);
-        }
-        m.eraseFromPosition();
-        m.sync();
-        return 0;
     }
 
     /**
@@ -670,145 +521,6 @@ public final class TapeDrive implements DeviceServer {
         return 0;
     }
 
-    /**
-     * SPACE(6) and SPACE(16) (SSC-4 7.?). Over blocks: a filemark stops the motion after it (forward) or before it
-     * (backward) with FILEMARK and INFORMATION the blocks not spaced; EOD stops it with BLANK CHECK, END-OF-DATA
-     * DETECTED; BOP with NO SENSE, BEGINNING-OF-PARTITION/MEDIUM DETECTED and EOM. Over filemarks: EOD and BOP
-     * likewise. INFORMATION is the magnitude of what was not spaced. Sequential filemarks: to after the first run of
-     * COUNT consecutive filemarks (before the last such run, backward). End of data: to EOD.
-     */
-    private long space(TapeCommand.Space s) throws IOException {
-        TapeMedium m = ready();
-        long n = s.count();
-        long pos = m.position();
-        long eod = m.endOfData();
-        switch (s.code()) {
-            case END_OF_DATA -> m.locate(eod);
-            case BLOCKS -> {
-                if (n > 0) {
-                    int next = m.filemarksBefore(pos);
-                    long mark = next < m.filemarkCount() ? m.filemark(next) : Long.MAX_VALUE;
-                    if (mark < pos + n) {
-                        m.locate(mark + 1);
-                        throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, n - (mark - pos), 0);
-                    }
-                    if (pos + n > eod) {
-                        m.locate(eod);
-                        throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false,
-                                n - (eod - pos), 0);
-                    }
-                    m.locate(pos + n);
-                } else if (n < 0) {
-                    long want = -n;
-                    int previous = m.filemarksBefore(pos) - 1;
-                    long mark = previous >= 0 ? m.filemark(previous) : -1;
-                    if (previous >= 0 && mark >= pos - want) {
-                        m.locate(mark);
-                        throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false,
-                                want - (pos - 1 - mark), 0);
-                    }
-                    if (pos - want < 0) {
-                        m.locate(0);
-                        throw streamCondition(SenseCode.BEGINNING_OF_PARTITION_MEDIUM_DETECTED, false, true, false,
-                                want - pos, 0);
-                    }
-                    m.locate(pos - want);
-                }
-            }
-            case FILEMARKS -> {
-                int before = m.filemarksBefore(pos);
-                if (n > 0) {
-                    long target = before + n - 1;
-                    if (target >= m.filemarkCount()) {
-                        m.locate(eod);
-                        throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false,
-                                n - (m.filemarkCount() - before), 0);
-                    }
-                    m.locate(m.filemark((int) target) + 1);
-                } else if (n < 0) {
-                    long want = -n;
-                    long target = before - want;
-                    if (target < 0) {
-                        m.locate(0);
-                        throw streamCondition(SenseCode.BEGINNING_OF_PARTITION_MEDIUM_DETECTED, false, true, false,
-                                want - before, 0);
-                    }
-                    m.locate(m.filemark((int) target));
-                }
-            }
-            case SEQUENTIAL_FILEMARKS -> spaceSequentialFilemarks(m, n, pos, eod);
-        }
-        return 0;
-    }
-
-    private void spaceSequentialFilemarks(TapeMedium m, long n, long pos, long eod) throws IOException {
-        if (n == 0) {
-            return;
-        }
-        int count = m.filemarkCount();
-        long run = Math.abs(n);
-        if (n > 0) {
-            for (int i = m.filemarksBefore(pos); i + run - 1 < count; i++) {
-                if (m.filemark((int) (i + run - 1)) - m.filemark(i) == run - 1) {
-                    m.locate(m.filemark((int) (i + run - 1)) + 1);
-                    return;
-                }
-            }
-            m.locate(eod);
-            throw new CheckCondition(SenseCode.END_OF_DATA_DETECTED);
-        }
-        for (int last = m.filemarksBefore(pos) - 1; last - run + 1 >= 0; last--) {
-            int first = (int) (last - run + 1);
-            if (m.filemark(last) - m.filemark(first) == run - 1) {
-                m.locate(m.filemark(first));
-                return;
-            }
-        }
-        m.locate(0);
-        throw new CheckCondition(Sense.of(SenseCode.BEGINNING_OF_PARTITION_MEDIUM_DETECTED)
-                .withStreamBits(false, true, false));
-    }
-
-    /**
-     * LOCATE(10) and LOCATE(16) (SSC-4 7.3, 7.4): to a logical object identifier, to the start of a logical file (after
-     * its preceding filemark), or to EOD. A destination beyond EOD ends at EOD with BLANK CHECK, END-OF-DATA DETECTED.
-     */
-    private long locate(TapeCommand.Locate l) throws IOException {
-        TapeMedium m = ready();
-        long eod = m.endOfData();
-        long target = switch (l.destination()) {
-            case LOGICAL_OBJECT -> l.identifier();
-            case LOGICAL_FILE -> l.identifier() == 0 ? 0
-                    : l.identifier() <= m.filemarkCount() ? m.filemark((int) (l.identifier() - 1)) + 1
-                    : Long.MAX_VALUE;
-            case END_OF_DATA -> eod;
-        };
-        if (target > eod) {
-            m.locate(eod);
-            throw new CheckCondition(SenseCode.END_OF_DATA_DETECTED);
-        }
-        m.locate(target);
-        return 0;
-    }
-
-    /** READ POSITION (SSC-4 7.7): syncs the buffer, then reports the position in the requested form. */
-    private long readPosition(ScsiTask task, TapeCommand.ReadPosition r) throws IOException {
-        TapeMedium m = ready();
-        m.sync();
-        PositionData p = new PositionData(m.position(), m.filemarksBeforePosition(), m.position() == 0,
-                positionBeyondEarlyWarning(m));
-        return switch (r.form()) {
-            case SHORT_FORM_BLOCK_ID, SHORT_FORM_VENDOR_SPECIFIC -> returnData(task, p.shortForm(), Long.MAX_VALUE);
-            case LONG_FORM -> returnData(task, p.longForm(), Long.MAX_VALUE);
-            case EXTENDED_FORM -> returnData(task, p.extendedForm(), r.allocationLength());
-        };
-    }
-
-    private static boolean positionBeyondEarlyWarning(TapeMedium m) {
-        return m.usedBeforePosition() > m.capacity() - m.cartridge().spec().earlyWarningZone();
-    }
-
-    /** REPORT DENSITY SUPPORT: the densities (or medium types) this model reads; with MEDIA, the loaded medium's. */
     private long reportDensitySupport(ScsiTask task, TapeCommand.ReportDensitySupport r) {
         List<TapeFormat> formats = model.readableFormats();
         if (r.media()) {
@@ -817,17 +529,7 @@ public final class TapeDrive implements DeviceServer {
         byte[] data = r.mediumType() ? DensitySupport.mediumTypes(formats) : DensitySupport.densities(model, formats);
         return returnData(task, data, r.allocationLength());
     }
-
-    /** A NO SENSE/BLANK CHECK/VOLUME OVERFLOW condition with stream bits, INFORMATION, and the data moved so far. */
-    private static CheckCondition streamCondition(SenseCode code, boolean filemark, boolean endOfMedium,
-                                                  boolean incorrectLength, long information, long transferred) {
-        // The 4-byte INFORMATION field of fixed sense is two's complement for a negative residue (SSC-4 4.2.?).
-        Sense sense = Sense.of(code).withStreamBits(filemark, endOfMedium, incorrectLength)
-                .withInformation(information & 0xFFFF_FFFFL);
-        return new CheckCondition(sense, transferred);
-    }
-
-    private static long returnData(ScsiTask task, byte[] data, long allocationLength) {
+    static long returnData(ScsiTask task, byte[] data, long allocationLength) {
         int length = (int) Math.min(data.length, allocationLength);
         task.dataIn(length).put(0, length == data.length ? data : Arrays.copyOf(data, length));
         return length;

@@ -1,50 +1,65 @@
 package org.lunforge.device.vtl;
 
+import org.lunforge.backstore.tape.TapeFormat;
+import org.lunforge.backstore.tape.VolumeTag;
+
 /**
- * The kinds of cartridge the library handles, told apart the way LTO barcode labels tell them: the last two
- * characters of an eight-character label are the media identifier ({@code L8} for LTO-8, {@code M8} for LTO-7 Type M),
- * and a cleaning cartridge's label starts with {@code CLN}.
+ * The kinds of cartridge the library handles: a data cartridge of one LTO {@link TapeFormat} (WORM or not, which its
+ * label says), or a cleaning cartridge. A data type and its format are one idea: each data type holds its format, and
+ * {@link #of(TapeFormat)} is the way back; what a label says is {@link VolumeTag}'s rule ({@link #of(VolumeTag)}).
  */
 public enum MediaType {
-    LTO5("L5"),
-    LTO6("L6"),
-    LTO7("L7"),
+    LTO5(TapeFormat.LTO5),
+    LTO6(TapeFormat.LTO6),
+    LTO7(TapeFormat.LTO7),
     /** An LTO-7 cartridge initialized for an LTO-8 drive (LTO-7 Type M). */
-    LTO7_TYPE_M("M8"),
-    LTO8("L8"),
-    LTO9("L9"),
-    /** A cleaning cartridge (label {@code CLNxxxLn}); SMC-3 MEDIUM TYPE cleaning. */
-    CLEANING("");
+    LTO7_TYPE_M(TapeFormat.LTO7_TYPE_M),
+    LTO8(TapeFormat.LTO8),
+    LTO9(TapeFormat.LTO9),
+    /** A cleaning cartridge (label {@code CLNxxxCU}); SMC-3 MEDIUM TYPE cleaning. */
+    CLEANING(null);
 
-    private final String mediaIdentifier;
+    private final TapeFormat format;
 
-    MediaType(String mediaIdentifier) {
-        this.mediaIdentifier = mediaIdentifier;
+    MediaType(TapeFormat format) {
+        this.format = format;
+    }
+
+    /** The recording format of a data cartridge; null for a cleaning cartridge. */
+    public TapeFormat format() {
+        return format;
     }
 
     /** The two-character media identifier at the end of a data cartridge's barcode; empty for cleaning cartridges. */
     public String mediaIdentifier() {
-        return mediaIdentifier;
+        return format == null ? "" : format.dataSuffix();
     }
 
     public boolean cleaning() {
         return this == CLEANING;
     }
 
-    /** The type a barcode's label says, or null if it says none (a label that is not of the LTO form). */
-    public static MediaType fromBarcode(String barcode) {
-        if (barcode.startsWith("CLN")) {
-            return CLEANING;
-        }
-        if (barcode.length() != 8) {
-            return null;
-        }
-        String suffix = barcode.substring(6);
+    /** The data cartridge type of a format. */
+    public static MediaType of(TapeFormat format) {
         for (MediaType t : values()) {
-            if (!t.mediaIdentifier.isEmpty() && t.mediaIdentifier.equals(suffix)) {
+            if (t.format == format) {
                 return t;
             }
         }
-        return null;
+        throw new IllegalArgumentException("no media type for " + format);
+    }
+
+    /** The type a label says (WORM labels included: LY is LTO-8), or null if it says none. */
+    public static MediaType of(VolumeTag tag) {
+        if (tag.cleaning()) {
+            return CLEANING;
+        }
+        TapeFormat f = tag.format();
+        return f == null ? null : of(f);
+    }
+
+    /** The type a barcode's label says, or null if it says none or is not a volume tag at all. */
+    public static MediaType fromBarcode(String barcode) {
+        return VolumeTag.isValid(barcode) ? of(VolumeTag.of(barcode)) : null;
     }
 }

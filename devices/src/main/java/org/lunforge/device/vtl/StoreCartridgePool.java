@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.lunforge.backstore.tape.CartridgeSpec;
+import org.lunforge.backstore.tape.CartridgeStore;
 import org.lunforge.backstore.tape.TapeFormat;
 
 /**
@@ -12,11 +13,11 @@ import org.lunforge.backstore.tape.TapeFormat;
  * Cleaning cartridges are not stored: the store records data cartridges only.
  */
 public final class StoreCartridgePool implements CartridgePool {
-    private final org.lunforge.backstore.tape.CartridgePool store;
+    private final CartridgeStore store;
     private final long capacity;
 
     /** @param capacity bytes per new cartridge, or 0 for the media type's native capacity */
-    public StoreCartridgePool(org.lunforge.backstore.tape.CartridgePool store, long capacity) {
+    public StoreCartridgePool(CartridgeStore store, long capacity) {
         if (capacity < 0) {
             throw new IllegalArgumentException("capacity " + capacity);
         }
@@ -24,7 +25,7 @@ public final class StoreCartridgePool implements CartridgePool {
         this.capacity = capacity;
     }
 
-    public org.lunforge.backstore.tape.CartridgePool store() {
+    public CartridgeStore store() {
         return store;
     }
 
@@ -71,8 +72,7 @@ public final class StoreCartridgePool implements CartridgePool {
         return out;
     }
 
-    /** The two enums name the same LTO generations. */
     static MediaType mediaType(TapeFormat format) {
-        return MediaType.valueOf(format.name());
+        return MediaType.of(format);
     }
 }

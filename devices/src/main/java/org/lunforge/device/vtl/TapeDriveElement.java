@@ -1,7 +1,7 @@
 package org.lunforge.device.vtl;
 
 import java.io.IOException;
-import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.CartridgeStore;
 import org.lunforge.device.changer.DeviceIdentification;
 import org.lunforge.device.tape.TapeDrive;
 import org.lunforge.scsi.CheckCondition;
@@ -12,9 +12,9 @@ import org.lunforge.scsi.CheckCondition;
  */
 public final class TapeDriveElement implements DataTransferDevice {
     private final TapeDrive drive;
-    private final CartridgePool pool;
+    private final CartridgeStore pool;
 
-    public TapeDriveElement(TapeDrive drive, CartridgePool pool) {
+    public TapeDriveElement(TapeDrive drive, CartridgeStore pool) {
         this.drive = drive;
         this.pool = pool;
     }

@@ -73,6 +73,21 @@ class ModelTest {
         assertDoesNotThrow(() -> Cartridge.checkBarcode("A".repeat(32)));
     }
 
+    /** WORM labels name their generation's type; a CLN label is a cleaning cartridge, never the type it ends in. */
+    @Test
+    void oneLabelRule() {
+        assertEquals(MediaType.LTO8, MediaType.fromBarcode("LF0002LY"));
+        assertEquals(MediaType.CLEANING, MediaType.fromBarcode("CLN001CU"));
+        assertEquals(MediaType.CLEANING, MediaType.fromBarcode("CLN001L8"));
+        assertNull(MediaType.fromBarcode("lf0001l8"));
+        for (MediaType t : MediaType.values()) {
+            if (!t.cleaning()) {
+                assertSame(t, MediaType.of(t.format()));
+                assertSame(t, MediaType.fromBarcode("LF0001" + t.mediaIdentifier()));
+            }
+        }
+    }
+
     @Test
     void configuration() {
         Path p = Path.of("/tmp/x");

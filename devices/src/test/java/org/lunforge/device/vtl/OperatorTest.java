@@ -93,4 +93,37 @@ class OperatorTest {
         assertEquals("LF0001L8", all.get(5).volumeTag());
         assertEquals("10WT000001", all.get(4).identification().serialNumber());
     }
+
+    /** The panel enters new cartridges through the first empty mail slot into the lowest free, unreserved slots. */
+    @Test
+    void panelEntersNewCartridgesIntoFreeSlots() throws Exception {
+        OperatorPanel panel = new OperatorPanel(library);
+        OperatorPanel.Plan plan = panel.planEntry(List.of("NEW001L8", "NEW002L9"), java.util.Set.of());
+        List<Integer> free = library.elementStatus().stream()
+                .filter(e -> e.type() == org.lunforge.device.changer.ElementType.STORAGE && e.volumeTag() == null)
+                .map(ElementStatus::address).sorted().toList();
+        assertEquals(free.subList(0, 2), plan.entries().stream().map(OperatorPanel.Entry::slotAddress).toList());
+        assertFalse(h.pool.exists("NEW001L8"), "planning creates nothing");
+        OperatorPanel.Plan reserved = panel.planEntry(List.of("NEW001L8"),
+                java.util.Set.of(plan.entries().getFirst().slotNumber()));
+        assertEquals(free.get(1), reserved.entries().getFirst().slotAddress(), "a reserved slot is skipped");
+        panel.enter(plan);
+        assertEquals(free.get(0), library.elementOf("NEW001L8"));
+        assertEquals(MediaType.LTO9, plan.entries().get(1).mediaType());
+    }
+
+    /** A batch is checked whole: one bad, doubled or existing barcode and nothing is created. */
+    @Test
+    void panelRefusesABadBatchWhole() throws Exception {
+        OperatorPanel panel = new OperatorPanel(library);
+        assertTrue(assertThrows(LibraryException.class, () -> panel.createOnShelf(List.of("NEW001L8", "NOTABARCODE")))
+                .getMessage().contains("not an LTO barcode"));
+        assertTrue(assertThrows(LibraryException.class, () -> panel.createOnShelf(List.of("NEW001L8", "NEW001L8")))
+                .getMessage().contains("named twice"));
+        assertTrue(assertThrows(LibraryException.class, () -> panel.createOnShelf(List.of("NEW001L8", "LF0001L8")))
+                .getMessage().contains("exists (in the library)"));
+        assertFalse(h.pool.exists("NEW001L8"));
+        assertEquals(List.of(MediaType.CLEANING), panel.checkNew(List.of("CLN009CU")),
+                "the cleaning label the library makes is one the panel reads as cleaning");
+    }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.lunforge.backstore.tape.VolumeTag;
 
 /**
  * The checks a configuration passes before anything is built from it: names unique, references resolvable, numbers
@@ -21,7 +22,6 @@ public final class ConfigValidator {
     }
 
     /** Barcodes of the LTO form the cartridge store accepts: six characters and a media identifier. */
-    private static final Pattern BARCODE = Pattern.compile("[A-Z0-9]{6}(L[5-9]|L[V-Z]|M8)");
     private static final Pattern NAA_WWN = Pattern.compile("naa\\.[0-9a-fA-F]{16}");
 
     /** Every storage object the configuration defines, by path: "/backstores/memory/disk0" and so on. */
@@ -312,8 +312,10 @@ public final class ConfigValidator {
             for (int k = 0; k < lib.getCartridgesCount(); k++) {
                 Cartridge cart = lib.getCartridges(k);
                 String kat = at + ".cartridges[" + k + "]";
-                if (!BARCODE.matcher(cart.getBarcode()).matches()) {
-                    throw error(parsed, source, kat + ".barcode", "an LTO barcode such as LF0001L8 (or LF0001LY: WORM)");
+                // VolumeTag's rule; a CLN label is a cleaning cartridge, which the cartridge store does not hold.
+                if (!VolumeTag.isValid(cart.getBarcode()) || VolumeTag.of(cart.getBarcode()).format() == null) {
+                    throw error(parsed, source, kat + ".barcode", "an LTO data cartridge barcode such as LF0001L8 (or"
+                            + " LF0001LY: WORM; CLN labels are cleaning cartridges, not stored)");
                 }
                 if (!barcodes.add(cart.getBarcode())) {
                     throw error(parsed, source, kat + ".barcode", "barcode used twice");

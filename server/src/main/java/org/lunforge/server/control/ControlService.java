@@ -15,12 +15,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.lunforge.backstore.tape.TapeFormat;
 import org.lunforge.device.changer.ElementException;
 import org.lunforge.device.changer.ElementRange;
 import org.lunforge.device.changer.ElementStatus;
 import org.lunforge.device.vtl.LibraryException;
 import org.lunforge.device.vtl.MediaType;
+import org.lunforge.device.vtl.OperatorPanel;
 import org.lunforge.device.vtl.VirtualTapeLibrary;
 import org.lunforge.iscsi.IscsiSessionInfo;
 import org.lunforge.server.Daemon;
@@ -296,66 +296,40 @@ public final class ControlService {
     }
 
     /**
-     * New cartridges in the pool; with into_slots, each put into the lowest free storage slot through the first empty
-     * import/export slot (as an operator's cartridges enter a library) and recorded in the configuration.
+     * New cartridges in the pool; with into_slots, each entered through the library's operator panel into a free
+     * storage slot not promised to a configured cartridge, and recorded in the configuration.
      */
     private synchronized Response create(String name, VirtualTapeLibrary library, CreateCartridges create)
             throws LibraryException {
         if (create.getBarcodesCount() == 0) {
             return error(Error.Kind.BAD_REQUEST, "no barcodes to create");
         }
-        Set<String> seen = new HashSet<>();
-        List<MediaType> types = new ArrayList<>();
-        Inventory now = inventoryOf(name, library);
-        Set<String> shelf = new HashSet<>();
-        now.getShelfList().forEach(c -> shelf.add(c.getBarcode()));
-        for (String barcode : create.getBarcodesList()) {
-            MediaType type = mediaType(barcode);
-            if (type == null) {
-                return error(Error.Kind.INVALID, barcode + ": not an LTO barcode (six letters or digits and the media"
-                        + " identifier, e.g. LF0001L8; LF0001LY is LTO-8 WORM; CLN001L8 a cleaning cartridge)");
-            }
-            if (!seen.add(barcode)) {
-                return error(Error.Kind.INVALID, barcode + " is named twice");
-            }
-            if (shelf.contains(barcode) || library.elementOf(barcode) >= 0) {
-                return error(Error.Kind.INVALID, "cartridge " + barcode + " exists ("
-                        + (shelf.contains(barcode) ? "on the shelf" : "in the library") + "); nothing created");
-            }
-            types.add(type);
-        }
+        OperatorPanel panel = new OperatorPanel(library);
+        List<String> barcodes = create.getBarcodesList();
         if (!create.getIntoSlots()) {
-            for (int i = 0; i < types.size(); i++) {
-                library.createCartridge(create.getBarcodes(i), types.get(i));
+            try {
+                panel.checkNew(barcodes);
+            } catch (LibraryException e) {
+                return error(Error.Kind.INVALID, e.getMessage());
             }
-            return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(
-                    types.size() + " cartridge(s) created on the shelf: import them with 'import <barcode>'")).build();
+            panel.createOnShelf(barcodes);
+            return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(barcodes.size()
+                    + " cartridge(s) created on the shelf: import them with 'import <barcode>'")).build();
         }
-        // Slots free now and not promised to a configured cartridge.
         Config running = daemon.running();
         TapeLibrary config = running.getLibrariesList().stream().filter(l -> l.getName().equals(name)).findFirst()
                 .orElseThrow();
         Set<Integer> promised = new HashSet<>();
         config.getCartridgesList().forEach(c -> promised.add(c.getSlot()));
-        List<Element> free = now.getElementsList().stream()
-                .filter(e -> e.getType() == Element.Type.STORAGE && e.getBarcode().isEmpty()
-                        && !promised.contains(e.getNumber()))
-                .toList();
-        if (free.size() < types.size()) {
-            return error(Error.Kind.INVALID, name + " has " + free.size() + " free storage slot(s), "
-                    + types.size() + " cartridge(s) asked for; nothing created");
-        }
-        Element mail = now.getElementsList().stream()
-                .filter(e -> e.getType() == Element.Type.IMPORT_EXPORT && e.getBarcode().isEmpty())
-                .findFirst().orElse(null);
-        if (mail == null) {
-            return error(Error.Kind.INVALID, name + " has no empty import/export slot to put cartridges in through;"
-                    + " export what is there, or create them on the shelf (create ... shelf=true)");
+        OperatorPanel.Plan plan;
+        try {
+            plan = panel.planEntry(barcodes, promised);
+        } catch (LibraryException e) {
+            return error(Error.Kind.INVALID, e.getMessage());
         }
         TapeLibrary.Builder edited = config.toBuilder();
-        for (int i = 0; i < types.size(); i++) {
-            edited.addCartridges(Cartridge.newBuilder().setBarcode(create.getBarcodes(i))
-                    .setSlot(free.get(i).getNumber()));
+        for (OperatorPanel.Entry e : plan.entries()) {
+            edited.addCartridges(Cartridge.newBuilder().setBarcode(e.barcode()).setSlot(e.slotNumber()));
         }
         Config.Builder next = running.toBuilder();
         next.setLibraries(running.getLibrariesList().indexOf(config), edited);
@@ -364,14 +338,9 @@ public final class ControlService {
         } catch (ConfigException e) {
             return invalid(e);
         }
+        panel.enter(plan);
         List<String> lines = new ArrayList<>();
-        for (int i = 0; i < types.size(); i++) {
-            String barcode = create.getBarcodes(i);
-            library.createCartridge(barcode, types.get(i));
-            library.importCartridge(barcode, mail.getAddress());
-            library.move(mail.getAddress(), free.get(i).getAddress());
-            lines.add(barcode + " is in slot " + free.get(i).getNumber());
-        }
+        plan.entries().forEach(e -> lines.add(e.barcode() + " is in slot " + e.slotNumber()));
         Response applied = apply(next.build(), 0, "configuration");
         if (applied.hasError()) {
             return applied;
@@ -381,15 +350,7 @@ public final class ControlService {
 
     /** The media type a barcode names: LTO data (L5..L9, M8), WORM (LV..LZ) or cleaning (CLN...); null if none. */
     static MediaType mediaType(String barcode) {
-        if (!barcode.matches("[A-Z0-9]{6}(L[5-9]|L[V-Z]|M8)")) {
-            return null;
-        }
-        MediaType type = MediaType.fromBarcode(barcode);
-        if (type == null) {
-            TapeFormat format = TapeFormat.ofBarcode(barcode);
-            type = format == null ? null : MediaType.valueOf(format.name());
-        }
-        return type;
+        return MediaType.fromBarcode(barcode);
     }
 
     private Status status() {

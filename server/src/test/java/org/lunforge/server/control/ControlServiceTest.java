@@ -188,4 +188,17 @@ class ControlServiceTest {
                 .build());
         assertEquals(Error.Kind.NOT_FOUND, r.getError().getKind());
     }
+
+    /**
+     * The control socket reads labels by the one rule: the cleaning cartridges the library makes (CLN001CU) are
+     * cleaning cartridges here too, and a CLN label is never a data cartridge of the generation it ends in.
+     */
+    @Test
+    void labelsFollowTheOneVolumeTagRule() {
+        assertEquals(org.lunforge.device.vtl.MediaType.CLEANING, ControlService.mediaType("CLN001CU"));
+        assertEquals(org.lunforge.device.vtl.MediaType.CLEANING, ControlService.mediaType("CLN001L8"));
+        assertEquals(org.lunforge.device.vtl.MediaType.LTO8, ControlService.mediaType("LF0001LY"));
+        assertNull(ControlService.mediaType("NOTABARCODE"));
+        assertNull(ControlService.mediaType("not a barcode"));
+    }
 }

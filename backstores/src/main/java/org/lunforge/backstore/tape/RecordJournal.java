@@ -1,0 +1,42 @@
+package org.lunforge.backstore.tape;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * The cartridge store's half of a loaded cartridge: its records as one append-only byte sequence after the cartridge
+ * header, the {@link TapeIndex} of their logical objects, and what is durable. The drive's half sits above it in
+ * {@link TapeMedium}: the cursor, the write buffer and the encoding of each record (format in {@link TapeMedium}).
+ *
+ * <p>Offsets are journal offsets (the first record is at {@link CartridgeHeader#LENGTH}). The crash rule: after a
+ * crash the journal ends exactly after a whole record at or after {@link #durableEnd()}; anything torn is dropped when
+ * the cartridge is next loaded. Records are verified when read by the medium, not here; a read past the end is a
+ * {@link MediumException}. Not thread-safe: the medium's drive serializes its commands.
+ */
+interface RecordJournal extends Closeable {
+    /** The index of the records: the medium adds an entry per record it appends. */
+    TapeIndex index();
+
+    /** The length of the journal: the end of what was appended, durable or not. */
+    long end();
+
+    /** The journal is durable up to here. */
+    long durableEnd();
+
+    /** Fills {@code dst} from offset {@code at} and flips it. */
+    void read(ByteBuffer dst, long at) throws IOException;
+
+    /** Appends the buffers' remaining bytes at {@link #end()} (not yet durable). */
+    void append(ByteBuffer... src) throws IOException;
+
+    /** Cuts the journal at {@code at}, which ends object {@code objectCount - 1}; durable before it returns. */
+    void truncate(long at, long objectCount) throws IOException;
+
+    /** Makes every appended byte durable (fdatasync). */
+    void force() throws IOException;
+
+    /** Forces the journal, checkpoints its index, and releases the cartridge. */
+    @Override
+    void close() throws IOException;
+}

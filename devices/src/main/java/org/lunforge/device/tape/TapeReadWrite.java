@@ -1,0 +1,196 @@
+package org.lunforge.device.tape;
+
+import static org.lunforge.device.tape.TapeOutcomes.streamCondition;
+
+import java.io.IOException;
+import org.lunforge.backstore.tape.TapeMedium;
+import org.lunforge.scsi.CheckCondition;
+import org.lunforge.scsi.ScsiTask;
+import org.lunforge.scsi.SenseCode;
+import org.lunforge.scsi.SgList;
+
+/**
+ * The drive's data commands (SSC-4 7): READ(6), WRITE(6), WRITE FILEMARKS(6) and ERASE(6), at the medium's cursor.
+ * Conditions the position raises become sense through {@link TapeOutcomes}; store failures propagate to the drive,
+ * which hands them to the same mapper. Runs on the drive's command thread, under the drive's monitor.
+ */
+final class TapeReadWrite {
+    private final TapeDrive drive;
+
+    TapeReadWrite(TapeDrive drive) {
+        this.drive = drive;
+    }
+
+    /**
+     * READ(6). Variable mode reads one block: a shorter block is an incorrect length (NO SENSE, ILI, INFORMATION the
+     * residue) unless SILI; a longer one always is (INFORMATION negative: requested minus actual, two's complement in
+     * the 4-byte field). Fixed mode reads TRANSFER LENGTH blocks of the block length and stops after a block of
+     * another length (ILI). A filemark stops the read after it (FILEMARK, INFORMATION the residue); EOD stops it where
+     * it is (BLANK CHECK, END-OF-DATA DETECTED). The data read so far is returned with the sense.
+     */
+    long read(ScsiTask task, TapeCommand.Read r) throws IOException {
+        TapeMedium m = drive.ready();
+        if (r.transferLength() == 0) {
+            return 0;
+        }
+        SgList in = task.dataIn(r.fixed() ? r.transferLength() * drive.blockLength() : r.transferLength());
+        if (!r.fixed()) {
+            long want = r.transferLength();
+            TapeMedium.TapeObject o = m.peek();
+            if (o == null) {
+                throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false, want, 0);
+            }
+            if (o.kind() == TapeMedium.Kind.FILEMARK) {
+                m.skip();
+                throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, want, 0);
+            }
+            int length = m.read(in, want);
+            countRead(length, o.storedLength());
+            if (length == want || (length < want && r.suppressIncorrectLength())) {
+                return length;
+            }
+            throw streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, want - length,
+                    Math.min(length, want));
+        }
+        int size = drive.blockLength();
+        if (size == 0) {
+            throw CheckCondition.invalidFieldInCdb(1, 0); // FIXED in variable block mode
+        }
+        long count = r.transferLength();
+        for (long i = 0; i < count; i++) {
+            long done = i * size;
+            TapeMedium.TapeObject o = m.peek();
+            if (o == null) {
+                throw streamCondition(SenseCode.END_OF_DATA_DETECTED, false, false, false, count - i, done);
+            }
+            if (o.kind() == TapeMedium.Kind.FILEMARK) {
+                m.skip();
+                throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, count - i, done);
+            }
+            SgList slot = done >= in.length() ? SgList.EMPTY : in.slice(done, Math.min(size, in.length() - done));
+            int length = m.read(slot, size);
+            countRead(length, o.storedLength());
+            if (length != size) {
+                throw streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, count - i, done);
+            }
+        }
+        return count * size;
+    }
+
+    private void countRead(long length, long stored) {
+        drive.logCounters().hostBytesRead += length;
+        drive.logCounters().mediumBytesRead += stored;
+    }
+
+    /**
+     * WRITE(6) at the position (which truncates the partition there; refused on WORM unless at EOD). A block that does
+     * not fit before the physical end is not written: VOLUME OVERFLOW with EOM and INFORMATION the blocks (fixed) or
+     * bytes (variable) not written. A write that ends past early warning succeeds and reports NO SENSE, END-OF-
+     * PARTITION/MEDIUM DETECTED with EOM and INFORMATION 0: Linux st then returns ENOSPC on the next write, which is
+     * how tar -M learns to ask for the next volume.
+     */
+    long write(ScsiTask task, TapeCommand.Write w) throws IOException {
+        TapeMedium m = drive.ready();
+        if (w.transferLength() == 0) {
+            return 0;
+        }
+        checkWormAppend(m);
+        SgList out = task.dataOut();
+        boolean compress = drive.compressing();
+        if (!w.fixed()) {
+            int length = w.transferLength();
+            if (length > TapeCommand.MAX_BLOCK_LENGTH) {
+                throw CheckCondition.invalidFieldInCdb(2, 7);
+            }
+            if (out.length() < length) {
+                throw CheckCondition.invalidFieldInCdb(2, 7); // less data than the transfer length
+            }
+            long before = m.storedBytesAppended();
+            if (m.writeBlock(out.slice(0, length), compress) < 0) {
+                throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
+                        length, 0);
+            }
+            countWrite(length, m.storedBytesAppended() - before);
+        } else {
+            int size = drive.blockLength();
+            if (size == 0) {
+                throw CheckCondition.invalidFieldInCdb(1, 0); // FIXED in variable block mode
+            }
+            long count = w.transferLength();
+            if (out.length() < count * size) {
+                throw CheckCondition.invalidFieldInCdb(2, 7);
+            }
+            for (long i = 0; i < count; i++) {
+                long before = m.storedBytesAppended();
+                if (m.writeBlock(out.slice(i * size, size), compress) < 0) {
+                    afterWrite(m);
+                    throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
+                            count - i, i * size);
+                }
+                countWrite(size, m.storedBytesAppended() - before);
+            }
+        }
+        afterWrite(m);
+        if (m.beyondEarlyWarning()) {
+            throw streamCondition(SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0,
+                    w.fixed() ? (long) w.transferLength() * drive.blockLength() : w.transferLength());
+        }
+        return w.fixed() ? (long) w.transferLength() * drive.blockLength() : w.transferLength();
+    }
+
+    private void countWrite(long length, long stored) {
+        drive.logCounters().hostBytesWritten += length;
+        drive.logCounters().mediumBytesWritten += stored;
+    }
+
+    /** Unbuffered mode: the block is on the medium before the command completes. */
+    private void afterWrite(TapeMedium m) throws IOException {
+        if (drive.bufferedMode() == 0) {
+            m.sync();
+        }
+    }
+
+    /** WORM (SSC-4 4.2.?): objects are appended at EOD only; anything else would overwrite. */
+    private void checkWormAppend(TapeMedium m) {
+        if (m.cartridge().worm() && !m.atEndOfData()) {
+            throw new CheckCondition(SenseCode.WORM_MEDIUM_OVERWRITE_ATTEMPTED);
+        }
+    }
+
+    /**
+     * WRITE FILEMARKS(6): COUNT filemarks at the position, then (IMMED 0) a sync: every object written before it is
+     * durable when it completes, which is what a backup application's "end of file" relies on. COUNT 0 only syncs.
+     * Early warning and the physical end are reported as for WRITE.
+     */
+    long writeFilemarks(TapeCommand.WriteFilemarks w) throws IOException {
+        TapeMedium m = drive.ready();
+        if (w.count() > 0) {
+            checkWormAppend(m);
+        }
+        for (int i = 0; i < w.count(); i++) {
+            if (!m.writeFilemark()) {
+                m.sync();
+                throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
+                        w.count() - i, 0);
+            }
+        }
+        if (!w.immediate() || drive.bufferedMode() == 0) {
+            m.sync();
+        }
+        if (w.count() > 0 && m.beyondEarlyWarning()) {
+            throw streamCondition(SenseCode.END_OF_PARTITION_MEDIUM_DETECTED, false, true, false, 0, 0);
+        }
+        return 0;
+    }
+
+    /** ERASE(6): EOD at the position (LONG or not: the rest of the partition is gone either way). */
+    long erase() throws IOException {
+        TapeMedium m = drive.ready();
+        if (m.cartridge().worm()) {
+            throw new CheckCondition(SenseCode.WORM_MEDIUM_OVERWRITE_ATTEMPTED);
+        }
+        m.eraseFromPosition();
+        m.sync();
+        return 0;
+    }
+}

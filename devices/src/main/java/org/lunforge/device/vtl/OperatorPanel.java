@@ -1,0 +1,130 @@
+package org.lunforge.device.vtl;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import org.lunforge.backstore.tape.VolumeTag;
+import org.lunforge.device.changer.ElementStatus;
+import org.lunforge.device.changer.ElementType;
+
+/**
+ * What an operator does at a library's panel with new cartridges, for the shell and the control socket alike: checks
+ * a whole batch of barcodes before anything is made (each names a media type by {@link VolumeTag}'s rule, none twice,
+ * none that exists), then leaves the blank cartridges on the shelf or enters them as a person does, through the first
+ * empty import/export slot into the lowest free storage slots. Entering is two steps, {@link #planEntry} and
+ * {@link #enter}, so that the caller can record the placements (in its configuration) between them and change nothing
+ * if that fails.
+ */
+public final class OperatorPanel {
+    private final VirtualTapeLibrary library;
+
+    public OperatorPanel(VirtualTapeLibrary library) {
+        this.library = Objects.requireNonNull(library, "library");
+    }
+
+    /** A new cartridge and the storage slot it is to go to ({@code slotNumber} counts from 1). */
+    public record Entry(String barcode, MediaType mediaType, int slotAddress, int slotNumber) {
+        public Entry {
+            Objects.requireNonNull(mediaType, "mediaType");
+            VolumeTag.of(barcode);
+            if (slotNumber < 1) {
+                throw new IllegalArgumentException("slot number " + slotNumber);
+            }
+        }
+    }
+
+    /** New cartridges, their slots, and the import/export element they pass through. */
+    public record Plan(List<Entry> entries, int importExportAddress) {
+        public Plan {
+            entries = List.copyOf(entries);
+        }
+    }
+
+    /** The media types the barcodes name, in order; refuses the batch if one is not a new cartridge's barcode. */
+    public List<MediaType> checkNew(List<String> barcodes) throws LibraryException {
+        if (barcodes.isEmpty()) {
+            throw new LibraryException("no barcodes to create");
+        }
+        Set<String> seen = new HashSet<>();
+        Set<String> shelf = new HashSet<>();
+        library.shelf().forEach(c -> shelf.add(c.barcode()));
+        List<MediaType> types = new ArrayList<>();
+        for (String barcode : barcodes) {
+            MediaType type = MediaType.fromBarcode(barcode);
+            if (type == null) {
+                throw new LibraryException(barcode + ": not an LTO barcode (six letters or digits and the media"
+                        + " identifier, e.g. LF0001L8; LF0001LY is LTO-8 WORM; CLN001CU a cleaning cartridge)");
+            }
+            if (!seen.add(barcode)) {
+                throw new LibraryException(barcode + " is named twice");
+            }
+            boolean inLibrary = library.elementOf(barcode) >= 0;
+            if (inLibrary || shelf.contains(barcode)) {
+                throw new LibraryException("cartridge " + barcode + " exists ("
+                        + (inLibrary ? "in the library" : "on the shelf") + "); nothing created");
+            }
+            types.add(type);
+        }
+        return types;
+    }
+
+    /** Creates the blank cartridges on the shelf, once the whole batch passed {@link #checkNew}. */
+    public List<Cartridge> createOnShelf(List<String> barcodes) throws LibraryException {
+        List<MediaType> types = checkNew(barcodes);
+        List<Cartridge> created = new ArrayList<>();
+        for (int i = 0; i < types.size(); i++) {
+            created.add(library.createCartridge(barcodes.get(i), types.get(i)));
+        }
+        return created;
+    }
+
+    /**
+     * Where new cartridges would go: the lowest empty storage slots whose numbers are not in {@code reservedSlots}
+     * (slots promised to cartridges the caller knows of), through the first empty import/export slot. Changes nothing.
+     */
+    public Plan planEntry(List<String> barcodes, Set<Integer> reservedSlots) throws LibraryException {
+        List<MediaType> types = checkNew(barcodes);
+        List<ElementStatus> free = new ArrayList<>();
+        ElementStatus mail = null;
+        for (ElementStatus e : library.elementStatus()) {
+            if (e.volumeTag() != null) {
+                continue;
+            }
+            if (e.type() == ElementType.STORAGE && !reservedSlots.contains(slotNumber(e))) {
+                free.add(e);
+            } else if (e.type() == ElementType.IMPORT_EXPORT && mail == null) {
+                mail = e;
+            }
+        }
+        free.sort((a, b) -> Integer.compare(a.address(), b.address()));
+        String name = library.config().name();
+        if (free.size() < types.size()) {
+            throw new LibraryException(name + " has " + free.size() + " free storage slot(s), " + types.size()
+                    + " cartridge(s) asked for; nothing created");
+        }
+        if (mail == null) {
+            throw new LibraryException(name + " has no empty import/export slot to put cartridges in through;"
+                    + " export what is there, or create them on the shelf (create ... shelf=true)");
+        }
+        List<Entry> entries = new ArrayList<>();
+        for (int i = 0; i < types.size(); i++) {
+            entries.add(new Entry(barcodes.get(i), types.get(i), free.get(i).address(), slotNumber(free.get(i))));
+        }
+        return new Plan(entries, mail.address());
+    }
+
+    /** Creates each planned cartridge, puts it into the import/export slot and moves it to its storage slot. */
+    public void enter(Plan plan) throws LibraryException {
+        for (Entry e : plan.entries()) {
+            library.createCartridge(e.barcode(), e.mediaType());
+            library.importCartridge(e.barcode(), plan.importExportAddress());
+            library.move(plan.importExportAddress(), e.slotAddress());
+        }
+    }
+
+    private int slotNumber(ElementStatus e) {
+        return e.address() - library.layout().range(e.type()).first() + 1;
+    }
+}
