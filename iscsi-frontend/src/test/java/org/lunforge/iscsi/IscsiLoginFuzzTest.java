@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -61,12 +62,16 @@ class IscsiLoginFuzzTest {
 
     /** Records the login handler's "failed: <exception>" lines, except for the decoder's rejections. */
     private static final class UnexpectedFailures extends Handler {
+        private static final Pattern FAILED = Pattern.compile("login from \\S+ failed: ");
         String first;
 
         @Override
         public void publish(LogRecord r) {
+            // exceptionCaught logs "login from <address> failed: <exception>"; what follows the address may hold
+            // the initiator's text (a refusal names the key), so only this exact shape counts.
             String m = r.getMessage();
-            if (first == null && m != null && m.contains(" failed: ") && !m.contains("IscsiCodecException")) {
+            if (first == null && m != null && FAILED.matcher(m).lookingAt()
+                    && !FAILED.matcher(m).replaceFirst("").startsWith(IscsiCodecException.class.getName())) {
                 first = m;
             }
         }

@@ -23,12 +23,15 @@ import org.lunforge.scsi.SgList;
  */
 class CartridgeFuzzTest {
     private static final String BARCODE = "LF0001L8";
+    /** Loading syncs the cartridge's files: on tmpfs a sync costs nothing, on a disk it is most of the run. */
+    private static final Path SCRATCH = Files.isWritable(Path.of("/dev/shm")) ? Path.of("/dev/shm")
+            : Path.of(System.getProperty("java.io.tmpdir"));
     private static final byte[][] TEMPLATE = template();
 
     /** A cartridge with three blocks (one compressed), a filemark and one more block, synced: the undamaged files. */
     private static byte[][] template() {
         try {
-            Path dir = Files.createTempDirectory("cartridge-fuzz-template");
+            Path dir = Files.createTempDirectory(SCRATCH, "cartridge-fuzz-template");
             CartridgePool pool = CartridgePool.open(dir);
             Cartridge c = pool.create(CartridgeSpec.ofBarcode(BARCODE));
             try (TapeMedium m = c.load(1, 1)) {
@@ -68,7 +71,7 @@ class CartridgeFuzzTest {
         if ((input[0] & 4) != 0 && files[0].length >= CartridgeHeader.LENGTH) {
             fixTrailers(files[0]);
         }
-        Path dir = Files.createTempDirectory("cartridge-fuzz");
+        Path dir = Files.createTempDirectory(SCRATCH, "cartridge-fuzz");
         try {
             CartridgePool pool = CartridgePool.open(dir);
             write(dir.resolve(BARCODE + ".tape"), files[0]);
