@@ -27,6 +27,8 @@ import org.lunforge.scsi.LogicalUnit;
 class IscsiLoginFuzzTest {
     private static final String TARGET = "iqn.2026-11.org.lunforge:fuzz";
     private static final Logger LOGIN_LOG = Logger.getLogger(IscsiLoginHandler.class.getName());
+    /** One logical unit for every input: a RamDisk's memory is never freed, and a login does not change the unit. */
+    private static final LogicalUnit LU = RamDisk.logicalUnit("fuzz", 64 * 512, null);
 
     @FuzzTest(maxDuration = "30s")
     void login(byte[] input) {
@@ -34,9 +36,8 @@ class IscsiLoginFuzzTest {
         LOGIN_LOG.addHandler(failures);
         LOGIN_LOG.setLevel(Level.INFO);
         IscsiServer server = new IscsiServer(IscsiServerOptions.defaults());
-        LogicalUnit lu = RamDisk.logicalUnit("fuzz", 64 * 512, null);
         server.addTarget(new IscsiTarget(TARGET).portalGroup(new IscsiPortalGroup(1, 1,
-                List.of(new IscsiPortal("127.0.0.1", 3260))).lun(0, lu).generateNodeAcls(true)));
+                List.of(new IscsiPortal("127.0.0.1", 3260))).lun(0, LU).generateNodeAcls(true)));
         IscsiPeer peer = new IscsiPeer(server);
         try {
             int at = 0;
