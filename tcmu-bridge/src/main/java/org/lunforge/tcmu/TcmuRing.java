@@ -110,8 +110,12 @@ final class TcmuRing {
             long entry = cmdrOff + consumer;
             int lenOp = lenOp(map, entry);
             int length = length(lenOp);
-            if (length < HDR_SIZE || consumer + (long) length > cmdrSize) {
-                throw new TcmuProtocolException("entry at " + consumer + " has length " + length);
+            // The kernel publishes whole entries: each ends at or before cmd_head. A longer one would carry the
+            // consumer past the head and round the ring for ever.
+            int unread = Math.floorMod(head - consumer, cmdrSize);
+            if (length < HDR_SIZE || consumer + (long) length > cmdrSize || length > unread) {
+                throw new TcmuProtocolException("entry at " + consumer + " has length " + length + " (cmd_head "
+                        + head + ")");
             }
             int next = consumer + length == cmdrSize ? 0 : consumer + length;
             switch (opcode(lenOp)) {

@@ -341,6 +341,43 @@ class TcmuRingTest {
         }
     }
 
+    /**
+     * An entry longer than what lies between the consumer and cmd_head (here one as long as the ring, which wraps back
+     * onto itself, 8 bytes before the head) is corrupt: read as written, the consumer would step over the head and go
+     * round the ring forever (found by TcmuRingFuzzTest).
+     */
+    @Test
+    void entryRunningPastTheHeadStopsServing() {
+        KernelSimulator kernel = new KernelSimulator(RING, 8);
+        try {
+            TcmuAbi.setLenOp(kernel.map, TcmuAbi.MAILBOX_SIZE, TcmuAbi.lenOp(kernel.ringSize(), TcmuAbi.OP_CMD));
+            TcmuAbi.cmdHeadRelease(kernel.map, TcmuAbi.ALIGN);
+            TcmuRing ring = new TcmuRing(kernel.map);
+            int[] handled = new int[1];
+            TcmuRing.EntryHandler handler = new TcmuRing.EntryHandler() {
+                @Override
+                public void onCommand(TcmuCommand command, boolean endOfBatch) {
+                    onMalformed(0, "");
+                }
+
+                @Override
+                public void onMalformed(int cmdId, String reason) {
+                    if (++handled[0] > 1) {
+                        throw new AssertionError("the same entry was handed out twice");
+                    }
+                }
+
+                @Override
+                public void onTaskManagement(int type, int[] cmdIds) {
+                }
+            };
+            assertThrows(TcmuProtocolException.class, () -> ring.read(handler, RingHarness.NEXUS, c -> { }));
+            assertEquals(0, handled[0]);
+        } finally {
+            kernel.free();
+        }
+    }
+
     @Test
     void kernelWithoutOutOfOrderCompletionIsRefused() {
         KernelSimulator kernel = new KernelSimulator(RING, 8, TcmuAbi.CAP_READ_LEN);
