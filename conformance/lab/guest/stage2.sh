@@ -127,6 +127,17 @@ else
         kill -0 "$tee_pid" 2> /dev/null || break
         sleep 0.2
     done
+    # A scenario that boots a real init (systemd-boot) ends without a verdict, leaving that init's command line in
+    # /run/lab-exec-init: it becomes PID 1 here, and the scenario's own unit writes the verdict and powers off.
+    if [[ $status -eq 0 && ! -s "$LAB_OUT/result" && -s /run/lab-exec-init ]]; then
+        read -r -a init < /run/lab-exec-init
+        say "scenario '$scenario' hands PID 1 to ${init[*]}"
+        trap - EXIT
+        shopt -s execfail
+        exec "${init[@]}"
+        trap 'verdict FAIL "guest/stage2.sh failed (see console.log)"; power_off' EXIT
+        verdict FAIL "stage2 could not exec ${init[*]}"
+    fi
     if [[ $status -ne 0 ]]; then
         reason="scenario exited with status $status"
         if [[ -s "$LAB_OUT/.last-error" ]]; then
