@@ -1,5 +1,7 @@
 package org.lunforge.server.shell;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -44,7 +46,7 @@ public final class Shell {
                 + " running one; a file with an error changes nothing");
         BUILTINS.put("clearconfig", "clearconfig confirm=true: remove everything");
         BUILTINS.put("backups", "backups: the saved configurations restoreconfig backup=NAME can restore");
-        BUILTINS.put("sessions", "sessions [IQN]: initiators logged in");
+        BUILTINS.put("sessions", "sessions [--json] [IQN]: initiators logged in");
         BUILTINS.put("status", "status: the daemon, its files and listening portals");
         BUILTINS.put("exit", "exit: leave the shell (changes are live already; saveconfig keeps them)");
     }
@@ -406,18 +408,45 @@ public final class Shell {
     }
 
     private void sessions(ShellContext ctx, List<String> args) throws ShellException {
-        List<Session> all = ctx.sessions();
-        int shown = 0;
-        for (Session s : all) {
-            if (!args.isEmpty() && !s.getTarget().equalsIgnoreCase(args.getFirst())) {
-                continue;
+        boolean json = false;
+        String target = null;
+        for (String a : args) {
+            if (a.equals("--json")) {
+                json = true;
+            } else if (a.startsWith("-")) {
+                throw new ShellException("sessions: unknown option " + a + " (sessions [--json] [IQN])");
+            } else if (target == null) {
+                target = a;
+            } else {
+                throw new ShellException("sessions: one IQN at most (sessions [--json] [IQN])");
             }
-            shown++;
+        }
+        List<Session> shown = new ArrayList<>();
+        for (Session s : ctx.sessions()) {
+            if (target == null || s.getTarget().equalsIgnoreCase(target)) {
+                shown.add(s);
+            }
+        }
+        if (json) {
+            // One JSON array of the control protocol's Session messages, field names as in control.proto.
+            List<String> items = new ArrayList<>();
+            for (Session s : shown) {
+                try {
+                    items.add(JsonFormat.printer().preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence()
+                            .omittingInsignificantWhitespace().print(s));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new ShellException("sessions: " + e.getMessage());
+                }
+            }
+            out.println("[" + String.join(",\n ", items) + "]");
+            return;
+        }
+        for (Session s : shown) {
             out.println((s.getTarget().isEmpty() ? "discovery" : s.getTarget() + " tpg" + s.getPortalGroupTag())
                     + "  " + s.getInitiator() + "  isid " + s.getIsid() + "  tsih " + s.getTsih() + "  from "
                     + s.getRemoteAddress());
         }
-        if (shown == 0) {
+        if (shown.isEmpty()) {
             out.println("No sessions.");
         }
     }

@@ -243,6 +243,16 @@ class ShellTest {
     }
 
     @Test
+    void sessionsTakesJsonAsAnOptionNotAsATargetName() {
+        diskTarget();
+        assertEquals("No sessions.\n", ok("sessions"));
+        assertEquals("[]\n", ok("sessions --json"), "--json is an option (it used to filter on a target so named)");
+        assertEquals("[]\n", ok("sessions --json " + IQN));
+        assertTrue(fails("sessions --jsno").contains("unknown option --jsno"));
+        assertTrue(fails("sessions " + IQN + " " + IQN).contains("one IQN at most"));
+    }
+
+    @Test
     void deletingADiskTakesItsLunsWithIt() {
         diskTarget();
         ok("/backstores/memory delete disk0");
