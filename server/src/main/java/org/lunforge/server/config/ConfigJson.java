@@ -216,10 +216,14 @@ public final class ConfigJson {
             default -> 0;
         };
         String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
-        if (digits.matches("-?[0-9]{1,18}")) {
-            long n = Long.parseLong(digits);
-            if (Long.numberOfLeadingZeros(Math.abs(n)) > shift) {
-                return java.util.OptionalLong.of(n << shift);
+        if (digits.matches("-?[0-9]{1,19}")) { // a long has 19 digits: the JSON writer prints int64s as such strings
+            try {
+                long n = Long.parseLong(digits);
+                if (Long.numberOfLeadingZeros(Math.abs(n)) > shift) {
+                    return java.util.OptionalLong.of(n << shift);
+                }
+            } catch (NumberFormatException tooLarge) {
+                // 19 digits beyond Long.MAX_VALUE: not a size
             }
         }
         return java.util.OptionalLong.empty();
