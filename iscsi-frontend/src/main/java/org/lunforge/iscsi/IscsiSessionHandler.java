@@ -507,7 +507,8 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
      */
     private void refuse(IscsiTask task, IscsiScsiCommand c, IscsiCommandWindow.Admission admission,
                         ScsiStatus status) {
-        session.server.initiatorLog().log(LOG, INFO, "command refused: " + status, () -> session + ": "
+        session.server.initiatorLog().log(LOG, INFO, status == ScsiStatus.BUSY ? "command refused: BUSY"
+                : "command refused: TASK SET FULL", () -> session + ": "
                 + (status == ScsiStatus.BUSY ? "the daemon's task budget is spent" : "the task set is full")
                 + ", answering " + status);
         c.release();
