@@ -4,8 +4,11 @@ import static org.lunforge.server.shell.ShellCommand.Param.optional;
 import static org.lunforge.server.shell.ShellCommand.Param.required;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.lunforge.scsi.LogicalUnitIdentity;
 import org.lunforge.server.config.Backstore;
@@ -26,9 +29,13 @@ final class BackstoreNodes {
         Config c = ctx.config();
         ShellNode backstores = root.child("backstores", "the disks: block stores served as SBC logical units")
                 .status(count(c.getBackstoresCount(), "disk"));
+        Map<String, List<String>> users = ShellEdits.usersByObject(c);
+        Map<String, List<Backstore>> byType = new HashMap<>();
+        for (Backstore b : c.getBackstoresList()) {
+            byType.computeIfAbsent(ConfigValidator.backstorePath(b).split("/")[2], t -> new ArrayList<>()).add(b);
+        }
         for (String type : List.of("memory", "fileio", "block", "rbd")) {
-            List<Backstore> ofType = c.getBackstoresList().stream()
-                    .filter(b -> ConfigValidator.backstorePath(b).startsWith("/backstores/" + type + "/")).toList();
+            List<Backstore> ofType = byType.getOrDefault(type, List.of());
             ShellNode group = backstores.child(type, switch (type) {
                 case "memory" -> "disks in memory (their data goes when the daemon stops)";
                 case "fileio" -> "disks in files (sparse; created when missing)";
@@ -40,7 +47,7 @@ final class BackstoreNodes {
                     List.of(required("name", "the disk's name").values(x -> ofType.stream().map(Backstore::getName)
                             .toList())), (args, cx) -> delete(cx, "/backstores/" + type + "/" + args.get("name"))));
             for (Backstore b : ofType) {
-                disk(group, b, c);
+                disk(group, b, users.getOrDefault(ConfigValidator.backstorePath(b), List.of()));
             }
         }
     }
@@ -122,8 +129,15 @@ final class BackstoreNodes {
         ctx.out.println("Deleted " + path + " and the LUNs that mapped it.");
     }
 
-    private static void disk(ShellNode group, Backstore b, Config c) {
-        String path = ConfigValidator.backstorePath(b);
+    private static void disk(ShellNode group, Backstore b, List<String> users) {
+        group.lazyChild(b.getName(), "a disk", n -> diskDetails(n, b, users));
+    }
+
+    /**
+     * A disk's status, attributes and info: built only for the disks a command reaches (see
+     * {@link ShellNode#lazyChild}), so that a command on one disk costs the same beside ten disks or a thousand.
+     */
+    private static void diskDetails(ShellNode n, Backstore b, List<String> users) {
         int blockSize = b.getBlockSize() == 0 ? 512 : b.getBlockSize();
         String where = switch (b.getStoreCase()) {
             case MEMORY -> ShellWords.bytes(b.getMemory().getSize());
@@ -133,10 +147,10 @@ final class BackstoreNodes {
             case RBD -> "rbd:" + b.getRbd().getPool() + "/" + b.getRbd().getImage();
             case STORE_NOT_SET -> "?";
         };
-        List<String> users = ShellEdits.usersOf(c, path);
-        ShellNode n = group.child(b.getName(), "a disk").status(where + (blockSize != 512 ? ", " + blockSize + " B blocks"
-                : "") + (b.getWriteProtect() ? ", write-protected" : "") + ", " + (users.isEmpty() ? "not mapped"
+        n.status(where + (blockSize != 512 ? ", " + blockSize + " B blocks" : "")
+                + (b.getWriteProtect() ? ", write-protected" : "") + ", " + (users.isEmpty() ? "not mapped"
                 : "mapped: " + users.size() + " LUN" + (users.size() == 1 ? "" : "s")));
+        String path = ConfigValidator.backstorePath(b);
         n.attribute("attribute", ShellAttribute.of("block_size", "logical block length in bytes (512 or 4096)",
                 Integer.toString(blockSize), (cfg, v) -> ShellEdits.editBackstore(cfg, path,
                         x -> x.setBlockSize(ShellWords.number("block_size", v, 512, 65536))), "512", "4096"));

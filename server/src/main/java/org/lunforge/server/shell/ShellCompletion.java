@@ -86,7 +86,7 @@ final class ShellCompletion {
             return out;
         }
         for (ShellNode child : dir.children.values()) {
-            out.add(base + child.name + (child.children.isEmpty() ? "" : "/"));
+            out.add(base + child.name + (child.filled().children.isEmpty() ? "" : "/"));
         }
         return out;
     }

@@ -1,14 +1,19 @@
 package org.lunforge.server.shell;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.lunforge.server.config.Backstore;
 import org.lunforge.server.config.Config;
 import org.lunforge.server.config.ConfigValidator;
 import org.lunforge.server.config.IscsiTarget;
+import org.lunforge.server.config.Lun;
 import org.lunforge.server.config.PortalGroup;
 import org.lunforge.server.config.TapeLibrary;
+import org.lunforge.server.config.TcmuDevice;
 
 /** Finding objects of a configuration by what the shell calls them, for edits; a miss says what exists. */
 final class ShellEdits {
@@ -90,15 +95,26 @@ final class ShellEdits {
 
     /** Every place a storage object is a LUN: "/iscsi/IQN/tpg1/luns/lun0", and TCMU devices serving it. */
     static List<String> usersOf(Config c, String objectPath) {
-        List<String> users = new java.util.ArrayList<>();
+        return usersByObject(c).getOrDefault(objectPath, List.of());
+    }
+
+    /**
+     * {@link #usersOf} for every storage object at once, in one pass over the configuration: a tree of n disks is
+     * built in O(n), where asking per disk took O(n^2) and made each shell command slower as disks were added.
+     */
+    static Map<String, List<String>> usersByObject(Config c) {
+        Map<String, List<String>> users = new HashMap<>();
         for (IscsiTarget t : c.getIscsiTargetsList()) {
             for (PortalGroup g : t.getPortalGroupsList()) {
-                g.getLunsList().stream().filter(l -> l.getObject().equals(objectPath))
-                        .forEach(l -> users.add("/iscsi/" + t.getIqn() + "/tpg" + g.getTag() + "/luns/lun" + l.getLun()));
+                for (Lun l : g.getLunsList()) {
+                    users.computeIfAbsent(l.getObject(), o -> new ArrayList<>())
+                            .add("/iscsi/" + t.getIqn() + "/tpg" + g.getTag() + "/luns/lun" + l.getLun());
+                }
             }
         }
-        c.getTcmuDevicesList().stream().filter(d -> d.getObject().equals(objectPath))
-                .forEach(d -> users.add("/tcmu/" + d.getName()));
+        for (TcmuDevice d : c.getTcmuDevicesList()) {
+            users.computeIfAbsent(d.getObject(), o -> new ArrayList<>()).add("/tcmu/" + d.getName());
+        }
         return users;
     }
 

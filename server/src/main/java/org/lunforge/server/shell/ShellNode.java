@@ -4,11 +4,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * One node of the tree the shell walks (/backstores/memory/disk0, /iscsi/IQN/tpg1/luns/lun0, /vtl/vtl0/slots/slot3),
  * built from one snapshot of the running configuration: its children, the commands it offers beyond the shell's own,
  * its attribute groups for get/set, a one-line status for ls and the lines of info.
+ *
+ * <p>A node may be built in two steps: its name and status at once (what ls of its parent shows), the rest by a
+ * filler when the node is first reached through {@link #resolve} or {@link #filled}. Each shell command builds a
+ * fresh tree, so a tree of a thousand disks must cost little beyond the nodes the command walks: invariant: any
+ * code that reads a node's commands, attributes, info or children reached it through resolve or called filled.
  */
 final class ShellNode {
     final String name;
@@ -24,6 +30,9 @@ final class ShellNode {
     /** Lines info prints beyond the attributes. */
     final List<String> info = new ArrayList<>();
 
+    /** What is still to be built, or null. */
+    private Consumer<ShellNode> filler;
+
     ShellNode(String name, ShellNode parent, String what) {
         this.name = name;
         this.parent = parent;
@@ -34,6 +43,23 @@ final class ShellNode {
         ShellNode n = new ShellNode(childName, this, childWhat);
         children.put(childName, n);
         return n;
+    }
+
+    /** A child whose commands, attributes, info and children {@code fill} adds when it is first reached. */
+    ShellNode lazyChild(String childName, String childWhat, Consumer<ShellNode> fill) {
+        ShellNode n = child(childName, childWhat);
+        n.filler = fill;
+        return n;
+    }
+
+    /** This node, built whole. */
+    ShellNode filled() {
+        Consumer<ShellNode> fill = filler;
+        if (fill != null) {
+            filler = null;
+            fill.accept(this);
+        }
+        return this;
     }
 
     ShellNode status(String text) {
@@ -61,7 +87,7 @@ final class ShellNode {
 
     /** The node at {@code path}, absolute or relative to this one (".", "..", "a/b"); null if there is none. */
     ShellNode resolve(String path) {
-        ShellNode n = path.startsWith("/") ? root() : this;
+        ShellNode n = (path.startsWith("/") ? root() : this).filled();
         for (String part : path.split("/")) {
             if (part.isEmpty() || part.equals(".")) {
                 continue;
@@ -74,6 +100,7 @@ final class ShellNode {
             if (n == null) {
                 return null;
             }
+            n.filled();
         }
         return n;
     }

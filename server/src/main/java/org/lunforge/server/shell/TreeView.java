@@ -22,7 +22,7 @@ final class TreeView {
         }
         List<ShellNode> children = List.copyOf(node.children.values());
         for (int i = 0; i < children.size(); i++) {
-            ShellNode c = children.get(i);
+            ShellNode c = children.get(i).filled();
             boolean last = i == children.size() - 1;
             line(out, prefix, c.name, c.status, width);
             walk(out, c, prefix + (last ? "  " : "| "), depth - 1, width);
