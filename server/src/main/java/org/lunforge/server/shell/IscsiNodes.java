@@ -256,7 +256,8 @@ final class IscsiNodes {
                     ctx.out.println("Deleted LUN " + lun + ".");
                 }));
         for (Lun l : g.getLunsList()) {
-            luns.child("lun" + l.getLun(), "a LUN").status(l.getObject()).info.add("object: " + l.getObject());
+            luns.lazyChild("lun" + l.getLun(), "a LUN",
+                    lun -> lun.status(l.getObject()).info.add("object: " + l.getObject()));
         }
 
         ShellNode acls = n.child("acls", "initiators allowed in, with their LUN mappings and CHAP").status(
