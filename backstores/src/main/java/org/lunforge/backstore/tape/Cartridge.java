@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.lunforge.backstore.AtomicFileReplacement;
 
 /**
- * One cartridge of a {@link CartridgePool}: what it is (its immutable header), its medium auxiliary memory
+ * One cartridge of a {@link FileCartridgeStore}: what it is (its immutable header), its medium auxiliary memory
  * ({@link CartridgeAttributes}), and the door to its recorded data, {@link #load}. A cartridge is loaded in at most one
  * drive at a time, in this process or any other: {@code load} takes an exclusive lock that {@link TapeMedium#close}
  * gives back.
@@ -167,7 +167,7 @@ public final class Cartridge {
     }
 
     Path journalPath() {
-        return folder.resolve(barcode() + CartridgePool.JOURNAL_SUFFIX);
+        return folder.resolve(barcode() + FileCartridgeStore.JOURNAL_SUFFIX);
     }
 
     Path checkpointPath() {

@@ -20,7 +20,7 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
         Objects.requireNonNull(manufacturer, "manufacturer");
         Objects.requireNonNull(mediumSerialNumber, "mediumSerialNumber");
         Objects.requireNonNull(manufactureDate, "manufactureDate");
-        checkBarcode(barcode);
+        VolumeTag.of(barcode);
         if (worm && !format.hasWorm()) {
             throw new IllegalArgumentException(format + " has no WORM cartridge");
         }
@@ -61,9 +61,5 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
     /** 1% of the capacity, at most 4 GiB: a few seconds of writing at LTO speeds before the physical end. */
     public static long defaultEarlyWarningZone(long capacity) {
         return Math.min(capacity / 100, 4L << 30);
-    }
-
-    static void checkBarcode(String barcode) {
-        VolumeTag.of(barcode);
     }
 }

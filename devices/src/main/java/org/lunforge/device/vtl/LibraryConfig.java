@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import org.lunforge.backstore.tape.VolumeTag;
 import org.lunforge.device.changer.ElementLayout;
 import org.lunforge.scsi.LogicalUnitIdentity;
 
@@ -135,7 +136,7 @@ public record LibraryConfig(String name, Path poolFolder, Path stateFolder, Chan
      */
     public record CartridgePlacement(String barcode, MediaType mediaType, int slot) {
         public CartridgePlacement {
-            Cartridge.checkBarcode(barcode);
+            VolumeTag.of(barcode);
             if (mediaType == null && MediaType.fromBarcode(barcode) == null) {
                 throw new IllegalArgumentException("cartridge " + barcode + ": give its media type; the barcode does"
                         + " not say it");
@@ -145,8 +146,8 @@ public record LibraryConfig(String name, Path poolFolder, Path stateFolder, Chan
             }
         }
 
-        public Cartridge cartridge() {
-            return new Cartridge(barcode, mediaType != null ? mediaType : MediaType.fromBarcode(barcode));
+        public Volume cartridge() {
+            return new Volume(barcode, mediaType != null ? mediaType : MediaType.fromBarcode(barcode));
         }
     }
 }

@@ -71,9 +71,9 @@ public final class OperatorPanel {
     }
 
     /** Creates the blank cartridges on the shelf, once the whole batch passed {@link #checkNew}. */
-    public List<Cartridge> createOnShelf(List<String> barcodes) throws LibraryException {
+    public List<Volume> createOnShelf(List<String> barcodes) throws LibraryException {
         List<MediaType> types = checkNew(barcodes);
-        List<Cartridge> created = new ArrayList<>();
+        List<Volume> created = new ArrayList<>();
         for (int i = 0; i < types.size(); i++) {
             created.add(library.createCartridge(barcodes.get(i), types.get(i)));
         }

@@ -35,15 +35,15 @@ public final class StoreCartridgePool implements CartridgePool {
     }
 
     @Override
-    public Cartridge find(String barcode) throws IOException {
+    public Volume find(String barcode) throws IOException {
         if (!store.exists(barcode)) {
             return null;
         }
-        return new Cartridge(barcode, mediaType(store.cartridge(barcode).format()));
+        return new Volume(barcode, mediaType(store.cartridge(barcode).format()));
     }
 
     @Override
-    public Cartridge create(String barcode, MediaType mediaType) throws IOException {
+    public Volume create(String barcode, MediaType mediaType) throws IOException {
         if (mediaType.cleaning()) {
             throw new IOException("cleaning cartridges are not supported by the cartridge store: " + barcode);
         }
@@ -60,12 +60,12 @@ public final class StoreCartridgePool implements CartridgePool {
             spec = spec.withCapacity(capacity, CartridgeSpec.defaultEarlyWarningZone(capacity));
         }
         store.create(spec);
-        return new Cartridge(barcode, mediaType);
+        return new Volume(barcode, mediaType);
     }
 
     @Override
-    public List<Cartridge> list() throws IOException {
-        List<Cartridge> out = new ArrayList<>();
+    public List<Volume> list() throws IOException {
+        List<Volume> out = new ArrayList<>();
         for (String barcode : store.barcodes()) {
             out.add(find(barcode));
         }

@@ -41,7 +41,7 @@ public final class TapeDriveElement implements DataTransferDevice {
 
     /** {@link TapeDrive#load} leaves the drive empty when it throws, as the library requires. */
     @Override
-    public void load(Cartridge cartridge) throws IOException {
+    public void load(Volume cartridge) throws IOException {
         drive.load(pool.cartridge(cartridge.barcode()));
     }
 

@@ -24,6 +24,7 @@ import org.lunforge.device.changer.ElementStatus;
 import org.lunforge.device.changer.ElementType;
 import org.lunforge.device.changer.MediumChanger;
 import org.lunforge.device.changer.MediumChangerDevice;
+import org.lunforge.backstore.tape.VolumeTag;
 import org.lunforge.device.vtl.Inventory.Occupant;
 import org.lunforge.scsi.SenseCode;
 
@@ -117,7 +118,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
     private Inventory firstInventory() throws IOException {
         Inventory first = Inventory.EMPTY;
         for (LibraryConfig.CartridgePlacement p : config.cartridges()) {
-            Cartridge cartridge = pool.find(p.barcode());
+            Volume cartridge = pool.find(p.barcode());
             if (cartridge == null) {
                 cartridge = pool.create(p.barcode(), p.cartridge().mediaType());
             }
@@ -178,7 +179,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
                         continue;
                     }
                 } else {
-                    Cartridge found = known(reported);
+                    Volume found = known(reported);
                     if (found == null) {
                         LOG.log(WARNING, "{0}: drive 0x{1} holds {2}, which is neither in the pool nor a barcode of a"
                                 + " known media type; left as it is", config.name(), Integer.toHexString(address),
@@ -206,9 +207,9 @@ public final class VirtualTapeLibrary implements MediumChanger {
         return inv;
     }
 
-    private Cartridge known(String barcode) {
+    private Volume known(String barcode) {
         try {
-            Cartridge c = pool.find(barcode);
+            Volume c = pool.find(barcode);
             if (c != null) {
                 return c;
             }
@@ -216,7 +217,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             LOG.log(WARNING, config.name() + ": looking up " + barcode + " in the pool failed", e);
         }
         MediaType type = MediaType.fromBarcode(barcode);
-        return type == null ? null : new Cartridge(barcode, type);
+        return type == null ? null : new Volume(barcode, type);
     }
 
     /** Puts a displaced cartridge back into its source element if empty, else the first empty storage element. */
@@ -496,7 +497,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             });
         }
 
-        void putIn(int address, ElementType type, Cartridge cartridge, Role role) {
+        void putIn(int address, ElementType type, Volume cartridge, Role role) {
             if (type != ElementType.DATA_TRANSFER) {
                 return;
             }
@@ -548,10 +549,10 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     /** Creates a blank cartridge in the pool; it starts on the shelf. */
-    public Cartridge createCartridge(String barcode, MediaType mediaType) throws LibraryException {
-        Cartridge cartridge;
+    public Volume createCartridge(String barcode, MediaType mediaType) throws LibraryException {
+        Volume cartridge;
         try {
-            cartridge = new Cartridge(barcode, mediaType);
+            cartridge = new Volume(barcode, mediaType);
         } catch (IllegalArgumentException e) {
             throw new LibraryException(e.getMessage());
         }
@@ -571,7 +572,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
      * LF0003L8). Cleaning cartridges need a prefix starting with CLN and get the identifier CU. Creates none if any
      * exists already.
      */
-    public List<Cartridge> createCartridges(String prefix, int firstNumber, int count, MediaType mediaType)
+    public List<Volume> createCartridges(String prefix, int firstNumber, int count, MediaType mediaType)
             throws LibraryException {
         int digits = 6 - prefix.length();
         if (digits < 1 || firstNumber < 0 || count < 0 || String.valueOf((long) firstNumber + count - 1).length()
@@ -579,7 +580,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             throw new LibraryException("prefix " + prefix + " leaves " + digits + " digits: numbers " + firstNumber
                     + ".." + ((long) firstNumber + count - 1) + " do not fit");
         }
-        if (mediaType.cleaning() && !prefix.startsWith("CLN")) {
+        if (mediaType.cleaning() && !prefix.startsWith(VolumeTag.CLEANING_PREFIX)) {
             throw new LibraryException("cleaning cartridge barcodes start with CLN");
         }
         String suffix = mediaType.cleaning() ? "CU" : mediaType.mediaIdentifier();
@@ -589,7 +590,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
         }
         try {
             for (String b : barcodes) {
-                Cartridge.checkBarcode(b);
+                VolumeTag.of(b);
                 if (pool.exists(b)) {
                     throw new LibraryException("cartridge " + b + " exists; none created");
                 }
@@ -597,7 +598,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
         } catch (IllegalArgumentException | IOException e) {
             throw new LibraryException(e.getMessage(), e);
         }
-        List<Cartridge> created = new ArrayList<>();
+        List<Volume> created = new ArrayList<>();
         for (String b : barcodes) {
             created.add(createCartridge(b, mediaType));
         }
@@ -635,7 +636,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             if (where != null) {
                 throw new LibraryException("cartridge " + barcode + " is in the library, at " + hex(where));
             }
-            Cartridge cartridge;
+            Volume cartridge;
             try {
                 cartridge = pool.find(barcode);
             } catch (IOException e) {
@@ -650,8 +651,8 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     /** The operator takes the cartridge out of an import/export element, back to the shelf. */
-    public Cartridge exportCartridge(int element) throws LibraryException {
-        Cartridge taken;
+    public Volume exportCartridge(int element) throws LibraryException {
+        Volume taken;
         synchronized (lock) {
             checkOperatorAccess(element);
             Occupant o = inventory.at(element);
@@ -666,7 +667,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     /** The operator takes this cartridge out of the import/export element it is in. */
-    public Cartridge exportCartridge(String barcode) throws LibraryException {
+    public Volume exportCartridge(String barcode) throws LibraryException {
         Integer where;
         synchronized (lock) {
             where = inventory.addressOf(barcode);
@@ -705,8 +706,8 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     /** The cartridges of the pool that are not in the library. */
-    public List<Cartridge> shelf() throws LibraryException {
-        List<Cartridge> all;
+    public List<Volume> shelf() throws LibraryException {
+        List<Volume> all;
         try {
             all = pool.list();
         } catch (IOException e) {

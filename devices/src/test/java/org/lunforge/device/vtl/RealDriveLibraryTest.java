@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.FileCartridgeStore;
 import org.lunforge.device.changer.ElementLayout;
 import org.lunforge.device.tape.TapeDrive;
 import org.lunforge.device.tape.TapeDriveModel;
@@ -26,7 +26,7 @@ class RealDriveLibraryTest {
                         new LibraryConfig.CartridgePlacement("LF0002LY", MediaType.LTO8, 2)), null);
     }
 
-    private record Opened(VirtualTapeLibrary library, TapeDrive[] drives, CartridgePool pool) implements AutoCloseable {
+    private record Opened(VirtualTapeLibrary library, TapeDrive[] drives, FileCartridgeStore pool) implements AutoCloseable {
         @Override
         public void close() {
             for (TapeDrive d : drives) {
@@ -37,7 +37,7 @@ class RealDriveLibraryTest {
 
     private Opened open() throws IOException {
         LibraryConfig config = config();
-        CartridgePool pool = CartridgePool.open(config.poolFolder());
+        FileCartridgeStore pool = FileCartridgeStore.open(config.poolFolder());
         TapeDrive[] drives = {new TapeDrive(TapeDriveModel.IBM_LTO8, "SN0"), new TapeDrive(TapeDriveModel.IBM_LTO8,
                 "SN1")};
         List<DataTransferDevice> elements = List.of(new TapeDriveElement(drives[0], pool),
@@ -72,11 +72,11 @@ class RealDriveLibraryTest {
 
     @Test
     void poolRefusesCleaningAndMismatchedTypes() throws IOException {
-        StoreCartridgePool pool = new StoreCartridgePool(CartridgePool.open(dir.resolve("p")), 0);
+        StoreCartridgePool pool = new StoreCartridgePool(FileCartridgeStore.open(dir.resolve("p")), 0);
         assertThrows(IOException.class, () -> pool.create("CLN001L1", MediaType.CLEANING));
         assertThrows(IOException.class, () -> pool.create("LF0009L8", MediaType.LTO9));
-        assertEquals(new Cartridge("LF0009L9", MediaType.LTO9), pool.create("LF0009L9", MediaType.LTO9));
+        assertEquals(new Volume("LF0009L9", MediaType.LTO9), pool.create("LF0009L9", MediaType.LTO9));
         assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> pool.create("LF0009L9", MediaType.LTO9));
-        assertEquals(List.of(new Cartridge("LF0009L9", MediaType.LTO9)), pool.list());
+        assertEquals(List.of(new Volume("LF0009L9", MediaType.LTO9)), pool.list());
     }
 }
