@@ -40,7 +40,7 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
         VolumeTag tag = VolumeTag.of(barcode);
         TapeFormat format = tag.format();
         if (format == null) {
-            throw new IllegalArgumentException("barcode " + barcode + " names no LTO data cartridge (L5..L9, LV..LZ,"
+            throw new IllegalArgumentException("barcode " + barcode + " names no LTO data cartridge (L5..L9, LA, LV..LZ,"
                     + " M8; CLN labels are cleaning cartridges)");
         }
         return new CartridgeSpec(barcode, format, tag.worm(), format.nativeCapacity(),

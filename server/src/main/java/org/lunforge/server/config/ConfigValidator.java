@@ -303,8 +303,8 @@ public final class ConfigValidator {
                 if (!OBJECT_NAME.matcher(drive.getName()).matches() || !drives.add(drive.getName())) {
                     throw error(parsed, source, dat + ".name", "a unique name of 1 to 64 letters and digits");
                 }
-                if (!drive.getModel().isEmpty() && !drive.getModel().matches("(IBM|HP)_LTO[5-9]")) {
-                    throw error(parsed, source, dat + ".model", "IBM_LTO5 .. IBM_LTO9 or HP_LTO5 .. HP_LTO9");
+                if (!drive.getModel().isEmpty() && !knownDriveModel(drive.getModel())) {
+                    throw error(parsed, source, dat + ".model", "IBM_LTO5 .. IBM_LTO10 or HP_LTO5 .. HP_LTO9");
                 }
                 paths.add(drivePath(lib, drive));
             }
@@ -438,5 +438,15 @@ public final class ConfigValidator {
 
     private static ConfigException error(ConfigJson.Parsed parsed, String source, String path, String reason) {
         return new ConfigException(source, parsed.lineOf(path), path, reason);
+    }
+
+    /** The drive model presets of {@link org.lunforge.device.tape.TapeDriveModel#named}: one list, not a pattern. */
+    private static boolean knownDriveModel(String name) {
+        try {
+            org.lunforge.device.tape.TapeDriveModel.named(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -32,7 +32,7 @@ import org.lunforge.server.control.ShelfCartridge;
 final class VtlNodes {
     private static final Pattern RANGE = Pattern.compile("([A-Z0-9]*?)([0-9]+)([A-Z0-9]{2})\\.\\.([A-Z0-9]*?)([0-9]+)"
             + "([A-Z0-9]{2})");
-    static final List<String> DRIVE_MODELS = List.of("IBM_LTO5", "IBM_LTO6", "IBM_LTO7", "IBM_LTO8", "IBM_LTO9",
+    static final List<String> DRIVE_MODELS = List.of("IBM_LTO5", "IBM_LTO6", "IBM_LTO7", "IBM_LTO8", "IBM_LTO9", "IBM_LTO10",
             "HP_LTO5", "HP_LTO6", "HP_LTO7", "HP_LTO8", "HP_LTO9");
 
     private VtlNodes() {
