@@ -42,8 +42,19 @@ public final class Cartridge {
         return header.spec();
     }
 
+    /** The recording format; null for a cleaning cartridge. */
     public TapeFormat format() {
         return header.spec().format();
+    }
+
+    /** A cleaning cartridge: it records nothing, and each load is one use of its {@link CartridgeSpec#CLEANING_USES}. */
+    public boolean cleaning() {
+        return header.spec().cleaning();
+    }
+
+    /** Cleaning uses left: {@link CartridgeSpec#CLEANING_USES} less the loads its memory counted; 0 when expired. */
+    public int cleaningUsesLeft() {
+        return (int) Math.max(0, CartridgeSpec.CLEANING_USES - attributes.loadCount());
     }
 
     public boolean worm() {
@@ -76,6 +87,9 @@ public final class Cartridge {
 
     /** {@link #load()} with other sync and checkpoint intervals (tests make them small). */
     public TapeMedium load(long syncInterval, long checkpointInterval) throws IOException {
+        if (cleaning()) {
+            throw new IOException("cartridge " + barcode() + " is a cleaning cartridge: it records nothing");
+        }
         Path key = key();
         FileChannel channel = claim();
         try {
@@ -184,6 +198,6 @@ public final class Cartridge {
 
     @Override
     public String toString() {
-        return "Cartridge[" + barcode() + ", " + format() + (worm() ? ", WORM" : "") + "]";
+        return "Cartridge[" + barcode() + ", " + (cleaning() ? "cleaning" : format()) + (worm() ? ", WORM" : "") + "]";
     }
 }

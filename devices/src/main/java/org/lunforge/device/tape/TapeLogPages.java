@@ -15,11 +15,6 @@ import org.lunforge.scsi.LogParameter;
  * <p>Counters are written by the drive's thread and read by LOG SENSE on another: volatile, single writer.
  */
 final class TapeLogPages {
-    /** TapeAlert flag numbers (SSC-4 annex, TapeAlert flags). */
-    static final int TAPEALERT_WRITE_PROTECT = 9;
-    static final int TAPEALERT_NO_REMOVAL = 10;
-    static final int TAPEALERT_UNSUPPORTED_FORMAT = 12;
-
     volatile long hostBytesWritten;
     volatile long mediumBytesWritten;
     volatile long hostBytesRead;
@@ -28,27 +23,63 @@ final class TapeLogPages {
     private long tapeAlerts;
 
     private final Supplier<TapeMedium> medium;
+    private final DriveCleaning cleaning;
+    /** CLEAN NOW was reported for the current cleaning need since the last load or unload; raised again after. */
+    private boolean cleanNowReported;
 
-    TapeLogPages(Supplier<TapeMedium> medium) {
+    TapeLogPages(Supplier<TapeMedium> medium, DriveCleaning cleaning) {
         this.medium = medium;
+        this.cleaning = cleaning;
     }
 
+    void alert(TapeAlertFlag flag) {
+        alert(flag.number());
+    }
+
+    /** Sets TapeAlert flag 1..64. */
     synchronized void alert(int flag) {
+        if (flag < 1 || flag > 64) {
+            throw new IllegalArgumentException("TapeAlert flag " + flag + " (1..64)");
+        }
         tapeAlerts |= 1L << (flag - 1);
     }
 
-    /** The current flags without clearing them (MAM TAPEALERT FLAGS). */
+    /** The current flags without clearing them (MAM TAPEALERT FLAGS, the operator's view). */
     synchronized long tapeAlerts() {
-        return tapeAlerts;
+        return tapeAlerts | (cleanNowPending() ? 1L << (TapeAlertFlag.CLEAN_NOW.number() - 1) : 0);
     }
 
+    /** A cartridge was loaded or unloaded: a cleaning need is reported again, as real drives do at each load. */
+    synchronized void loadChanged() {
+        cleanNowReported = false;
+    }
+
+    /** Medium bytes moved during the current load (the cleaning interval's unit). */
+    long loadBytes() {
+        return mediumBytesWritten + mediumBytesRead;
+    }
+
+    boolean cleaningRequired() {
+        return cleaning.required(loadBytes());
+    }
+
+    private boolean cleanNowPending() {
+        return !cleanNowReported && cleaningRequired();
+    }
+
+    /** Reading page 2Eh returns the flags and clears them (TapeAlert read-clear); CLEAN NOW until the next load. */
     private synchronized long takeTapeAlerts() {
-        long flags = tapeAlerts;
+        long flags = tapeAlerts();
+        if (cleanNowPending()) {
+            cleanNowReported = true;
+        }
         tapeAlerts = 0;
         return flags;
     }
 
+    /** Zeroes the load's counters (a new load, LOG SELECT PCR); the tape they moved stays counted for cleaning. */
     void reset() {
+        cleaning.counted(loadBytes());
         hostBytesWritten = 0;
         mediumBytesWritten = 0;
         hostBytesRead = 0;
@@ -99,7 +130,7 @@ final class TapeLogPages {
      * SSC-4 8.2.2 sequential-access device page: bytes from the application and to the medium (0000h, 0001h), from the
      * medium and to the application (0002h, 0003h), native capacities in MiB (0004h BOP to EOD, 0005h BOP to early
      * warning, 0006h early warning to end of partition, 0007h BOP to the current position, 0008h the object buffer),
-     * 0100h cleaning required (never).
+     * 0100h cleaning required (the cleaning interval has passed, until a cleaning cartridge is loaded).
      */
     private LogPage sequentialAccess() {
         return new Page(0x0C) {
@@ -120,7 +151,7 @@ final class TapeLogPages {
                         LogParameter.counter(0x0006, zone, 4),
                         LogParameter.counter(0x0007, here, 4),
                         LogParameter.counter(0x0008, 1, 4),
-                        LogParameter.counter(0x0100, 0, 1));
+                        LogParameter.counter(0x0100, cleaningRequired() ? 1 : 0, 1));
             }
         };
     }

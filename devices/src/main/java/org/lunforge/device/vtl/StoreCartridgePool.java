@@ -10,7 +10,7 @@ import org.lunforge.backstore.tape.TapeFormat;
 /**
  * The library's view of a cartridge store pool: barcodes and media types, with blank cartridges created at full
  * native capacity or at a fixed capacity (small cartridges let tests fill a tape and cross to the next one).
- * Cleaning cartridges are not stored: the store records data cartridges only.
+ * Cleaning cartridges are stored too (they record nothing; their memory counts their uses).
  */
 public final class StoreCartridgePool implements CartridgePool {
     private final CartridgeStore store;
@@ -39,24 +39,23 @@ public final class StoreCartridgePool implements CartridgePool {
         if (!store.exists(barcode)) {
             return null;
         }
-        return new Volume(barcode, mediaType(store.cartridge(barcode).format()));
+        var cartridge = store.cartridge(barcode);
+        return new Volume(barcode, cartridge.cleaning() ? MediaType.CLEANING : mediaType(cartridge.format()));
     }
 
     @Override
     public Volume create(String barcode, MediaType mediaType) throws IOException {
-        if (mediaType.cleaning()) {
-            throw new IOException("cleaning cartridges are not supported by the cartridge store: " + barcode);
-        }
         CartridgeSpec spec;
         try {
             spec = CartridgeSpec.ofBarcode(barcode);
         } catch (IllegalArgumentException e) {
             throw new IOException(e.getMessage(), e);
         }
-        if (mediaType(spec.format()) != mediaType) {
-            throw new IOException("barcode " + barcode + " names " + spec.format() + ", not " + mediaType);
+        MediaType named = spec.cleaning() ? MediaType.CLEANING : mediaType(spec.format());
+        if (named != mediaType) {
+            throw new IOException("barcode " + barcode + " names " + named + ", not " + mediaType);
         }
-        if (capacity > 0) {
+        if (capacity > 0 && !spec.cleaning()) {
             spec = spec.withCapacity(capacity, CartridgeSpec.defaultEarlyWarningZone(capacity));
         }
         store.create(spec);

@@ -71,12 +71,15 @@ class RealDriveLibraryTest {
     }
 
     @Test
-    void poolRefusesCleaningAndMismatchedTypes() throws IOException {
+    void poolStoresCleaningCartridgesAndRefusesMismatchedTypes() throws IOException {
         StoreCartridgePool pool = new StoreCartridgePool(FileCartridgeStore.open(dir.resolve("p")), 0);
-        assertThrows(IOException.class, () -> pool.create("CLN001L1", MediaType.CLEANING));
+        assertEquals(new Volume("CLN001L1", MediaType.CLEANING), pool.create("CLN001L1", MediaType.CLEANING));
+        assertTrue(pool.store().cartridge("CLN001L1").cleaning());
+        assertThrows(IOException.class, () -> pool.create("CLN002CU", MediaType.LTO8));
         assertThrows(IOException.class, () -> pool.create("LF0009L8", MediaType.LTO9));
         assertEquals(new Volume("LF0009L9", MediaType.LTO9), pool.create("LF0009L9", MediaType.LTO9));
         assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> pool.create("LF0009L9", MediaType.LTO9));
-        assertEquals(List.of(new Volume("LF0009L9", MediaType.LTO9)), pool.list());
+        assertEquals(List.of(new Volume("CLN001L1", MediaType.CLEANING), new Volume("LF0009L9", MediaType.LTO9)),
+                pool.list());
     }
 }
