@@ -6,8 +6,8 @@ package org.lunforge.device.tape;
  * 0100h of the sequential-access device log page, SSC-4 8.2.2). Loading a cleaning cartridge that has uses left
  * cleans the heads. An interval of 0 never asks.
  *
- * <p>Use is counted in medium bytes (written and read, as stored): the log counters of the current load, read live,
- * are added here whenever they are zeroed (at the next load, or by LOG SELECT). Fields are written under the drive's monitor and read by LOG SENSE on another thread.
+ * <p>Use is counted in bytes of tape (appended as stored, and read) per load: the loaded medium's counts are read
+ * live, and added here when it is unloaded. Fields are written under the drive's monitor and read by LOG SENSE on another thread.
  */
 final class DriveCleaning {
     private volatile long interval;
@@ -37,7 +37,7 @@ final class DriveCleaning {
         return i > 0 && used(loadBytes) >= i;
     }
 
-    /** The load's counters, {@code loadBytes} of tape, are about to be zeroed. */
+    /** A load ended after moving {@code loadBytes} of tape. */
     void counted(long loadBytes) {
         usedBeforeThisLoad += loadBytes;
     }

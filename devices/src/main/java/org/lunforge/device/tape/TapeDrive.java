@@ -310,6 +310,7 @@ public final class TapeDrive implements DeviceServer {
     private void dismount() throws IOException {
         TapeMedium m = medium;
         medium = null;
+        cleaning.counted(TapeLogPages.loadBytes(m));
         if (m != null) {
             m.close();
         }

@@ -54,9 +54,13 @@ final class TapeLogPages {
         cleanNowReported = false;
     }
 
-    /** Medium bytes moved during the current load (the cleaning interval's unit). */
+    /** Bytes of tape moved during the current load, as stored (the cleaning interval's unit). */
     long loadBytes() {
-        return mediumBytesWritten + mediumBytesRead;
+        return loadBytes(medium.get());
+    }
+
+    static long loadBytes(TapeMedium m) {
+        return m == null ? 0 : m.storedBytesAppended() + m.bytesRead();
     }
 
     boolean cleaningRequired() {
@@ -77,9 +81,7 @@ final class TapeLogPages {
         return flags;
     }
 
-    /** Zeroes the load's counters (a new load, LOG SELECT PCR); the tape they moved stays counted for cleaning. */
     void reset() {
-        cleaning.counted(loadBytes());
         hostBytesWritten = 0;
         mediumBytesWritten = 0;
         hostBytesRead = 0;

@@ -8,6 +8,8 @@ import java.util.Set;
 import org.lunforge.backstore.tape.VolumeTag;
 import org.lunforge.device.changer.ElementStatus;
 import org.lunforge.device.changer.ElementType;
+import org.lunforge.device.tape.TapeAlertFlag;
+import org.lunforge.device.tape.TapeDrive;
 
 /**
  * What an operator does at a library's panel with new cartridges, for the shell and the control socket alike: checks
@@ -16,6 +18,10 @@ import org.lunforge.device.changer.ElementType;
  * empty import/export slot into the lowest free storage slots. Entering is two steps, {@link #planEntry} and
  * {@link #enter}, so that the caller can record the placements (in its configuration) between them and change nothing
  * if that fails.
+ *
+ * <p>The panel's other controls, as mhVTL's vtlcmd has them, for testing backup software's error paths: open and close
+ * the mail slot, take the library offline and online, set a TapeAlert flag on a drive or make its next READ or WRITE
+ * fail with a medium error; {@link #status} and {@link #driveStatus} say what is in force.
  */
 public final class OperatorPanel {
     private final VirtualTapeLibrary library;
@@ -122,6 +128,74 @@ public final class OperatorPanel {
             library.importCartridge(e.barcode(), plan.importExportAddress());
             library.move(plan.importExportAddress(), e.slotAddress());
         }
+    }
+
+    /** What the panel shows of the library: online or not, the mail slot door open or not. */
+    public record Status(boolean online, boolean mailSlotOpen, boolean importExportLocked) {
+    }
+
+    /**
+     * What the panel shows of one drive: the TapeAlert flags set and not yet read (flag n as bit n-1), an injected
+     * medium error waiting for a READ or WRITE, whether it asks to be cleaned, and how often it was cleaned.
+     */
+    public record DriveStatus(String drive, long tapeAlerts, boolean mediumErrorInjected, boolean cleaningRequired,
+                              int cleanings) {
+        /** The numbers of the flags set, ascending. */
+        public List<Integer> tapeAlertFlags() {
+            List<Integer> out = new ArrayList<>();
+            for (int n = 1; n <= 64; n++) {
+                if ((tapeAlerts >>> (n - 1) & 1) != 0) {
+                    out.add(n);
+                }
+            }
+            return out;
+        }
+    }
+
+    public Status status() {
+        return new Status(library.online(), library.mailSlotOpen(), library.importExportLocked());
+    }
+
+    public void openMailSlot() throws LibraryException {
+        library.openMailSlot();
+    }
+
+    public void closeMailSlot() {
+        library.closeMailSlot();
+    }
+
+    /** Takes the library offline or brings it online; false if it was so already. */
+    public boolean setOnline(boolean online) {
+        return library.setOnline(online);
+    }
+
+    /** Sets a TapeAlert flag on a drive: a number 1..64 or a name ({@link TapeAlertFlag#parse}). */
+    public int injectTapeAlert(String drive, String flag) throws LibraryException {
+        int n;
+        try {
+            n = TapeAlertFlag.parse(flag);
+        } catch (IllegalArgumentException e) {
+            throw new LibraryException(e.getMessage(), e);
+        }
+        tapeDrive(drive).injectTapeAlert(n);
+        return n;
+    }
+
+    /** The drive's next READ or WRITE fails with MEDIUM ERROR ({@link TapeDrive#injectMediumError}). */
+    public void injectMediumError(String drive) throws LibraryException {
+        tapeDrive(drive).injectMediumError();
+    }
+
+    public DriveStatus driveStatus(String drive) throws LibraryException {
+        TapeDrive d = tapeDrive(drive);
+        return new DriveStatus(drive, d.tapeAlerts(), d.mediumErrorInjected(), d.cleaningRequired(), d.cleanings());
+    }
+
+    private TapeDrive tapeDrive(String name) throws LibraryException {
+        if (library.drive(name) instanceof TapeDriveElement element) {
+            return element.drive();
+        }
+        throw new LibraryException("drive " + name + " is not an SSC tape drive of this library");
     }
 
     private int slotNumber(ElementStatus e) {

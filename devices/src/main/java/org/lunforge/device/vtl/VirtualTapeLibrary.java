@@ -59,6 +59,10 @@ public final class VirtualTapeLibrary implements MediumChanger {
     /** Drive elements whose last load or unload failed, reported with EXCEPT and this code. Guarded by {@code lock}. */
     private final Map<Integer, SenseCode> driveFaults = new HashMap<>();
     private volatile boolean importExportLocked;
+    /** The operator took the library offline: the changer reports NOT READY. */
+    private volatile boolean offline;
+    /** The operator opened the import/export (mail) slot door: the medium transport cannot reach those elements. */
+    private volatile boolean mailSlotOpen;
     private MediumChangerDevice changerDevice;
 
     private VirtualTapeLibrary(LibraryConfig config, List<DataTransferDevice> drives, CartridgePool pool,
@@ -294,7 +298,8 @@ public final class VirtualTapeLibrary implements MediumChanger {
                 boolean cleaning = o != null && o.cartridge().mediaType().cleaning();
                 out.add(switch (type) {
                     case MEDIUM_TRANSPORT -> ElementStatus.empty(address, type);
-                    case STORAGE, IMPORT_EXPORT -> new ElementStatus(address, type, tag, source, true, null,
+                    case STORAGE, IMPORT_EXPORT -> new ElementStatus(address, type, tag, source,
+                            type == ElementType.STORAGE || !mailSlotOpen, null,
                             o != null && o.placedByOperator(), cleaning, null, -1);
                     case DATA_TRANSFER -> {
                         int index = address - layout.dataTransfer().first();
@@ -406,6 +411,66 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     @Override
+    public boolean online() {
+        return !offline;
+    }
+
+    /**
+     * The operator takes the library offline (its changer reports NOT READY, LOGICAL UNIT NOT READY, OFFLINE) or
+     * brings it back online; coming back, every I_T nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED, as
+     * the operator may have changed cartridges meanwhile. Returns false if it was in that state already.
+     */
+    public boolean setOnline(boolean online) {
+        synchronized (lock) {
+            if (online == !offline) {
+                return false;
+            }
+            offline = !online;
+        }
+        if (online) {
+            announce(ChangerEvent.INVENTORY_CHANGED);
+        }
+        LOG.log(INFO, () -> config.name() + ": " + (online ? "online" : "offline"));
+        return true;
+    }
+
+    /**
+     * The operator opens the import/export (mail) slot door: the medium transport cannot reach those elements
+     * (READ ELEMENT STATUS: ACCESS 0; MOVE MEDIUM: NOT READY, MEDIUM MAGAZINE NOT ACCESSIBLE) until it is closed.
+     * Refused while an initiator prevents medium removal, as a real library keeps the door locked.
+     */
+    public void openMailSlot() throws LibraryException {
+        synchronized (lock) {
+            if (importExportLocked) {
+                throw new LibraryException("the mail slot is locked: an initiator prevents medium removal");
+            }
+            mailSlotOpen = true;
+        }
+    }
+
+    /** The operator closes the mail slot door: every I_T nexus gets IMPORT OR EXPORT ELEMENT ACCESSED. */
+    public void closeMailSlot() {
+        synchronized (lock) {
+            mailSlotOpen = false;
+        }
+        announce(ChangerEvent.IMPORT_EXPORT_ELEMENT_ACCESSED);
+    }
+
+    public boolean mailSlotOpen() {
+        return mailSlotOpen;
+    }
+
+    /** The drive with this name in the configuration; LibraryException if none. */
+    public DataTransferDevice drive(String name) throws LibraryException {
+        for (int i = 0; i < config.drives().size(); i++) {
+            if (config.drives().get(i).name().equals(name)) {
+                return drives.get(i);
+            }
+        }
+        throw new LibraryException(config.name() + " has no drive " + name);
+    }
+
+    @Override
     public void addListener(Consumer<ChangerEvent> listener) {
         if (!listeners.contains(listener)) {
             listeners.add(listener);
@@ -429,14 +494,24 @@ public final class VirtualTapeLibrary implements MediumChanger {
 
     /** A cartridge may not leave a drive whose initiator prevents its removal. */
     private void checkRemoval(ElementType type, int address, Role role) {
+        checkReach(type, address, role);
         if (type == ElementType.DATA_TRANSFER && drive(address).isMediumRemovalPrevented()) {
             throw new ElementException(Reason.MEDIUM_REMOVAL_PREVENTED, role, "drive %s: medium removal prevented"
                     .formatted(hex(address)));
         }
     }
 
+    /** The medium transport cannot reach an import/export element while the operator has its door open. */
+    private void checkReach(ElementType type, int address, Role role) {
+        if (type == ElementType.IMPORT_EXPORT && mailSlotOpen) {
+            throw new ElementException(Reason.ELEMENT_NOT_ACCESSIBLE, role, ("import/export element %s:"
+                    + " the mail slot is open").formatted(hex(address)));
+        }
+    }
+
     /** A cartridge may not enter a locked import/export element, where the operator could take it. */
     private void checkEntry(ElementType type, int address, Role role) {
+        checkReach(type, address, role);
         if (type == ElementType.IMPORT_EXPORT && importExportLocked) {
             throw new ElementException(Reason.MEDIUM_REMOVAL_PREVENTED, role, "import/export element %s is locked"
                     .formatted(hex(address)));

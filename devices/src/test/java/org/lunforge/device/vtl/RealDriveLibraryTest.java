@@ -82,4 +82,37 @@ class RealDriveLibraryTest {
         assertEquals(List.of(new Volume("CLN001L1", MediaType.CLEANING), new Volume("LF0009L9", MediaType.LTO9)),
                 pool.list());
     }
+
+    /** A cleaning cartridge moved into a drive cleans it; the panel injects faults into the drive by its name. */
+    @Test
+    void cleaningThroughTheChangerAndFaultsThroughThePanel() throws IOException {
+        try (Opened o = open()) {
+            ElementLayout layout = o.library().layout();
+            OperatorPanel panel = new OperatorPanel(o.library());
+            o.drives()[0].setCleaningInterval(1);
+            o.library().createCartridge("CLN001CU", MediaType.CLEANING);
+            o.library().importCartridge("CLN001CU", layout.importExport().address(0));
+            o.library().move(layout.importExport().address(0), layout.storage().address(3));
+            o.library().move(layout.storage().address(0), layout.dataTransfer().address(0));
+            o.drives()[0].medium().writeBlock(org.lunforge.scsi.SgList.wrap(new byte[100]), false);
+            o.library().move(layout.dataTransfer().address(0), layout.storage().address(0));
+            assertTrue(panel.driveStatus("drive0").cleaningRequired());
+            assertTrue(panel.driveStatus("drive0").tapeAlertFlags().contains(20), "CLEAN NOW");
+
+            o.library().move(layout.storage().address(3), layout.dataTransfer().address(0));
+            OperatorPanel.DriveStatus cleaned = panel.driveStatus("drive0");
+            assertFalse(cleaned.cleaningRequired());
+            assertEquals(1, cleaned.cleanings());
+            assertEquals(49, o.pool().cartridge("CLN001CU").cleaningUsesLeft());
+            o.library().move(layout.dataTransfer().address(0), layout.storage().address(3));
+
+            assertEquals(20, panel.injectTapeAlert("drive1", "clean_now"));
+            panel.injectMediumError("drive1");
+            OperatorPanel.DriveStatus faulty = panel.driveStatus("drive1");
+            assertTrue(faulty.mediumErrorInjected());
+            assertEquals(List.of(20), faulty.tapeAlertFlags());
+            assertThrows(LibraryException.class, () -> panel.injectMediumError("drive9"));
+            assertThrows(LibraryException.class, () -> panel.injectTapeAlert("drive0", "0"));
+        }
+    }
 }
