@@ -47,7 +47,7 @@ public final class Cartridge {
         return header.spec().format();
     }
 
-    /** A cleaning cartridge: it records nothing, and each load is one use of its {@link CartridgeSpec#CLEANING_USES}. */
+    /** A cleaning cartridge: it records nothing; each load is one of its {@link CartridgeSpec#CLEANING_USES} uses. */
     public boolean cleaning() {
         return header.spec().cleaning();
     }

@@ -27,7 +27,8 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
         Objects.requireNonNull(manufactureDate, "manufactureDate");
         if (VolumeTag.of(barcode).cleaning()) {
             if (format != null || worm || capacity != 0 || earlyWarningZone != 0) {
-                throw new IllegalArgumentException("cleaning cartridge " + barcode + " has no format, WORM or capacity");
+                throw new IllegalArgumentException("cleaning cartridge " + barcode
+                        + " has no format, WORM or capacity");
             }
         } else {
             Objects.requireNonNull(format, "format");
@@ -55,8 +56,8 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
         }
         TapeFormat format = tag.format();
         if (format == null) {
-            throw new IllegalArgumentException("barcode " + barcode + " names no LTO data cartridge (L5..L9, LA, LV..LZ,"
-                    + " M8; CLN labels are cleaning cartridges)");
+            throw new IllegalArgumentException("barcode " + barcode + " names no LTO data cartridge (L5..L9, LA,"
+                    + " LV..LZ, M8; CLN labels are cleaning cartridges)");
         }
         return new CartridgeSpec(barcode, format, tag.worm(), format.nativeCapacity(),
                 defaultEarlyWarningZone(format.nativeCapacity()), "LUNFORGE", barcode, LocalDate.now());

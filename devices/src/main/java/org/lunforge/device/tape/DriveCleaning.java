@@ -7,7 +7,8 @@ package org.lunforge.device.tape;
  * cleans the heads. An interval of 0 never asks.
  *
  * <p>Use is counted in bytes of tape (appended as stored, and read) per load: the loaded medium's counts are read
- * live, and added here when it is unloaded. Fields are written under the drive's monitor and read by LOG SENSE on another thread.
+ * live, and added here when it is unloaded. Fields are written under the drive's monitor and read by LOG SENSE on
+ * another thread.
  */
 final class DriveCleaning {
     private volatile long interval;

@@ -24,6 +24,19 @@ public interface CartridgePool {
      */
     Volume create(String barcode, MediaType mediaType) throws IOException;
 
+    /**
+     * Creates a blank cartridge of this type and capacity ({@link CartridgeCapacity}; 0: the pool's default).
+     * A pool without capacities (a test's) ignores it.
+     */
+    default Volume create(String barcode, MediaType mediaType, long capacity) throws IOException {
+        return create(barcode, mediaType);
+    }
+
+    /** The cartridge's capacity in bytes, or 0 if the pool does not say (or for a cleaning cartridge). */
+    default long capacity(String barcode) throws IOException {
+        return 0;
+    }
+
     /** Every cartridge in the pool, in no particular order. */
     List<Volume> list() throws IOException;
 }

@@ -41,8 +41,8 @@ public final class OperatorPanel {
         }
     }
 
-    /** New cartridges, their slots, and the import/export element they pass through. */
-    public record Plan(List<Entry> entries, int importExportAddress) {
+    /** New cartridges, their slots, the import/export element they pass through, and their capacity (0: default). */
+    public record Plan(List<Entry> entries, int importExportAddress, long capacity) {
         public Plan {
             entries = List.copyOf(entries);
         }
@@ -50,6 +50,11 @@ public final class OperatorPanel {
 
     /** The media types the barcodes name, in order; refuses the batch if one is not a new cartridge's barcode. */
     public List<MediaType> checkNew(List<String> barcodes) throws LibraryException {
+        return checkNew(barcodes, 0);
+    }
+
+    /** {@link #checkNew(List)}, and the capacity fits every cartridge ({@link CartridgeCapacity}; 0: default). */
+    public List<MediaType> checkNew(List<String> barcodes, long capacity) throws LibraryException {
         if (barcodes.isEmpty()) {
             throw new LibraryException("no barcodes to create");
         }
@@ -71,6 +76,10 @@ public final class OperatorPanel {
                 throw new LibraryException("cartridge " + barcode + " exists ("
                         + (inLibrary ? "in the library" : "on the shelf") + "); nothing created");
             }
+            String refusal = CartridgeCapacity.refusal(capacity, type);
+            if (refusal != null) {
+                throw new LibraryException(barcode + ": " + refusal + "; nothing created");
+            }
             types.add(type);
         }
         return types;
@@ -78,10 +87,15 @@ public final class OperatorPanel {
 
     /** Creates the blank cartridges on the shelf, once the whole batch passed {@link #checkNew}. */
     public List<Volume> createOnShelf(List<String> barcodes) throws LibraryException {
-        List<MediaType> types = checkNew(barcodes);
+        return createOnShelf(barcodes, 0);
+    }
+
+    /** {@link #createOnShelf(List)} with a capacity for each ({@link CartridgeCapacity}; 0: the default). */
+    public List<Volume> createOnShelf(List<String> barcodes, long capacity) throws LibraryException {
+        List<MediaType> types = checkNew(barcodes, capacity);
         List<Volume> created = new ArrayList<>();
         for (int i = 0; i < types.size(); i++) {
-            created.add(library.createCartridge(barcodes.get(i), types.get(i)));
+            created.add(library.createCartridge(barcodes.get(i), types.get(i), capacity));
         }
         return created;
     }
@@ -91,7 +105,12 @@ public final class OperatorPanel {
      * (slots promised to cartridges the caller knows of), through the first empty import/export slot. Changes nothing.
      */
     public Plan planEntry(List<String> barcodes, Set<Integer> reservedSlots) throws LibraryException {
-        List<MediaType> types = checkNew(barcodes);
+        return planEntry(barcodes, reservedSlots, 0);
+    }
+
+    /** {@link #planEntry(List, Set)} for cartridges of {@code capacity} bytes (0: the default). */
+    public Plan planEntry(List<String> barcodes, Set<Integer> reservedSlots, long capacity) throws LibraryException {
+        List<MediaType> types = checkNew(barcodes, capacity);
         List<ElementStatus> free = new ArrayList<>();
         ElementStatus mail = null;
         for (ElementStatus e : library.elementStatus()) {
@@ -118,13 +137,13 @@ public final class OperatorPanel {
         for (int i = 0; i < types.size(); i++) {
             entries.add(new Entry(barcodes.get(i), types.get(i), free.get(i).address(), slotNumber(free.get(i))));
         }
-        return new Plan(entries, mail.address());
+        return new Plan(entries, mail.address(), capacity);
     }
 
     /** Creates each planned cartridge, puts it into the import/export slot and moves it to its storage slot. */
     public void enter(Plan plan) throws LibraryException {
         for (Entry e : plan.entries()) {
-            library.createCartridge(e.barcode(), e.mediaType());
+            library.createCartridge(e.barcode(), e.mediaType(), plan.capacity());
             library.importCartridge(e.barcode(), plan.importExportAddress());
             library.move(plan.importExportAddress(), e.slotAddress());
         }

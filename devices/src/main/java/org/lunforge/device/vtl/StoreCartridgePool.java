@@ -45,6 +45,15 @@ public final class StoreCartridgePool implements CartridgePool {
 
     @Override
     public Volume create(String barcode, MediaType mediaType) throws IOException {
+        return create(barcode, mediaType, 0);
+    }
+
+    /**
+     * A blank cartridge of {@code capacity} bytes; 0: the pool's capacity, else the native one. Refused with the
+     * reason ({@link CartridgeCapacity}) if out of range; the pool's own capacity is capped at the native one.
+     */
+    @Override
+    public Volume create(String barcode, MediaType mediaType, long capacity) throws IOException {
         CartridgeSpec spec;
         try {
             spec = CartridgeSpec.ofBarcode(barcode);
@@ -55,11 +64,21 @@ public final class StoreCartridgePool implements CartridgePool {
         if (named != mediaType) {
             throw new IOException("barcode " + barcode + " names " + named + ", not " + mediaType);
         }
-        if (capacity > 0 && !spec.cleaning()) {
-            spec = spec.withCapacity(capacity, CartridgeSpec.defaultEarlyWarningZone(capacity));
+        String refusal = CartridgeCapacity.refusal(capacity, mediaType);
+        if (refusal != null) {
+            throw new IOException(barcode + ": " + refusal);
+        }
+        long bytes = capacity > 0 ? capacity : Math.min(this.capacity, spec.cleaning() ? 0 : spec.capacity());
+        if (bytes > 0 && !spec.cleaning()) {
+            spec = spec.withCapacity(bytes, CartridgeSpec.defaultEarlyWarningZone(bytes));
         }
         store.create(spec);
         return new Volume(barcode, mediaType);
+    }
+
+    @Override
+    public long capacity(String barcode) throws IOException {
+        return store.exists(barcode) ? store.cartridge(barcode).spec().capacity() : 0;
     }
 
     @Override

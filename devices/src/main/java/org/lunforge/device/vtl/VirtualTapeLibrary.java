@@ -124,7 +124,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
         for (LibraryConfig.CartridgePlacement p : config.cartridges()) {
             Volume cartridge = pool.find(p.barcode());
             if (cartridge == null) {
-                cartridge = pool.create(p.barcode(), p.cartridge().mediaType());
+                cartridge = pool.create(p.barcode(), p.cartridge().mediaType(), p.capacity());
             }
             first = first.with(layout.storage().address(p.slot() - 1), new Occupant(cartridge, -1, false));
         }
@@ -460,6 +460,15 @@ public final class VirtualTapeLibrary implements MediumChanger {
         return mailSlotOpen;
     }
 
+    /** The capacity of a cartridge in bytes, or 0 if the pool does not say. */
+    public long capacity(String barcode) throws LibraryException {
+        try {
+            return pool.capacity(barcode);
+        } catch (IOException e) {
+            throw new LibraryException(barcode + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The drive with this name in the configuration; LibraryException if none. */
     public DataTransferDevice drive(String name) throws LibraryException {
         for (int i = 0; i < config.drives().size(); i++) {
@@ -625,9 +634,15 @@ public final class VirtualTapeLibrary implements MediumChanger {
 
     /** Creates a blank cartridge in the pool; it starts on the shelf. */
     public Volume createCartridge(String barcode, MediaType mediaType) throws LibraryException {
+        return createCartridge(barcode, mediaType, 0);
+    }
+
+    /** A blank cartridge of {@code capacity} bytes ({@link CartridgeCapacity}; 0: the pool's default). */
+    public Volume createCartridge(String barcode, MediaType mediaType, long capacity) throws LibraryException {
         Volume cartridge;
         try {
             cartridge = new Volume(barcode, mediaType);
+            CartridgeCapacity.check(capacity, mediaType);
         } catch (IllegalArgumentException e) {
             throw new LibraryException(e.getMessage());
         }
@@ -635,7 +650,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             if (pool.exists(barcode)) {
                 throw new LibraryException("cartridge " + barcode + " exists");
             }
-            return pool.create(cartridge.barcode(), cartridge.mediaType());
+            return pool.create(cartridge.barcode(), cartridge.mediaType(), capacity);
         } catch (IOException e) {
             throw new LibraryException("creating cartridge " + barcode + " failed: " + e.getMessage(), e);
         }

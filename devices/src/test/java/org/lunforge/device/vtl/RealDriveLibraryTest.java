@@ -85,7 +85,7 @@ class RealDriveLibraryTest {
 
     /** A cleaning cartridge moved into a drive cleans it; the panel injects faults into the drive by its name. */
     @Test
-    void cleaningThroughTheChangerAndFaultsThroughThePanel() throws IOException {
+    void cleaningThroughTheChangerAndFaultsThroughThePanel() throws Exception {
         try (Opened o = open()) {
             ElementLayout layout = o.library().layout();
             OperatorPanel panel = new OperatorPanel(o.library());
@@ -113,6 +113,30 @@ class RealDriveLibraryTest {
             assertEquals(List.of(20), faulty.tapeAlertFlags());
             assertThrows(LibraryException.class, () -> panel.injectMediumError("drive9"));
             assertThrows(LibraryException.class, () -> panel.injectTapeAlert("drive0", "0"));
+        }
+    }
+
+    /** A cartridge's own capacity beats the library's; out of range it is refused with the reason, nothing made. */
+    @Test
+    void perCartridgeCapacity() throws Exception {
+        try (Opened o = open()) {
+            OperatorPanel panel = new OperatorPanel(o.library());
+            panel.createOnShelf(List.of("CP0001L8"), 16L << 20);
+            assertEquals(16L << 20, o.pool().cartridge("CP0001L8").spec().capacity());
+            assertEquals(16L << 20, o.library().capacity("CP0001L8"));
+            panel.createOnShelf(List.of("CP0002L8"));
+            assertEquals(64L << 20, o.pool().cartridge("CP0002L8").spec().capacity(), "the library's setting");
+            LibraryException small = assertThrows(LibraryException.class,
+                    () -> panel.createOnShelf(List.of("CP0003L8"), 4096));
+            assertTrue(small.getMessage().contains("out of range"), small.getMessage());
+            LibraryException big = assertThrows(LibraryException.class,
+                    () -> panel.createOnShelf(List.of("CP0003L5", "CP0004L8"), 2_000_000_000_000L));
+            assertTrue(big.getMessage().contains("LTO5"), big.getMessage());
+            assertFalse(o.pool().exists("CP0004L8"), "the batch is refused whole");
+            assertThrows(LibraryException.class, () -> panel.createOnShelf(List.of("CLN001CU"), 16L << 20));
+            assertThrows(IllegalArgumentException.class,
+                    () -> new LibraryConfig.CartridgePlacement("LF0009L8", null, 3, 1));
+            assertEquals(1L << 20, new LibraryConfig.CartridgePlacement("LF0009L8", null, 3, 1L << 20).capacity());
         }
     }
 }

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.lunforge.backstore.tape.VolumeTag;
+import org.lunforge.device.vtl.CartridgeCapacity;
+import org.lunforge.device.vtl.MediaType;
 
 /**
  * The checks a configuration passes before anything is built from it: names unique, references resolvable, numbers
@@ -295,6 +297,14 @@ public final class ConfigValidator {
             if (lib.getSlots() < 1 || lib.getSlots() > 10000 || lib.getImportExportSlots() > 240) {
                 throw error(parsed, source, at, "1 to 10000 slots and at most 240 import/export slots");
             }
+            long largest = java.util.Arrays.stream(org.lunforge.backstore.tape.TapeFormat.values())
+                    .mapToLong(org.lunforge.backstore.tape.TapeFormat::nativeCapacity).max().orElseThrow();
+            if (lib.getCartridgeCapacity() != 0 && (lib.getCartridgeCapacity() < CartridgeCapacity.MINIMUM
+                    || lib.getCartridgeCapacity() > largest)) {
+                throw error(parsed, source, at + ".cartridge_capacity", "0 (native) or 1 MiB ("
+                        + CartridgeCapacity.MINIMUM + ") to " + largest + " bytes; a cartridge of a smaller format gets"
+                        + " at most its native capacity");
+            }
             paths.add(changerPath(lib));
             Set<String> drives = new HashSet<>();
             for (int d = 0; d < lib.getDrivesCount(); d++) {
@@ -312,10 +322,15 @@ public final class ConfigValidator {
             for (int k = 0; k < lib.getCartridgesCount(); k++) {
                 Cartridge cart = lib.getCartridges(k);
                 String kat = at + ".cartridges[" + k + "]";
-                // VolumeTag's rule; a CLN label is a cleaning cartridge, which the cartridge store does not hold.
-                if (!VolumeTag.isValid(cart.getBarcode()) || VolumeTag.of(cart.getBarcode()).format() == null) {
-                    throw error(parsed, source, kat + ".barcode", "an LTO data cartridge barcode such as LF0001L8 (or"
-                            + " LF0001LY: WORM; CLN labels are cleaning cartridges, not stored)");
+                // VolumeTag's rule: an LTO data cartridge, or a cleaning cartridge (CLN label).
+                if (!VolumeTag.isValid(cart.getBarcode()) || !VolumeTag.of(cart.getBarcode()).namesMedia()) {
+                    throw error(parsed, source, kat + ".barcode", "an LTO cartridge barcode such as LF0001L8 (or"
+                            + " LF0001LY: WORM; CLN001CU: a cleaning cartridge)");
+                }
+                String refusal = CartridgeCapacity.refusal(cart.getCapacity(),
+                        MediaType.of(VolumeTag.of(cart.getBarcode())));
+                if (refusal != null) {
+                    throw error(parsed, source, kat + ".capacity", refusal);
                 }
                 if (!barcodes.add(cart.getBarcode())) {
                     throw error(parsed, source, kat + ".barcode", "barcode used twice");
