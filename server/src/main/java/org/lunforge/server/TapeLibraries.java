@@ -123,6 +123,7 @@ final class TapeLibraries implements AutoCloseable {
                     config.getSlots(), config.getImportExportSlots(), placements, null);
             VirtualTapeLibrary library = VirtualTapeLibrary.open(libraryConfig, elements,
                     new StoreCartridgePool(pool, config.getCartridgeCapacity()));
+            library.setCleaningSlot(config.getCleaningSlot());
             Map<String, LogicalUnit> all = new LinkedHashMap<>();
             all.put(changerPath, new LogicalUnit(changerPath, identity.logicalUnitIdentity(), library.changerDevice(),
                     stateStore(changerPath), portGroups));

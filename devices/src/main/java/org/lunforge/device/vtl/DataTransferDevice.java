@@ -53,4 +53,9 @@ public interface DataTransferDevice {
      * @throws IOException if the cartridge cannot be released; the drive must then still hold it
      */
     String unload() throws IOException;
+
+    /** True while the drive asks to be cleaned (TapeAlert CLEAN NOW); a drive that never asks says false. */
+    default boolean cleaningRequired() {
+        return false;
+    }
 }

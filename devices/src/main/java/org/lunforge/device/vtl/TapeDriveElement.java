@@ -39,6 +39,11 @@ public final class TapeDriveElement implements DataTransferDevice {
         return drive.isMediumRemovalPrevented();
     }
 
+    @Override
+    public boolean cleaningRequired() {
+        return drive.cleaningRequired();
+    }
+
     /** {@link TapeDrive#load} leaves the drive empty when it throws, as the library requires. */
     @Override
     public void load(Volume cartridge) throws IOException {

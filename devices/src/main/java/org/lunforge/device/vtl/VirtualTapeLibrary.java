@@ -63,6 +63,9 @@ public final class VirtualTapeLibrary implements MediumChanger {
     private volatile boolean offline;
     /** The operator opened the import/export (mail) slot door: the medium transport cannot reach those elements. */
     private volatile boolean mailSlotOpen;
+    /** The storage slot (from 1) of the library's own cleaning cartridge, 0: the library does not clean drives. */
+    private volatile int cleaningSlot;
+    private volatile int autoCleanings;
     private MediumChangerDevice changerDevice;
 
     private VirtualTapeLibrary(LibraryConfig config, List<DataTransferDevice> drives, CartridgePool pool,
@@ -338,6 +341,60 @@ public final class VirtualTapeLibrary implements MediumChanger {
             m.takeOut(source, from, moving, Role.SOURCE);
             m.putIn(destination, to, moving.cartridge(), Role.DESTINATION);
             m.commit(next);
+            if (from == ElementType.DATA_TRANSFER) {
+                cleanIfAsked(source);
+            }
+        }
+    }
+
+    /**
+     * The library's cleaning slot: a storage slot whose cleaning cartridge the library itself puts into a drive that
+     * asks to be cleaned, as soon as that drive is emptied, and takes back (auto-clean, as real libraries do it). The
+     * slot stays a storage element that initiators see. 0 turns auto-clean off.
+     */
+    public void setCleaningSlot(int slotNumber) {
+        if (slotNumber < 0 || slotNumber > layout.storage().count()) {
+            throw new IllegalArgumentException(config.name() + ": cleaning slot " + slotNumber + " of "
+                    + layout.storage().count());
+        }
+        cleaningSlot = slotNumber;
+    }
+
+    public int cleaningSlot() {
+        return cleaningSlot;
+    }
+
+    /** Cleanings the library made on its own (auto-clean) since it started. */
+    public int autoCleanings() {
+        return autoCleanings;
+    }
+
+    /** Called with the lock held, after a cartridge left the drive at {@code address}. */
+    private void cleanIfAsked(int address) {
+        int slot = cleaningSlot;
+        DataTransferDevice drive = drive(address);
+        if (slot == 0 || !drive.cleaningRequired() || drive.isLoaded()) {
+            return;
+        }
+        Occupant cleaner = inventory.at(layout.storage().address(slot - 1));
+        if (cleaner == null || !cleaner.cartridge().mediaType().cleaning()) {
+            LOG.log(WARNING, "{0}: drive {1} asks to be cleaned; the cleaning slot {2} holds no cleaning cartridge",
+                    config.name(), hex(address), slot);
+            return;
+        }
+        try {
+            drive.load(cleaner.cartridge());
+            drive.unload();
+            autoCleanings++;
+            LOG.log(INFO, "{0}: drive {1} cleaned with {2}", config.name(), hex(address),
+                    cleaner.cartridge().barcode());
+        } catch (IOException e) {
+            LOG.log(WARNING, config.name() + ": auto-clean of drive " + hex(address) + " failed", e);
+            try {
+                drive.unload();
+            } catch (IOException stuck) {
+                driveFaults.put(address, SenseCode.MEDIUM_LOAD_OR_EJECT_FAILED);
+            }
         }
     }
 

@@ -139,4 +139,28 @@ class RealDriveLibraryTest {
             assertEquals(1L << 20, new LibraryConfig.CartridgePlacement("LF0009L8", null, 3, 1L << 20).capacity());
         }
     }
+
+    /** The library's cleaning slot: a drive that asks to be cleaned is cleaned as soon as it is emptied. */
+    @Test
+    void theLibraryCleansADriveFromItsCleaningSlot() throws Exception {
+        try (Opened o = open()) {
+            ElementLayout layout = o.library().layout();
+            o.library().setCleaningSlot(4);
+            assertThrows(IllegalArgumentException.class, () -> o.library().setCleaningSlot(5));
+            o.library().createCartridge("CLN004CU", MediaType.CLEANING);
+            o.library().importCartridge("CLN004CU", layout.importExport().address(0));
+            o.library().move(layout.importExport().address(0), layout.storage().address(3));
+            o.drives()[0].setCleaningInterval(100);
+            o.library().move(layout.storage().address(0), layout.dataTransfer().address(0));
+            o.drives()[0].medium().writeBlock(org.lunforge.scsi.SgList.wrap(new byte[1000]), false);
+            assertTrue(o.drives()[0].cleaningRequired());
+            o.library().move(layout.dataTransfer().address(0), layout.storage().address(0));
+            assertFalse(o.drives()[0].cleaningRequired());
+            assertEquals(1, o.drives()[0].cleanings());
+            assertEquals(1, o.library().autoCleanings());
+            assertNull(o.drives()[0].cartridge(), "the cleaning cartridge went back");
+            assertEquals(layout.storage().address(3), o.library().elementOf("CLN004CU"));
+            assertEquals(49, o.pool().cartridge("CLN004CU").cleaningUsesLeft());
+        }
+    }
 }

@@ -305,6 +305,10 @@ public final class ConfigValidator {
                         + CartridgeCapacity.MINIMUM + ") to " + largest + " bytes; a cartridge of a smaller format gets"
                         + " at most its native capacity");
             }
+            if (lib.getCleaningSlot() > lib.getSlots()) {
+                throw error(parsed, source, at + ".cleaning_slot", "0 (none) or a storage slot from 1 to "
+                        + lib.getSlots());
+            }
             paths.add(changerPath(lib));
             Set<String> drives = new HashSet<>();
             for (int d = 0; d < lib.getDrivesCount(); d++) {

@@ -222,7 +222,8 @@ public final class ControlService {
         OperatorPanel.Status status = panel.status();
         Inventory.Builder b = Inventory.newBuilder().setLibrary(name)
                 .setImportExportLocked(status.importExportLocked()).setOffline(!status.online())
-                .setMailSlotOpen(status.mailSlotOpen());
+                .setMailSlotOpen(status.mailSlotOpen()).setCleaningSlot(library.cleaningSlot())
+                .setAutoCleanings(library.autoCleanings());
         List<org.lunforge.device.vtl.LibraryConfig.DriveConfig> drives = library.config().drives();
         for (ElementStatus e : library.elementStatus()) {
             ElementRange range = library.layout().range(e.type());

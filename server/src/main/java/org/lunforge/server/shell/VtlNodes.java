@@ -123,11 +123,17 @@ final class VtlNodes {
         n.attribute("attribute", ShellAttribute.of("cartridge_capacity", "capacity of new cartridges (0: native)",
                 Long.toString(lib.getCartridgeCapacity()), (cfg, v) -> ShellEdits.editLibrary(cfg, name,
                         x -> x.setCartridgeCapacity(ShellWords.size("cartridge_capacity", v)))));
+        n.attribute("attribute", ShellAttribute.of("cleaning_slot", "the storage slot of the library's cleaning"
+                + " cartridge, which cleans drives that ask (0: none; the library restarts)",
+                Integer.toString(lib.getCleaningSlot()), (cfg, v) -> ShellEdits.editLibrary(cfg, name,
+                        x -> x.setCleaningSlot(ShellWords.number("cleaning_slot", v, 0, 10000)))));
         n.attribute("attribute", ShellAttribute.readOnly("pool_dir", "folder of the cartridge files",
                 lib.getPoolDir()));
         n.attribute("attribute", ShellAttribute.readOnly("unit_id", "the changer's identity", lib.getUnitId()));
         n.info.add("changer: " + ConfigValidator.changerPath(lib) + " " + lunsOf(c, ConfigValidator.changerPath(lib)));
         n.info.add("state: " + (inv.getOffline() ? "offline (the changer answers NOT READY)" : "online"));
+        n.info.add("cleaning slot: " + (inv.getCleaningSlot() == 0 ? "none" : "slot " + inv.getCleaningSlot() + ", "
+                + inv.getAutoCleanings() + " drive cleaning(s) since start"));
         n.info.add("mail slot: " + (inv.getMailSlotOpen() ? "open (the robot cannot reach the import/export slots)"
                 : "closed") + (inv.getImportExportLocked() ? ", locked by an initiator (PREVENT MEDIUM REMOVAL)" : ""));
         for (var control : List.of(

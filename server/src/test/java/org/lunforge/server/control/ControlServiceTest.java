@@ -205,6 +205,7 @@ class ControlServiceTest {
     private Config withLibrary(long cartridgeCapacity) {
         return state().getConfig().toBuilder().addLibraries(org.lunforge.server.config.TapeLibrary.newBuilder()
                 .setName("lab").setPoolDir(dir.resolve("pool").toString()).setSlots(4).setImportExportSlots(1)
+                .setCleaningSlot(2)
                 .addDrives(org.lunforge.server.config.TapeDrive.newBuilder().setName("drive0").setModel("IBM_LTO10")
                         .setCleaningInterval(1 << 20))
                 .addCartridges(org.lunforge.server.config.Cartridge.newBuilder().setBarcode("LF0001LA").setSlot(1)
@@ -231,8 +232,13 @@ class ControlServiceTest {
         assertEquals(Error.Kind.INVALID, bad.getError().getKind(), bad.toString());
         assertEquals("libraries[0].cartridges[0].capacity", bad.getError().getPath());
         assertTrue(bad.getError().getMessage().contains("out of range"), bad.getError().getMessage());
+        Config noSuchSlot = withLibrary(0).toBuilder().setLibraries(0, withLibrary(0).getLibraries(0).toBuilder()
+                .setCleaningSlot(5)).build();
+        Response slot = apply(noSuchSlot, state().getGeneration());
+        assertEquals("libraries[0].cleaning_slot", slot.getError().getPath(), slot.toString());
         Response good = apply(withLibrary(32L << 20), state().getGeneration());
         assertFalse(good.hasError(), good.toString());
+        assertEquals(2, inventory().getCleaningSlot());
         Element slot1 = inventory().getElements(1 + 1 + 1);
         assertEquals("LF0001LA", slot1.getBarcode());
         assertEquals(32L << 20, slot1.getCapacity());
