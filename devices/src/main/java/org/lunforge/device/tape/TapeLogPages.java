@@ -188,12 +188,16 @@ final class TapeLogPages {
         return medium == 0 ? 100 : Math.min(0xFFFF, host * 100 / medium);
     }
 
-    /** SSC-4 8.2.3 TapeAlert page: 64 one-byte flags, 0001h..0040h; reading clears them. */
+    /**
+     * SSC-4 8.2.3 TapeAlert page: 64 one-byte flags, 0001h..0040h; reading clears them. The flags are returned for
+     * page control 00b as for 01b, as LTO drives do: mtx's tapeinfo, which Bacula's tapealert script runs, asks with
+     * PC 00b (a LOG SENSE CDB whose byte 2 is just 2Eh).
+     */
     private LogPage tapeAlert() {
         return new Page(0x2E) {
             @Override
             public List<LogParameter> parameters(int pageControl) {
-                long flags = pageControl == 1 ? takeTapeAlerts() : 0;
+                long flags = pageControl <= 1 ? takeTapeAlerts() : 0;
                 List<LogParameter> p = new ArrayList<>(64);
                 for (int i = 1; i <= 64; i++) {
                     p.add(new LogParameter(i, LogParameter.BINARY, new byte[] {(byte) ((flags >>> (i - 1)) & 1)}));

@@ -148,6 +148,17 @@ class CleaningAndAlertsTest {
         assertGood(h.readVariable(1000));
     }
 
+    /** tapeinfo's LOG SENSE: page 2Eh with PC 00b (byte 2 is 2Eh), allocation 0140h; it reads the flags too. */
+    @Test
+    void tapeinfoReadsTheFlagsWithPageControlZero() throws IOException {
+        h.loadNew("LF0001L8");
+        h.drive.injectTapeAlert(20);
+        byte[] d = h.in(0x140, 0x4D, 0, 0x2E, 0, 0, 0, 0, 0x01, 0x40, 0).data();
+        assertEquals(0x2E, d[0] & 0x3F);
+        assertEquals(1, d[4 + 19 * 5 + 4], "flag 20");
+        assertEquals(Set.of(), tapeAlerts(), "read-clear for either page control");
+    }
+
     @Test
     void anInjectedFlagIsReadOnceAndAReadOnlyGenerationIsFlagged() throws IOException {
         h.loadNew("LF0001L8");
