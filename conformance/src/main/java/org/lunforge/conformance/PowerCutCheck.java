@@ -13,7 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.lunforge.backstore.BlockStoreException;
 import org.lunforge.backstore.FileBlockStore;
-import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.FileCartridgeStore;
 import org.lunforge.backstore.tape.TapeMedium;
 import org.lunforge.scsi.SgList;
 
@@ -151,7 +151,7 @@ public final class PowerCutCheck {
         int issued = (int) written.stream().filter(o -> !point.notYetIssued(o.ordinal())).count();
         TapeMedium medium;
         try {
-            medium = CartridgePool.open(folder).cartridge(barcode).load();
+            medium = FileCartridgeStore.open(folder).cartridge(barcode).load();
         } catch (IOException | RuntimeException e) {
             failures.add(barcode + " does not load: " + e);
             return;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lunforge.backstore.FileBlockStore;
-import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.FileCartridgeStore;
 import org.lunforge.backstore.tape.CartridgeSpec;
 import org.lunforge.backstore.tape.TapeMedium;
 import org.lunforge.conformance.PowerCutExpectations.DiskWrite;
@@ -55,7 +55,7 @@ class PowerCutCheckTest {
 
     /** Writes the cartridge: a byte[] is a block, null a filemark. */
     private void writeTape(byte[]... objects) throws IOException {
-        CartridgePool pool = CartridgePool.open(store.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(store.resolve("pool"));
         if (!pool.exists("LAB001L8")) {
             pool.create(CartridgeSpec.ofBarcode("LAB001L8").withCapacity(8 << 20, 1 << 20));
         }

@@ -104,6 +104,7 @@ final class TapeLibraries implements AutoCloseable {
                 String path = ConfigValidator.drivePath(config, d);
                 TapeDrive drive = new TapeDrive(TapeDriveModel.named(d.getModel().isEmpty() ? "IBM_LTO8" : d.getModel()),
                         d.getSerial().isEmpty() ? derivedSerial(path) : d.getSerial());
+                drive.setCleaningInterval(d.getCleaningInterval());
                 units.put(path, new LogicalUnit(path, drive.identity(), drive, stateStore(path), portGroups));
                 elements.add(new TapeDriveElement(drive, pool));
                 // READ ELEMENT STATUS reports drive i at LUN i + 1: the changer is LUN 0 and the drives follow it.
@@ -115,13 +116,14 @@ final class TapeLibraries implements AutoCloseable {
                     ? LibraryConfig.ChangerIdentity.ibm3584(unitId) : LibraryConfig.ChangerIdentity.stkL700(unitId);
             List<LibraryConfig.CartridgePlacement> placements = config.getCartridgesList().stream()
                     .map(c -> new LibraryConfig.CartridgePlacement(c.getBarcode(), mediaType(c.getBarcode()),
-                            c.getSlot()))
+                            c.getSlot(), c.getCapacity()))
                     .toList();
             LibraryConfig libraryConfig = new LibraryConfig(config.getName(), poolFolder,
                     stateDir.resolve("libraries").resolve(config.getName()), identity, driveConfigs,
                     config.getSlots(), config.getImportExportSlots(), placements, null);
             VirtualTapeLibrary library = VirtualTapeLibrary.open(libraryConfig, elements,
                     new StoreCartridgePool(pool, config.getCartridgeCapacity()));
+            library.setCleaningSlot(config.getCleaningSlot());
             Map<String, LogicalUnit> all = new LinkedHashMap<>();
             all.put(changerPath, new LogicalUnit(changerPath, identity.logicalUnitIdentity(), library.changerDevice(),
                     stateStore(changerPath), portGroups));

@@ -129,6 +129,30 @@ class ShellOverControlSocketTest {
         assertArrayEquals(first, Files.readAllBytes(dir.resolve("config.json")));
     }
 
+    /** The operator panel from the shell, each control visible in info; a capacity out of range says its range. */
+    @Test
+    void operatorControlsAndCartridgeCapacityInTheShell() {
+        ok("/vtl create vtl0 slots=8 import_export=2 drives=1 model=IBM_LTO9");
+        ok("/vtl/vtl0/cartridges create LF0001L9 capacity=16M");
+        assertTrue(ok("/vtl/vtl0/cartridges/LF0001L9 info").contains("capacity: 16777216 bytes"));
+        String e = refused("/vtl/vtl0/cartridges create LF0002L9 capacity=512K");
+        assertTrue(e.contains("out of range") && e.contains("1 MiB"), e);
+        ok("/vtl/vtl0 offline");
+        assertTrue(ok("/vtl/vtl0 info").contains("state: offline"));
+        ok("/vtl/vtl0 online");
+        ok("/vtl/vtl0 open_mail_slot");
+        assertTrue(ok("/vtl/vtl0 info").contains("mail slot: open"));
+        ok("/vtl/vtl0 close_mail_slot");
+        assertTrue(ok("/vtl/vtl0 info").contains("mail slot: closed"));
+        ok("/vtl/vtl0/drives/drive0 inject_tapealert flag=clean_now");
+        ok("/vtl/vtl0/drives/drive0 inject_medium_error");
+        String info = ok("/vtl/vtl0/drives/drive0 info");
+        assertTrue(info.contains("TapeAlert flags set (not yet read): 20"), info);
+        assertTrue(info.contains("injected medium error: the next READ or WRITE fails"), info);
+        e = refused("/vtl/vtl0/drives/drive0 inject_tapealert flag=70");
+        assertTrue(e.contains("1..64"), e);
+    }
+
     private static int freePort() {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();

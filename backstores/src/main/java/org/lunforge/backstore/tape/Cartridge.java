@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.lunforge.backstore.AtomicFileReplacement;
 
 /**
- * One cartridge of a {@link CartridgePool}: what it is (its immutable header), its medium auxiliary memory
+ * One cartridge of a {@link FileCartridgeStore}: what it is (its immutable header), its medium auxiliary memory
  * ({@link CartridgeAttributes}), and the door to its recorded data, {@link #load}. A cartridge is loaded in at most one
  * drive at a time, in this process or any other: {@code load} takes an exclusive lock that {@link TapeMedium#close}
  * gives back.
@@ -42,8 +42,19 @@ public final class Cartridge {
         return header.spec();
     }
 
+    /** The recording format; null for a cleaning cartridge. */
     public TapeFormat format() {
         return header.spec().format();
+    }
+
+    /** A cleaning cartridge: it records nothing; each load is one of its {@link CartridgeSpec#CLEANING_USES} uses. */
+    public boolean cleaning() {
+        return header.spec().cleaning();
+    }
+
+    /** Cleaning uses left: {@link CartridgeSpec#CLEANING_USES} less the loads its memory counted; 0 when expired. */
+    public int cleaningUsesLeft() {
+        return (int) Math.max(0, CartridgeSpec.CLEANING_USES - attributes.loadCount());
     }
 
     public boolean worm() {
@@ -76,6 +87,9 @@ public final class Cartridge {
 
     /** {@link #load()} with other sync and checkpoint intervals (tests make them small). */
     public TapeMedium load(long syncInterval, long checkpointInterval) throws IOException {
+        if (cleaning()) {
+            throw new IOException("cartridge " + barcode() + " is a cleaning cartridge: it records nothing");
+        }
         Path key = key();
         FileChannel channel = claim();
         try {
@@ -167,7 +181,7 @@ public final class Cartridge {
     }
 
     Path journalPath() {
-        return folder.resolve(barcode() + CartridgePool.JOURNAL_SUFFIX);
+        return folder.resolve(barcode() + FileCartridgeStore.JOURNAL_SUFFIX);
     }
 
     Path checkpointPath() {
@@ -184,6 +198,6 @@ public final class Cartridge {
 
     @Override
     public String toString() {
-        return "Cartridge[" + barcode() + ", " + format() + (worm() ? ", WORM" : "") + "]";
+        return "Cartridge[" + barcode() + ", " + (cleaning() ? "cleaning" : format()) + (worm() ? ", WORM" : "") + "]";
     }
 }

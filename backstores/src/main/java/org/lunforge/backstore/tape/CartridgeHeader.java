@@ -18,8 +18,8 @@ import java.util.zip.CRC32C;
  *      8     4  format version (1)
  *     12     4  header length (4096)
  *     16    32  barcode, ASCII, space padded
- *     48     1  density code (TapeFormat)
- *     49     1  flags: bit 0 WORM
+ *     48     1  density code (TapeFormat); 0 for a cleaning cartridge
+ *     49     1  flags: bit 0 WORM, bit 1 cleaning cartridge (no format, capacity 0)
  *     56     8  capacity in bytes
  *     64     8  early-warning zone in bytes
  *     72     8  creation time, ms since the epoch
@@ -41,8 +41,8 @@ record CartridgeHeader(CartridgeSpec spec, long createdMillis) {
         b.putInt(8, VERSION);
         b.putInt(12, LENGTH);
         putAscii(b, 16, 32, spec.barcode());
-        b.put(48, (byte) spec.format().densityCode());
-        b.put(49, (byte) (spec.worm() ? 1 : 0));
+        b.put(48, (byte) (spec.cleaning() ? 0 : spec.format().densityCode()));
+        b.put(49, (byte) ((spec.worm() ? 1 : 0) | (spec.cleaning() ? 2 : 0)));
         b.putLong(56, spec.capacity());
         b.putLong(64, spec.earlyWarningZone());
         b.putLong(72, createdMillis);
@@ -74,8 +74,9 @@ record CartridgeHeader(CartridgeSpec spec, long createdMillis) {
         if (b.getInt(8) != VERSION || b.getInt(12) != LENGTH) {
             throw new IOException(file + ": cartridge format version " + b.getInt(8) + " not supported");
         }
+        boolean cleaning = (b.get(49) & 2) != 0;
         TapeFormat format = TapeFormat.ofDensityCode(b.get(48) & 0xFF);
-        if (format == null) {
+        if (format == null && !cleaning) {
             throw new IOException(file + ": unknown density code " + (b.get(48) & 0xFF));
         }
         try {

@@ -8,6 +8,9 @@ import java.util.Objects;
  * WORM, and its capacity. A real cartridge's capacity is its format's native capacity; a smaller one makes early
  * warning and end of medium reachable in tests.
  *
+ * <p>A cleaning cartridge (a CLN label, {@link VolumeTag#cleaning}) records nothing: it has no format (null) and no
+ * capacity (0); its medium auxiliary memory's LOAD COUNT counts its uses ({@link #CLEANING_USES}).
+ *
  * @param capacity bytes of records the medium holds, record overhead and compressed payloads counted as stored
  * @param earlyWarningZone bytes between the early-warning point and the physical end of the partition: writes past
  *     {@code capacity - earlyWarningZone} succeed but report end of medium (SSC-4 4.2.5)
@@ -15,17 +18,27 @@ import java.util.Objects;
  */
 public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, long capacity, long earlyWarningZone,
                             String manufacturer, String mediumSerialNumber, LocalDate manufactureDate) {
+    /** Uses of an Ultrium Universal Cleaning Cartridge: its cartridge memory counts loads, and it expires at 50. */
+    public static final int CLEANING_USES = 50;
+
     public CartridgeSpec {
-        Objects.requireNonNull(format, "format");
         Objects.requireNonNull(manufacturer, "manufacturer");
         Objects.requireNonNull(mediumSerialNumber, "mediumSerialNumber");
         Objects.requireNonNull(manufactureDate, "manufactureDate");
-        checkBarcode(barcode);
-        if (worm && !format.hasWorm()) {
-            throw new IllegalArgumentException(format + " has no WORM cartridge");
-        }
-        if (capacity <= 0 || earlyWarningZone < 0 || earlyWarningZone >= capacity) {
-            throw new IllegalArgumentException("capacity " + capacity + " with early warning zone " + earlyWarningZone);
+        if (VolumeTag.of(barcode).cleaning()) {
+            if (format != null || worm || capacity != 0 || earlyWarningZone != 0) {
+                throw new IllegalArgumentException("cleaning cartridge " + barcode
+                        + " has no format, WORM or capacity");
+            }
+        } else {
+            Objects.requireNonNull(format, "format");
+            if (worm && !format.hasWorm()) {
+                throw new IllegalArgumentException(format + " has no WORM cartridge");
+            }
+            if (capacity <= 0 || earlyWarningZone < 0 || earlyWarningZone >= capacity) {
+                throw new IllegalArgumentException("capacity " + capacity + " with early warning zone "
+                        + earlyWarningZone);
+            }
         }
         if (manufacturer.length() > 8 || mediumSerialNumber.length() > 32) {
             throw new IllegalArgumentException("manufacturer or medium serial number too long");
@@ -38,13 +51,21 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
      */
     public static CartridgeSpec ofBarcode(String barcode) {
         VolumeTag tag = VolumeTag.of(barcode);
+        if (tag.cleaning()) {
+            return new CartridgeSpec(barcode, null, false, 0, 0, "LUNFORGE", barcode, LocalDate.now());
+        }
         TapeFormat format = tag.format();
         if (format == null) {
-            throw new IllegalArgumentException("barcode " + barcode + " names no LTO data cartridge (L5..L9, LV..LZ,"
-                    + " M8; CLN labels are cleaning cartridges)");
+            throw new IllegalArgumentException("barcode " + barcode + " names no LTO data cartridge (L5..L9, LA,"
+                    + " LV..LZ, M8; CLN labels are cleaning cartridges)");
         }
         return new CartridgeSpec(barcode, format, tag.worm(), format.nativeCapacity(),
                 defaultEarlyWarningZone(format.nativeCapacity()), "LUNFORGE", barcode, LocalDate.now());
+    }
+
+    /** A cleaning cartridge (CLN label): it records nothing. */
+    public boolean cleaning() {
+        return format == null;
     }
 
     /** This cartridge with another capacity (and an early-warning zone that fits it). */
@@ -61,9 +82,5 @@ public record CartridgeSpec(String barcode, TapeFormat format, boolean worm, lon
     /** 1% of the capacity, at most 4 GiB: a few seconds of writing at LTO speeds before the physical end. */
     public static long defaultEarlyWarningZone(long capacity) {
         return Math.min(capacity / 100, 4L << 30);
-    }
-
-    static void checkBarcode(String barcode) {
-        VolumeTag.of(barcode);
     }
 }

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Set;
 import org.lunforge.backstore.StoreConfig;
 
-/** {@code file}: a {@link CartridgePool}, a folder of cartridge journals named by barcode. Key: path (required). */
+/** {@code file}: a {@link FileCartridgeStore}, a folder of cartridge journals named by barcode. Key: path (required). */
 public final class FileCartridgeStoreProvider implements CartridgeStoreProvider {
     public static final String TYPE = "file";
     private static final Set<String> KEYS = Set.of("path");
@@ -32,6 +32,6 @@ public final class FileCartridgeStoreProvider implements CartridgeStoreProvider 
     @Override
     public CartridgeStore open(Map<String, String> config) throws IOException {
         checkConfig(config);
-        return CartridgePool.open(Path.of(config.get("path")));
+        return FileCartridgeStore.open(Path.of(config.get("path")));
     }
 }

@@ -13,10 +13,11 @@ import java.util.regex.Pattern;
  * printed labels and as Linux ch and mtx pass them through; no '.' or '/', so a volume tag is a safe file name.
  *
  * <p>What a label says about its cartridge follows the LTO barcode convention: six characters of volume serial and a
- * two-character media identifier ({@code LF0001L8}). L5..L9 are LTO-5..9 data cartridges, M8 an LTO-7 cartridge
- * initialized as Type M, LV..LZ the WORM cartridges of LTO-5..9 ({@link TapeFormat}). A label that starts with
- * {@code CLN} is a cleaning cartridge whatever follows ({@code CLN001CU}, the universal cleaning cartridge, or the
- * older {@code CLN001L1}): libraries tell cleaning cartridges by that prefix, so a CLN label is never a data cartridge.
+ * two-character media identifier ({@code LF0001L8}). L5..L9 are LTO-5..9 data cartridges, LA LTO-10's, M8 an
+ * LTO-7 cartridge initialized as Type M, LV..LZ the WORM cartridges of LTO-5..9 ({@link TapeFormat}). A label that
+ * starts with {@code CLN} is a cleaning cartridge whatever follows ({@code CLN001CU}, the universal cleaning
+ * cartridge, or the older {@code CLN001L1}): libraries tell cleaning cartridges by that prefix, so a CLN label is
+ * never a data cartridge.
  */
 public record VolumeTag(String value) implements Comparable<VolumeTag> {
     /** The VOLUME IDENTIFIER field's length in bytes. */

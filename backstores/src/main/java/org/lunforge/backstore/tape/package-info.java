@@ -3,7 +3,7 @@
  * opened by a {@link org.lunforge.backstore.tape.CartridgeStoreProvider} found with ServiceLoader
  * ({@link org.lunforge.backstore.tape.CartridgeStores}), as block stores are. Barcodes are
  * {@link org.lunforge.backstore.tape.VolumeTag}s. The one store today, {@code file}: a
- * {@link org.lunforge.backstore.tape.CartridgePool} is a folder of
+ * {@link org.lunforge.backstore.tape.FileCartridgeStore} is a folder of
  * cartridges named by barcode; a {@link org.lunforge.backstore.tape.Cartridge} is loaded in one drive at a time as a
  * {@link org.lunforge.backstore.tape.TapeMedium}, an append-only journal of blocks and filemarks with the crash rule
  * and on-disk format described there.

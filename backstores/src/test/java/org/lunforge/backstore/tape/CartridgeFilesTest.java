@@ -43,7 +43,7 @@ class CartridgeFilesTest {
 
     @Test
     void symlinkAtTheOldJournalTemporaryNameIsNotFollowed() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         Files.createSymbolicLink(pool.folder().resolve("LF0001L8.tape.new"), victim());
         pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         assertVictimUntouched();
@@ -53,7 +53,7 @@ class CartridgeFilesTest {
 
     @Test
     void symlinkAtTheOldAttributesTemporaryNameIsNotFollowed() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         Files.createSymbolicLink(pool.folder().resolve("LF0001L8.mam.tmp"), victim());
         c.setWriteProtected(true);
@@ -64,7 +64,7 @@ class CartridgeFilesTest {
 
     @Test
     void symlinkAtTheOldCheckpointTemporaryNameIsNotFollowed() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         Files.createSymbolicLink(pool.folder().resolve("LF0001L8.idx.tmp"), victim());
         try (TapeMedium m = c.load()) {
@@ -76,7 +76,7 @@ class CartridgeFilesTest {
 
     @Test
     void noTemporaryFileIsLeftBehind() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         c.setWriteProtected(true);
         try (TapeMedium m = c.load()) {
@@ -90,7 +90,7 @@ class CartridgeFilesTest {
 
     @Test
     void aLinkPlantedAtTheBarcodeMakesCreationFailAndStaysAsItWas() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         Path journal = pool.folder().resolve("LF0001L8.tape");
         // A dangling link: "does it exist?" says no, so only an atomic claim can see it.
         Files.createSymbolicLink(journal, dir.resolve("nowhere"));
@@ -102,7 +102,7 @@ class CartridgeFilesTest {
 
     @Test
     void twoCreatorsOfOneBarcodeExactlyOneWins() throws Exception {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
             for (int round = 0; round < 200; round++) {
@@ -135,7 +135,7 @@ class CartridgeFilesTest {
 
     @Test
     void deleteOfACartridgeAnotherProcessHasLoadedIsRefused() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         Path journal = pool.folder().resolve("LF0001L8.tape");
         // Another process's drive holds the journal's lock; this process's own bookkeeping knows nothing of it.
@@ -151,7 +151,7 @@ class CartridgeFilesTest {
 
     @Test
     void deleteWhileLoadedIsRefusedAndAfterwardsTheBarcodeIsFree() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         try (TapeMedium m = c.load()) {
             assertThrows(CartridgeInUseException.class, () -> pool.delete("LF0001L8"));

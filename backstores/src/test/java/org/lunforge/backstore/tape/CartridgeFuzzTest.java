@@ -32,7 +32,7 @@ class CartridgeFuzzTest {
     private static byte[][] template() {
         try {
             Path dir = Files.createTempDirectory(SCRATCH, "cartridge-fuzz-template");
-            CartridgePool pool = CartridgePool.open(dir);
+            FileCartridgeStore pool = FileCartridgeStore.open(dir);
             Cartridge c = pool.create(CartridgeSpec.ofBarcode(BARCODE));
             try (TapeMedium m = c.load(1, 1)) {
                 m.writeBlock(SgList.wrap(TapeMediumTest.block(100, 1, false)), false);
@@ -73,7 +73,7 @@ class CartridgeFuzzTest {
         }
         Path dir = Files.createTempDirectory(SCRATCH, "cartridge-fuzz");
         try {
-            CartridgePool pool = CartridgePool.open(dir);
+            FileCartridgeStore pool = FileCartridgeStore.open(dir);
             write(dir.resolve(BARCODE + ".tape"), files[0]);
             write(dir.resolve(BARCODE + ".idx"), files[1]);
             write(dir.resolve(BARCODE + ".mam"), files[2]);
@@ -83,7 +83,7 @@ class CartridgeFuzzTest {
         }
     }
 
-    private static void readEverything(CartridgePool pool) {
+    private static void readEverything(FileCartridgeStore pool) {
         try {
             Cartridge c = pool.cartridge(BARCODE);
             c.attributes().hostAttributes();

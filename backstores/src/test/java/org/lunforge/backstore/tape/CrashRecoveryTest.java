@@ -28,10 +28,10 @@ class CrashRecoveryTest {
     Path dir;
 
     /** Writes 20 blocks and a filemark, syncs (the acknowledged state), then 5 unsynced blocks; copies the files. */
-    private CartridgePool crashedCopy() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("live"));
+    private FileCartridgeStore crashedCopy() throws IOException {
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("live"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
-        CartridgePool copy = CartridgePool.open(dir.resolve("crashed"));
+        FileCartridgeStore copy = FileCartridgeStore.open(dir.resolve("crashed"));
         try (TapeMedium m = c.load()) {
             for (int i = 0; i < 20; i++) {
                 m.writeBlock(SgList.wrap(block(3000 + i, i, i % 2 == 0)), i % 2 == 0);
@@ -74,7 +74,7 @@ class CrashRecoveryTest {
 
     @Test
     void tornLastRecordIsDropped() throws IOException {
-        CartridgePool copy = crashedCopy();
+        FileCartridgeStore copy = crashedCopy();
         Path journal = copy.folder().resolve("LF0001L8.tape");
         long size = Files.size(journal);
         try (RandomAccessFile f = new RandomAccessFile(journal.toFile(), "rw")) {
@@ -89,7 +89,7 @@ class CrashRecoveryTest {
 
     @Test
     void recordWithAHoleIsDroppedWithEverythingAfterIt() throws IOException {
-        CartridgePool copy = crashedCopy();
+        FileCartridgeStore copy = crashedCopy();
         Path journal = copy.folder().resolve("LF0001L8.tape");
         long size = Files.size(journal);
         long thirdUnsynced = size - 3L * 100_032;
@@ -105,7 +105,7 @@ class CrashRecoveryTest {
 
     @Test
     void zeroFilledTailIsNotData() throws IOException {
-        CartridgePool copy = crashedCopy();
+        FileCartridgeStore copy = crashedCopy();
         Path journal = copy.folder().resolve("LF0001L8.tape");
         try (RandomAccessFile f = new RandomAccessFile(journal.toFile(), "rw")) {
             f.setLength(f.length() + 8192); // the size grew but the data blocks were never written
@@ -118,7 +118,7 @@ class CrashRecoveryTest {
 
     @Test
     void damagedCheckpointFallsBackToScanning() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         try (TapeMedium m = c.load()) {
             for (int i = 0; i < 100; i++) {
@@ -138,7 +138,7 @@ class CrashRecoveryTest {
 
     /** The writer process: writes and acknowledges (syncs) batches, then keeps writing until it is killed. */
     public static void main(String[] args) throws Exception {
-        CartridgePool pool = CartridgePool.open(Path.of(args[0]));
+        FileCartridgeStore pool = FileCartridgeStore.open(Path.of(args[0]));
         try (TapeMedium m = pool.cartridge("LF0001L8").load()) {
             for (int batch = 0; ; batch++) {
                 for (int i = 0; i < 7; i++) {
@@ -154,7 +154,7 @@ class CrashRecoveryTest {
 
     @Test
     void killNineKeepsEveryAcknowledgedFilemark() throws Exception {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp",

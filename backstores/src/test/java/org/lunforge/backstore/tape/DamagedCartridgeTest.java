@@ -30,8 +30,8 @@ class DamagedCartridgeTest {
     Path dir;
 
     /** Ten uncompressed and ten compressed blocks, closed (so the checkpoint covers them all). */
-    private CartridgePool written() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("pool"));
+    private FileCartridgeStore written() throws IOException {
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("pool"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         try (TapeMedium m = c.load()) {
             for (int i = 0; i < 20; i++) {
@@ -41,7 +41,7 @@ class DamagedCartridgeTest {
         return pool;
     }
 
-    private Path journal(CartridgePool pool) {
+    private Path journal(FileCartridgeStore pool) {
         return pool.folder().resolve("LF0001L8.tape");
     }
 
@@ -66,7 +66,7 @@ class DamagedCartridgeTest {
 
     @Test
     void storedLengthOfAHugeRecordInsideTheCheckpointIsAMediumError() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         long record = recordOffset(journal(pool), 12); // a compressed block: the path that sized a buffer by it
         putInt(journal(pool), record + 8, HUGE);
         try (TapeMedium m = pool.cartridge("LF0001L8").load()) {
@@ -85,7 +85,7 @@ class DamagedCartridgeTest {
      * mounts the pool at {@code args[0]}, reads objects 11 and 12, and prints what happened to each.
      */
     public static void main(String[] args) throws Exception {
-        CartridgePool pool = CartridgePool.open(Path.of(args[0]));
+        FileCartridgeStore pool = FileCartridgeStore.open(Path.of(args[0]));
         try (TapeMedium m = pool.cartridge("LF0001L8").load()) {
             System.out.println("EOD " + m.endOfData());
             m.locate(11);
@@ -103,7 +103,7 @@ class DamagedCartridgeTest {
 
     @Test
     void aSmallDaemonSurvivesTheHugeRecord() throws Exception {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         putInt(journal(pool), recordOffset(journal(pool), 12) + 8, HUGE);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m",
@@ -118,7 +118,7 @@ class DamagedCartridgeTest {
 
     @Test
     void logicalLengthBeyondTheLargestBlockIsAMediumError() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         long record = recordOffset(journal(pool), 3);
         putInt(journal(pool), record + 8, HUGE);
         putInt(journal(pool), record + 12, HUGE);
@@ -132,7 +132,7 @@ class DamagedCartridgeTest {
 
     @Test
     void hugeRecordAfterTheCheckpointIsDroppedAtMountWithWhatFollows() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         Files.delete(pool.folder().resolve("LF0001L8.idx")); // mount verifies every record
         putInt(journal(pool), recordOffset(journal(pool), 15) + 8, HUGE);
         try (TapeMedium m = pool.cartridge("LF0001L8").load()) {
@@ -145,7 +145,7 @@ class DamagedCartridgeTest {
 
     @Test
     void partialReadOfARecordWithAFlippedPayloadByteIsAMediumError() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         long record = recordOffset(journal(pool), 4); // uncompressed
         try (RandomAccessFile f = new RandomAccessFile(journal(pool).toFile(), "rw")) {
             long at = record + TapeMedium.HEADER + 8_000; // beyond the 100 bytes the read asks for
@@ -166,7 +166,7 @@ class DamagedCartridgeTest {
 
     @Test
     void partialReadOfAnIntactRecordStillReportsTheWholeLength() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         try (TapeMedium m = pool.cartridge("LF0001L8").load()) {
             m.locate(4);
             byte[] out = new byte[100];
@@ -179,7 +179,7 @@ class DamagedCartridgeTest {
 
     @Test
     void shortReadOfABlockOfSeveralMebibytesVerifiesItInChunks() throws IOException {
-        CartridgePool pool = CartridgePool.open(dir.resolve("big"));
+        FileCartridgeStore pool = FileCartridgeStore.open(dir.resolve("big"));
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0002L8"));
         int length = 3 * (1 << 20) + 17;
         try (TapeMedium m = c.load()) {
@@ -204,7 +204,7 @@ class DamagedCartridgeTest {
 
     @Test
     void trailerLengthReachingBeforeTheFirstRecordIsAMediumError() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         long record = recordOffset(journal(pool), 1);
         putInt(journal(pool), record - 4, TapeMedium.OVERHEAD + BLOCK + 2 * CartridgeHeader.LENGTH);
         try (TapeMedium m = pool.cartridge("LF0001L8").load()) {
@@ -216,7 +216,7 @@ class DamagedCartridgeTest {
     /** A checkpoint with a valid CRC whose counts ask for arrays no file of its size can fill. */
     @Test
     void checkpointWhoseCountsExceedItsLengthIsIgnored() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         Path idx = pool.folder().resolve("LF0001L8.idx");
         long objects = 0x7FFF_FFFFL * TapeIndex.STRIDE; // a sparse index of 2^31 - 1 entries: 16 GiB
         ByteBuffer b = ByteBuffer.allocate(8 + 8 + 8 + 4 + 4 + 8 + 4);
@@ -233,7 +233,7 @@ class DamagedCartridgeTest {
 
     @Test
     void checkpointOffsetsOutsideTheJournalAreIgnored() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         Path idx = pool.folder().resolve("LF0001L8.idx");
         TapeIndex index = new TapeIndex();
         for (long i = 0; i < 20; i++) {
@@ -250,7 +250,7 @@ class DamagedCartridgeTest {
 
     @Test
     void attributeFileLargerThanItsFormatAllowsIsRefusedUnread() throws IOException {
-        CartridgePool pool = written();
+        FileCartridgeStore pool = written();
         try (RandomAccessFile f = new RandomAccessFile(pool.folder().resolve("LF0001L8.mam").toFile(), "rw")) {
             f.setLength(3L << 30); // sparse: 3 GiB that readAllBytes would try to hold
         }

@@ -36,13 +36,13 @@ class TapeMediumTest {
         return Arrays.copyOf(out, Math.min(length, max));
     }
 
-    private CartridgePool pool() throws IOException {
-        return CartridgePool.open(dir.resolve("pool"));
+    private FileCartridgeStore pool() throws IOException {
+        return FileCartridgeStore.open(dir.resolve("pool"));
     }
 
     @Test
     void createListDeleteAndRefuseDuplicates() throws IOException {
-        CartridgePool pool = pool();
+        FileCartridgeStore pool = pool();
         pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         pool.create(CartridgeSpec.ofBarcode("LF0002LY"));
         assertEquals(List.of("LF0001L8", "LF0002LY"), pool.barcodes());
@@ -60,7 +60,7 @@ class TapeMediumTest {
 
     @Test
     void blocksAndFilemarksRoundTripAcrossReload() throws IOException {
-        CartridgePool pool = pool();
+        FileCartridgeStore pool = pool();
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         int[] sizes = {1, 512, 65535, 65536, 262144, 1 << 20, 3};
         try (TapeMedium m = c.load()) {
@@ -185,7 +185,7 @@ class TapeMediumTest {
 
     @Test
     void writingInTheMiddleEndsThePartitionThere() throws IOException {
-        CartridgePool pool = pool();
+        FileCartridgeStore pool = pool();
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         try (TapeMedium m = c.load()) {
             for (int i = 0; i < 10; i++) {
@@ -224,7 +224,7 @@ class TapeMediumTest {
 
     @Test
     void oneDriveAtATime() throws IOException {
-        CartridgePool pool = pool();
+        FileCartridgeStore pool = pool();
         pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         TapeMedium m = pool.cartridge("LF0001L8").load();
         assertThrows(CartridgeInUseException.class, () -> pool.cartridge("LF0001L8").load());
@@ -236,7 +236,7 @@ class TapeMediumTest {
 
     @Test
     void attributesPersist() throws IOException {
-        CartridgePool pool = pool();
+        FileCartridgeStore pool = pool();
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         assertEquals("LF0001L8", new String(c.attributes().hostAttribute(CartridgeAttributes.BARCODE).value())
                 .trim());
@@ -258,7 +258,7 @@ class TapeMediumTest {
 
     @Test
     void checkpointSpeedsLoadingAndSurvivesOverwrites() throws IOException {
-        CartridgePool pool = pool();
+        FileCartridgeStore pool = pool();
         Cartridge c = pool.create(CartridgeSpec.ofBarcode("LF0001L8"));
         try (TapeMedium m = c.load(1 << 16, 1 << 16)) {
             for (int i = 0; i < 300; i++) {

@@ -19,6 +19,8 @@ public final class ElementException extends RuntimeException {
         /** The move would expose the cartridge while removal is prevented: into a locked import/export element, or out
          * of a drive whose medium removal its initiator prevented. */
         MEDIUM_REMOVAL_PREVENTED,
+        /** The element is out of the medium transport's reach: an import/export element while its door is open. */
+        ELEMENT_NOT_ACCESSIBLE,
         /** The drive failed to load or to unload the cartridge; nothing moved. */
         LOAD_OR_UNLOAD_FAILED,
         /** The new inventory could not be saved; nothing moved. */

@@ -42,4 +42,9 @@ public interface MediumChanger {
     void addListener(Consumer<ChangerEvent> listener);
 
     void removeListener(Consumer<ChangerEvent> listener);
+
+    /** False while the operator has taken the library offline: commands get NOT READY. */
+    default boolean online() {
+        return true;
+    }
 }

@@ -90,8 +90,20 @@ public final class MediumChangerDevice implements DeviceServer {
         return ChangerModePages.of(changer.layout());
     }
 
+    /** NOT READY, LOGICAL UNIT NOT READY, OFFLINE while the operator has taken the library offline. */
+    @Override
+    public void checkReady() {
+        if (!changer.online()) {
+            throw new CheckCondition(SenseCode.LOGICAL_UNIT_NOT_READY_OFFLINE);
+        }
+    }
+
+    /** Every SMC command but PREVENT ALLOW MEDIUM REMOVAL needs the library online. */
     @Override
     public void execute(ScsiTask task, Command command) {
+        if (!(command instanceof SmcCommand.PreventAllowMediumRemoval)) {
+            checkReady();
+        }
         switch ((SmcCommand) command) {
             case SmcCommand.ReadElementStatus r -> readElementStatus(task, r);
             case SmcCommand.MoveMedium m -> {
@@ -218,6 +230,7 @@ public final class MediumChangerDevice implements DeviceServer {
             case SOURCE_EMPTY -> SenseCode.MEDIUM_SOURCE_ELEMENT_EMPTY;
             case DESTINATION_FULL -> SenseCode.MEDIUM_DESTINATION_ELEMENT_FULL;
             case MEDIUM_REMOVAL_PREVENTED -> SenseCode.MEDIUM_REMOVAL_PREVENTED;
+            case ELEMENT_NOT_ACCESSIBLE -> SenseCode.MEDIUM_MAGAZINE_NOT_ACCESSIBLE;
             case LOAD_OR_UNLOAD_FAILED -> SenseCode.MEDIUM_LOAD_OR_EJECT_FAILED;
             case INVENTORY_NOT_SAVED -> SenseCode.INTERNAL_TARGET_FAILURE;
         };

@@ -48,7 +48,9 @@ import org.lunforge.scsi.spc.SpcOperation;
  * <li>{@link #load(Cartridge)}: a cartridge is inserted and loaded (the changer's MOVE MEDIUM into the drive). The
  *     drive becomes ready at BOP and every I_T nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED on its
  *     next command. A cartridge this model cannot read stays in the drive, not ready (INCOMPATIBLE MEDIUM
- *     INSTALLED).</li>
+ *     INSTALLED). A cleaning cartridge cleans the drive and stays in it, not ready (CLEANING CARTRIDGE INSTALLED),
+ *     until it is unloaded; each load is one of its uses, and an expired one does not clean (CLEANING FAILURE,
+ *     TapeAlert EXPIRED CLEANING MEDIA).</li>
  * <li>{@link #unload()}: the changer takes the cartridge out (MOVE MEDIUM from the drive). Buffered data is written
  *     and synced first. Throws {@link CheckCondition} ILLEGAL REQUEST, MEDIUM REMOVAL PREVENTED while any I_T nexus
  *     has PREVENT ALLOW MEDIUM REMOVAL in force: the changer fails its MOVE MEDIUM with that sense. Returns the
@@ -82,7 +84,12 @@ public final class TapeDrive implements DeviceServer {
     private final Executor executor;
     /** The executor is the drive's own thread, stopped by {@link #close}. */
     private boolean ownsExecutor;
-    private final TapeLogPages logPages = new TapeLogPages(this::medium);
+    private final DriveCleaning cleaning = new DriveCleaning();
+    private final TapeLogPages logPages = new TapeLogPages(this::medium, cleaning);
+    /** The next READ or WRITE fails with a medium error (an operator's injection, for backup software's error path). */
+    private volatile boolean mediumErrorInjected;
+    /** The cleaning cartridge in the drive had no uses left when it was loaded. */
+    private volatile boolean expiredCleaningCartridge;
     private final TapeReadWrite readWrite = new TapeReadWrite(this);
     private final TapePositioning positioning = new TapePositioning(this);
     private final Set<Nexus> preventers = ConcurrentHashMap.newKeySet();
@@ -171,10 +178,11 @@ public final class TapeDrive implements DeviceServer {
             return null;
         }
         if (!preventers.isEmpty()) {
-            logPages.alert(TapeLogPages.TAPEALERT_NO_REMOVAL);
+            logPages.alert(TapeAlertFlag.NO_REMOVAL);
             throw new CheckCondition(SenseCode.MEDIUM_REMOVAL_PREVENTED);
         }
         dismount();
+        logPages.loadChanged();
         Cartridge out = cartridge;
         cartridge = null;
         return out;
@@ -200,9 +208,17 @@ public final class TapeDrive implements DeviceServer {
 
     /** Loads the cartridge in the drive; tells every I_T nexus but the requester (null: all) the medium changed. */
     private void mount(Nexus requester) throws IOException {
+        logPages.loadChanged();
+        if (cartridge.cleaning()) {
+            clean();
+            return; // stays in the drive, not ready: checkReady reports why
+        }
         if (!model.canRead(cartridge.format())) {
-            logPages.alert(TapeLogPages.TAPEALERT_UNSUPPORTED_FORMAT);
+            logPages.alert(TapeAlertFlag.UNSUPPORTED_FORMAT);
             return; // stays in the drive, not ready: checkReady reports INCOMPATIBLE MEDIUM INSTALLED
+        }
+        if (!model.canWrite(cartridge.format())) {
+            logPages.alert(TapeAlertFlag.READ_ONLY_FORMAT);
         }
         TapeMedium m = cartridge.load();
         try {
@@ -220,9 +236,81 @@ public final class TapeDrive implements DeviceServer {
         }
     }
 
+    /**
+     * A cleaning cartridge was loaded: with uses left, one is used (its memory's LOAD COUNT) and the heads are clean;
+     * expired, nothing happens but TapeAlert EXPIRED CLEANING MEDIA. Either way TapeAlert CLEANING MEDIA: it is not a
+     * data cartridge.
+     */
+    private void clean() throws IOException {
+        logPages.alert(TapeAlertFlag.CLEANING_MEDIA);
+        expiredCleaningCartridge = cartridge.cleaningUsesLeft() == 0;
+        if (expiredCleaningCartridge) {
+            logPages.alert(TapeAlertFlag.EXPIRED_CLEANING_MEDIA);
+            LOG.log(WARNING, () -> "tape drive " + serialNumber + ": cleaning cartridge " + cartridge.barcode()
+                    + " is expired");
+            return;
+        }
+        cartridge.recordLoad(String.format("%-8s%s", model.vendor(), serialNumber));
+        logPages.reset();
+        cleaning.cleaned();
+    }
+
+    /** Bytes of tape between cleanings; 0 (the default): the drive never asks to be cleaned. */
+    public void setCleaningInterval(long bytes) {
+        cleaning.setInterval(bytes);
+    }
+
+    /** True once the cleaning interval has passed, until a cleaning cartridge with uses left is loaded. */
+    public boolean cleaningRequired() {
+        return logPages.cleaningRequired();
+    }
+
+    /** Times a cleaning cartridge cleaned this drive since it started. */
+    public int cleanings() {
+        return cleaning.cleanings();
+    }
+
+    /** The TapeAlert flags set and not yet read by a LOG SENSE of page 2Eh, flag n as bit n-1. */
+    public long tapeAlerts() {
+        return logPages.tapeAlerts();
+    }
+
+    /** Sets TapeAlert flag 1..64 as if the drive had raised it (an operator's injection). */
+    public void injectTapeAlert(int flag) {
+        logPages.alert(flag);
+    }
+
+    /**
+     * The next READ or WRITE (of any initiator) fails: MEDIUM ERROR, UNRECOVERED READ ERROR or WRITE ERROR, with
+     * TapeAlert HARD ERROR, MEDIA and READ or WRITE FAILURE. It fails once; the position does not move.
+     */
+    public void injectMediumError() {
+        mediumErrorInjected = true;
+    }
+
+    /** True while an injected medium error waits for a READ or WRITE. */
+    public boolean mediumErrorInjected() {
+        return mediumErrorInjected;
+    }
+
+    /** The injected medium error, if one waits and this command reads or writes; consumed. */
+    private void failIfInjected(TapeCommand command) {
+        boolean read = command instanceof TapeCommand.Read;
+        if (!(read || command instanceof TapeCommand.Write) || !mediumErrorInjected) {
+            return;
+        }
+        ready();
+        mediumErrorInjected = false;
+        logPages.alert(TapeAlertFlag.HARD_ERROR);
+        logPages.alert(TapeAlertFlag.MEDIA);
+        logPages.alert(read ? TapeAlertFlag.READ_FAILURE : TapeAlertFlag.WRITE_FAILURE);
+        throw new CheckCondition(read ? SenseCode.UNRECOVERED_READ_ERROR : SenseCode.WRITE_ERROR);
+    }
+
     private void dismount() throws IOException {
         TapeMedium m = medium;
         medium = null;
+        cleaning.counted(TapeLogPages.loadBytes(m));
         if (m != null) {
             m.close();
         }
@@ -293,6 +381,10 @@ public final class TapeDrive implements DeviceServer {
             Cartridge c;
             synchronized (this) {
                 c = cartridge;
+            }
+            if (c != null && c.cleaning()) {
+                throw new CheckCondition(expiredCleaningCartridge
+                        ? SenseCode.CLEANING_FAILURE : SenseCode.CLEANING_CARTRIDGE_INSTALLED);
             }
             if (c != null && !model.canRead(c.format())) {
                 throw new CheckCondition(SenseCode.INCOMPATIBLE_MEDIUM_INSTALLED);
@@ -399,6 +491,7 @@ public final class TapeDrive implements DeviceServer {
     private synchronized void run(ScsiTask task, TapeCommand command) {
         LogicalUnit unit = lu;
         try {
+            failIfInjected(command);
             long transferred = switch (command) {
                 case TapeCommand.RequestSense r -> requestSense(task, r);
                 case TapeCommand.ReadBlockLimits r -> readBlockLimits(task, r);
@@ -514,7 +607,7 @@ public final class TapeDrive implements DeviceServer {
             return 0;
         }
         if (!preventers.isEmpty()) {
-            logPages.alert(TapeLogPages.TAPEALERT_NO_REMOVAL);
+            logPages.alert(TapeAlertFlag.NO_REMOVAL);
             throw new CheckCondition(SenseCode.MEDIUM_REMOVAL_PREVENTED);
         }
         dismount();

@@ -15,11 +15,6 @@ import org.lunforge.scsi.LogParameter;
  * <p>Counters are written by the drive's thread and read by LOG SENSE on another: volatile, single writer.
  */
 final class TapeLogPages {
-    /** TapeAlert flag numbers (SSC-4 annex, TapeAlert flags). */
-    static final int TAPEALERT_WRITE_PROTECT = 9;
-    static final int TAPEALERT_NO_REMOVAL = 10;
-    static final int TAPEALERT_UNSUPPORTED_FORMAT = 12;
-
     volatile long hostBytesWritten;
     volatile long mediumBytesWritten;
     volatile long hostBytesRead;
@@ -28,22 +23,60 @@ final class TapeLogPages {
     private long tapeAlerts;
 
     private final Supplier<TapeMedium> medium;
+    private final DriveCleaning cleaning;
+    /** CLEAN NOW was reported for the current cleaning need since the last load or unload; raised again after. */
+    private boolean cleanNowReported;
 
-    TapeLogPages(Supplier<TapeMedium> medium) {
+    TapeLogPages(Supplier<TapeMedium> medium, DriveCleaning cleaning) {
         this.medium = medium;
+        this.cleaning = cleaning;
     }
 
+    void alert(TapeAlertFlag flag) {
+        alert(flag.number());
+    }
+
+    /** Sets TapeAlert flag 1..64. */
     synchronized void alert(int flag) {
+        if (flag < 1 || flag > 64) {
+            throw new IllegalArgumentException("TapeAlert flag " + flag + " (1..64)");
+        }
         tapeAlerts |= 1L << (flag - 1);
     }
 
-    /** The current flags without clearing them (MAM TAPEALERT FLAGS). */
+    /** The current flags without clearing them (MAM TAPEALERT FLAGS, the operator's view). */
     synchronized long tapeAlerts() {
-        return tapeAlerts;
+        return tapeAlerts | (cleanNowPending() ? 1L << (TapeAlertFlag.CLEAN_NOW.number() - 1) : 0);
     }
 
+    /** A cartridge was loaded or unloaded: a cleaning need is reported again, as real drives do at each load. */
+    synchronized void loadChanged() {
+        cleanNowReported = false;
+    }
+
+    /** Bytes of tape moved during the current load, as stored (the cleaning interval's unit). */
+    long loadBytes() {
+        return loadBytes(medium.get());
+    }
+
+    static long loadBytes(TapeMedium m) {
+        return m == null ? 0 : m.storedBytesAppended() + m.bytesRead();
+    }
+
+    boolean cleaningRequired() {
+        return cleaning.required(loadBytes());
+    }
+
+    private boolean cleanNowPending() {
+        return !cleanNowReported && cleaningRequired();
+    }
+
+    /** Reading page 2Eh returns the flags and clears them (TapeAlert read-clear); CLEAN NOW until the next load. */
     private synchronized long takeTapeAlerts() {
-        long flags = tapeAlerts;
+        long flags = tapeAlerts();
+        if (cleanNowPending()) {
+            cleanNowReported = true;
+        }
         tapeAlerts = 0;
         return flags;
     }
@@ -99,7 +132,7 @@ final class TapeLogPages {
      * SSC-4 8.2.2 sequential-access device page: bytes from the application and to the medium (0000h, 0001h), from the
      * medium and to the application (0002h, 0003h), native capacities in MiB (0004h BOP to EOD, 0005h BOP to early
      * warning, 0006h early warning to end of partition, 0007h BOP to the current position, 0008h the object buffer),
-     * 0100h cleaning required (never).
+     * 0100h cleaning required (the cleaning interval has passed, until a cleaning cartridge is loaded).
      */
     private LogPage sequentialAccess() {
         return new Page(0x0C) {
@@ -120,7 +153,7 @@ final class TapeLogPages {
                         LogParameter.counter(0x0006, zone, 4),
                         LogParameter.counter(0x0007, here, 4),
                         LogParameter.counter(0x0008, 1, 4),
-                        LogParameter.counter(0x0100, 0, 1));
+                        LogParameter.counter(0x0100, cleaningRequired() ? 1 : 0, 1));
             }
         };
     }
@@ -155,12 +188,16 @@ final class TapeLogPages {
         return medium == 0 ? 100 : Math.min(0xFFFF, host * 100 / medium);
     }
 
-    /** SSC-4 8.2.3 TapeAlert page: 64 one-byte flags, 0001h..0040h; reading clears them. */
+    /**
+     * SSC-4 8.2.3 TapeAlert page: 64 one-byte flags, 0001h..0040h; reading clears them. The flags are returned for
+     * page control 00b as for 01b, as LTO drives do: mtx's tapeinfo, which Bacula's tapealert script runs, asks with
+     * PC 00b (a LOG SENSE CDB whose byte 2 is just 2Eh).
+     */
     private LogPage tapeAlert() {
         return new Page(0x2E) {
             @Override
             public List<LogParameter> parameters(int pageControl) {
-                long flags = pageControl == 1 ? takeTapeAlerts() : 0;
+                long flags = pageControl <= 1 ? takeTapeAlerts() : 0;
                 List<LogParameter> p = new ArrayList<>(64);
                 for (int i = 1; i <= 64; i++) {
                     p.add(new LogParameter(i, LogParameter.BINARY, new byte[] {(byte) ((flags >>> (i - 1)) & 1)}));

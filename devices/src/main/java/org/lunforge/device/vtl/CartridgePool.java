@@ -15,15 +15,28 @@ public interface CartridgePool {
     boolean exists(String barcode) throws IOException;
 
     /** The cartridge with this barcode, or null if the pool has none. */
-    Cartridge find(String barcode) throws IOException;
+    Volume find(String barcode) throws IOException;
 
     /**
      * Creates a blank cartridge of this type, durably (it exists after a crash once this returns).
      *
      * @throws java.nio.file.FileAlreadyExistsException if the pool already has a cartridge with this barcode
      */
-    Cartridge create(String barcode, MediaType mediaType) throws IOException;
+    Volume create(String barcode, MediaType mediaType) throws IOException;
+
+    /**
+     * Creates a blank cartridge of this type and capacity ({@link CartridgeCapacity}; 0: the pool's default).
+     * A pool without capacities (a test's) ignores it.
+     */
+    default Volume create(String barcode, MediaType mediaType, long capacity) throws IOException {
+        return create(barcode, mediaType);
+    }
+
+    /** The cartridge's capacity in bytes, or 0 if the pool does not say (or for a cleaning cartridge). */
+    default long capacity(String barcode) throws IOException {
+        return 0;
+    }
 
     /** Every cartridge in the pool, in no particular order. */
-    List<Cartridge> list() throws IOException;
+    List<Volume> list() throws IOException;
 }

@@ -43,7 +43,7 @@ public interface DataTransferDevice {
      *
      * @throws IOException if the cartridge cannot be mounted; the drive must then still be empty
      */
-    void load(Cartridge cartridge) throws IOException;
+    void load(Volume cartridge) throws IOException;
 
     /**
      * The medium transport takes the cartridge out: unload it if it is still loaded (rewind, flush what was written,
@@ -53,4 +53,9 @@ public interface DataTransferDevice {
      * @throws IOException if the cartridge cannot be released; the drive must then still hold it
      */
     String unload() throws IOException;
+
+    /** True while the drive asks to be cleaned (TapeAlert CLEAN NOW); a drive that never asks says false. */
+    default boolean cleaningRequired() {
+        return false;
+    }
 }

@@ -38,7 +38,7 @@ record Inventory(NavigableMap<Integer, Occupant> elements) {
      * @param sourceAddress the last storage or import/export element it was moved from, or -1 (SVALID 0)
      * @param placedByOperator the operator imported it into this import/export element (IMPEXP)
      */
-    record Occupant(Cartridge cartridge, int sourceAddress, boolean placedByOperator) {
+    record Occupant(Volume cartridge, int sourceAddress, boolean placedByOperator) {
         Occupant {
             Objects.requireNonNull(cartridge, "cartridge");
         }
@@ -125,7 +125,7 @@ record Inventory(NavigableMap<Integer, Occupant> elements) {
                     throw new IllegalArgumentException("five fields expected");
                 }
                 int address = address(f[0]);
-                Cartridge cartridge = new Cartridge(f[1], MediaType.valueOf(f[2]));
+                Volume cartridge = new Volume(f[1], MediaType.valueOf(f[2]));
                 String source = f[3].substring("source=".length());
                 String by = f[4].substring("by=".length());
                 if (!by.equals("operator") && !by.equals("transport")) {

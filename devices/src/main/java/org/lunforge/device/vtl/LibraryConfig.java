@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import org.lunforge.backstore.tape.VolumeTag;
 import org.lunforge.device.changer.ElementLayout;
 import org.lunforge.scsi.LogicalUnitIdentity;
 
@@ -132,10 +133,15 @@ public record LibraryConfig(String name, Path poolFolder, Path stateFolder, Chan
      *
      * @param mediaType the type to create it with if the pool lacks it; null to take it from the barcode
      * @param slot the storage slot, numbered from 1 as mtx numbers them
+     * @param capacity bytes to create it with if the pool lacks it ({@link CartridgeCapacity}); 0: the default
      */
-    public record CartridgePlacement(String barcode, MediaType mediaType, int slot) {
+    public record CartridgePlacement(String barcode, MediaType mediaType, int slot, long capacity) {
+        public CartridgePlacement(String barcode, MediaType mediaType, int slot) {
+            this(barcode, mediaType, slot, 0);
+        }
+
         public CartridgePlacement {
-            Cartridge.checkBarcode(barcode);
+            VolumeTag.of(barcode);
             if (mediaType == null && MediaType.fromBarcode(barcode) == null) {
                 throw new IllegalArgumentException("cartridge " + barcode + ": give its media type; the barcode does"
                         + " not say it");
@@ -143,10 +149,15 @@ public record LibraryConfig(String name, Path poolFolder, Path stateFolder, Chan
             if (slot < 1) {
                 throw new IllegalArgumentException("cartridge " + barcode + ": slots are numbered from 1");
             }
+            String refusal = CartridgeCapacity.refusal(capacity,
+                    mediaType != null ? mediaType : MediaType.fromBarcode(barcode));
+            if (refusal != null) {
+                throw new IllegalArgumentException("cartridge " + barcode + ": " + refusal);
+            }
         }
 
-        public Cartridge cartridge() {
-            return new Cartridge(barcode, mediaType != null ? mediaType : MediaType.fromBarcode(barcode));
+        public Volume cartridge() {
+            return new Volume(barcode, mediaType != null ? mediaType : MediaType.fromBarcode(barcode));
         }
     }
 }

@@ -16,6 +16,7 @@ public enum MediaType {
     LTO7_TYPE_M(TapeFormat.LTO7_TYPE_M),
     LTO8(TapeFormat.LTO8),
     LTO9(TapeFormat.LTO9),
+    LTO10(TapeFormat.LTO10),
     /** A cleaning cartridge (label {@code CLNxxxCU}); SMC-3 MEDIUM TYPE cleaning. */
     CLEANING(null);
 

@@ -39,9 +39,14 @@ public final class TapeDriveElement implements DataTransferDevice {
         return drive.isMediumRemovalPrevented();
     }
 
+    @Override
+    public boolean cleaningRequired() {
+        return drive.cleaningRequired();
+    }
+
     /** {@link TapeDrive#load} leaves the drive empty when it throws, as the library requires. */
     @Override
-    public void load(Cartridge cartridge) throws IOException {
+    public void load(Volume cartridge) throws IOException {
         drive.load(pool.cartridge(cartridge.barcode()));
     }
 

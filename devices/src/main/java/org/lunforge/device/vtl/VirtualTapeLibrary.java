@@ -24,6 +24,7 @@ import org.lunforge.device.changer.ElementStatus;
 import org.lunforge.device.changer.ElementType;
 import org.lunforge.device.changer.MediumChanger;
 import org.lunforge.device.changer.MediumChangerDevice;
+import org.lunforge.backstore.tape.VolumeTag;
 import org.lunforge.device.vtl.Inventory.Occupant;
 import org.lunforge.scsi.SenseCode;
 
@@ -58,6 +59,13 @@ public final class VirtualTapeLibrary implements MediumChanger {
     /** Drive elements whose last load or unload failed, reported with EXCEPT and this code. Guarded by {@code lock}. */
     private final Map<Integer, SenseCode> driveFaults = new HashMap<>();
     private volatile boolean importExportLocked;
+    /** The operator took the library offline: the changer reports NOT READY. */
+    private volatile boolean offline;
+    /** The operator opened the import/export (mail) slot door: the medium transport cannot reach those elements. */
+    private volatile boolean mailSlotOpen;
+    /** The storage slot (from 1) of the library's own cleaning cartridge, 0: the library does not clean drives. */
+    private volatile int cleaningSlot;
+    private volatile int autoCleanings;
     private MediumChangerDevice changerDevice;
 
     private VirtualTapeLibrary(LibraryConfig config, List<DataTransferDevice> drives, CartridgePool pool,
@@ -117,9 +125,9 @@ public final class VirtualTapeLibrary implements MediumChanger {
     private Inventory firstInventory() throws IOException {
         Inventory first = Inventory.EMPTY;
         for (LibraryConfig.CartridgePlacement p : config.cartridges()) {
-            Cartridge cartridge = pool.find(p.barcode());
+            Volume cartridge = pool.find(p.barcode());
             if (cartridge == null) {
-                cartridge = pool.create(p.barcode(), p.cartridge().mediaType());
+                cartridge = pool.create(p.barcode(), p.cartridge().mediaType(), p.capacity());
             }
             first = first.with(layout.storage().address(p.slot() - 1), new Occupant(cartridge, -1, false));
         }
@@ -178,7 +186,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
                         continue;
                     }
                 } else {
-                    Cartridge found = known(reported);
+                    Volume found = known(reported);
                     if (found == null) {
                         LOG.log(WARNING, "{0}: drive 0x{1} holds {2}, which is neither in the pool nor a barcode of a"
                                 + " known media type; left as it is", config.name(), Integer.toHexString(address),
@@ -206,9 +214,9 @@ public final class VirtualTapeLibrary implements MediumChanger {
         return inv;
     }
 
-    private Cartridge known(String barcode) {
+    private Volume known(String barcode) {
         try {
-            Cartridge c = pool.find(barcode);
+            Volume c = pool.find(barcode);
             if (c != null) {
                 return c;
             }
@@ -216,7 +224,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             LOG.log(WARNING, config.name() + ": looking up " + barcode + " in the pool failed", e);
         }
         MediaType type = MediaType.fromBarcode(barcode);
-        return type == null ? null : new Cartridge(barcode, type);
+        return type == null ? null : new Volume(barcode, type);
     }
 
     /** Puts a displaced cartridge back into its source element if empty, else the first empty storage element. */
@@ -293,7 +301,8 @@ public final class VirtualTapeLibrary implements MediumChanger {
                 boolean cleaning = o != null && o.cartridge().mediaType().cleaning();
                 out.add(switch (type) {
                     case MEDIUM_TRANSPORT -> ElementStatus.empty(address, type);
-                    case STORAGE, IMPORT_EXPORT -> new ElementStatus(address, type, tag, source, true, null,
+                    case STORAGE, IMPORT_EXPORT -> new ElementStatus(address, type, tag, source,
+                            type == ElementType.STORAGE || !mailSlotOpen, null,
                             o != null && o.placedByOperator(), cleaning, null, -1);
                     case DATA_TRANSFER -> {
                         int index = address - layout.dataTransfer().first();
@@ -332,6 +341,60 @@ public final class VirtualTapeLibrary implements MediumChanger {
             m.takeOut(source, from, moving, Role.SOURCE);
             m.putIn(destination, to, moving.cartridge(), Role.DESTINATION);
             m.commit(next);
+            if (from == ElementType.DATA_TRANSFER) {
+                cleanIfAsked(source);
+            }
+        }
+    }
+
+    /**
+     * The library's cleaning slot: a storage slot whose cleaning cartridge the library itself puts into a drive that
+     * asks to be cleaned, as soon as that drive is emptied, and takes back (auto-clean, as real libraries do it). The
+     * slot stays a storage element that initiators see. 0 turns auto-clean off.
+     */
+    public void setCleaningSlot(int slotNumber) {
+        if (slotNumber < 0 || slotNumber > layout.storage().count()) {
+            throw new IllegalArgumentException(config.name() + ": cleaning slot " + slotNumber + " of "
+                    + layout.storage().count());
+        }
+        cleaningSlot = slotNumber;
+    }
+
+    public int cleaningSlot() {
+        return cleaningSlot;
+    }
+
+    /** Cleanings the library made on its own (auto-clean) since it started. */
+    public int autoCleanings() {
+        return autoCleanings;
+    }
+
+    /** Called with the lock held, after a cartridge left the drive at {@code address}. */
+    private void cleanIfAsked(int address) {
+        int slot = cleaningSlot;
+        DataTransferDevice drive = drive(address);
+        if (slot == 0 || !drive.cleaningRequired() || drive.isLoaded()) {
+            return;
+        }
+        Occupant cleaner = inventory.at(layout.storage().address(slot - 1));
+        if (cleaner == null || !cleaner.cartridge().mediaType().cleaning()) {
+            LOG.log(WARNING, "{0}: drive {1} asks to be cleaned; the cleaning slot {2} holds no cleaning cartridge",
+                    config.name(), hex(address), slot);
+            return;
+        }
+        try {
+            drive.load(cleaner.cartridge());
+            drive.unload();
+            autoCleanings++;
+            LOG.log(INFO, "{0}: drive {1} cleaned with {2}", config.name(), hex(address),
+                    cleaner.cartridge().barcode());
+        } catch (IOException e) {
+            LOG.log(WARNING, config.name() + ": auto-clean of drive " + hex(address) + " failed", e);
+            try {
+                drive.unload();
+            } catch (IOException stuck) {
+                driveFaults.put(address, SenseCode.MEDIUM_LOAD_OR_EJECT_FAILED);
+            }
         }
     }
 
@@ -405,6 +468,75 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     @Override
+    public boolean online() {
+        return !offline;
+    }
+
+    /**
+     * The operator takes the library offline (its changer reports NOT READY, LOGICAL UNIT NOT READY, OFFLINE) or
+     * brings it back online; coming back, every I_T nexus gets NOT READY TO READY CHANGE, MEDIUM MAY HAVE CHANGED, as
+     * the operator may have changed cartridges meanwhile. Returns false if it was in that state already.
+     */
+    public boolean setOnline(boolean online) {
+        synchronized (lock) {
+            if (online == !offline) {
+                return false;
+            }
+            offline = !online;
+        }
+        if (online) {
+            announce(ChangerEvent.INVENTORY_CHANGED);
+        }
+        LOG.log(INFO, () -> config.name() + ": " + (online ? "online" : "offline"));
+        return true;
+    }
+
+    /**
+     * The operator opens the import/export (mail) slot door: the medium transport cannot reach those elements
+     * (READ ELEMENT STATUS: ACCESS 0; MOVE MEDIUM: NOT READY, MEDIUM MAGAZINE NOT ACCESSIBLE) until it is closed.
+     * Refused while an initiator prevents medium removal, as a real library keeps the door locked.
+     */
+    public void openMailSlot() throws LibraryException {
+        synchronized (lock) {
+            if (importExportLocked) {
+                throw new LibraryException("the mail slot is locked: an initiator prevents medium removal");
+            }
+            mailSlotOpen = true;
+        }
+    }
+
+    /** The operator closes the mail slot door: every I_T nexus gets IMPORT OR EXPORT ELEMENT ACCESSED. */
+    public void closeMailSlot() {
+        synchronized (lock) {
+            mailSlotOpen = false;
+        }
+        announce(ChangerEvent.IMPORT_EXPORT_ELEMENT_ACCESSED);
+    }
+
+    public boolean mailSlotOpen() {
+        return mailSlotOpen;
+    }
+
+    /** The capacity of a cartridge in bytes, or 0 if the pool does not say. */
+    public long capacity(String barcode) throws LibraryException {
+        try {
+            return pool.capacity(barcode);
+        } catch (IOException e) {
+            throw new LibraryException(barcode + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The drive with this name in the configuration; LibraryException if none. */
+    public DataTransferDevice drive(String name) throws LibraryException {
+        for (int i = 0; i < config.drives().size(); i++) {
+            if (config.drives().get(i).name().equals(name)) {
+                return drives.get(i);
+            }
+        }
+        throw new LibraryException(config.name() + " has no drive " + name);
+    }
+
+    @Override
     public void addListener(Consumer<ChangerEvent> listener) {
         if (!listeners.contains(listener)) {
             listeners.add(listener);
@@ -428,14 +560,24 @@ public final class VirtualTapeLibrary implements MediumChanger {
 
     /** A cartridge may not leave a drive whose initiator prevents its removal. */
     private void checkRemoval(ElementType type, int address, Role role) {
+        checkReach(type, address, role);
         if (type == ElementType.DATA_TRANSFER && drive(address).isMediumRemovalPrevented()) {
             throw new ElementException(Reason.MEDIUM_REMOVAL_PREVENTED, role, "drive %s: medium removal prevented"
                     .formatted(hex(address)));
         }
     }
 
+    /** The medium transport cannot reach an import/export element while the operator has its door open. */
+    private void checkReach(ElementType type, int address, Role role) {
+        if (type == ElementType.IMPORT_EXPORT && mailSlotOpen) {
+            throw new ElementException(Reason.ELEMENT_NOT_ACCESSIBLE, role, ("import/export element %s:"
+                    + " the mail slot is open").formatted(hex(address)));
+        }
+    }
+
     /** A cartridge may not enter a locked import/export element, where the operator could take it. */
     private void checkEntry(ElementType type, int address, Role role) {
+        checkReach(type, address, role);
         if (type == ElementType.IMPORT_EXPORT && importExportLocked) {
             throw new ElementException(Reason.MEDIUM_REMOVAL_PREVENTED, role, "import/export element %s is locked"
                     .formatted(hex(address)));
@@ -496,7 +638,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             });
         }
 
-        void putIn(int address, ElementType type, Cartridge cartridge, Role role) {
+        void putIn(int address, ElementType type, Volume cartridge, Role role) {
             if (type != ElementType.DATA_TRANSFER) {
                 return;
             }
@@ -548,10 +690,16 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     /** Creates a blank cartridge in the pool; it starts on the shelf. */
-    public Cartridge createCartridge(String barcode, MediaType mediaType) throws LibraryException {
-        Cartridge cartridge;
+    public Volume createCartridge(String barcode, MediaType mediaType) throws LibraryException {
+        return createCartridge(barcode, mediaType, 0);
+    }
+
+    /** A blank cartridge of {@code capacity} bytes ({@link CartridgeCapacity}; 0: the pool's default). */
+    public Volume createCartridge(String barcode, MediaType mediaType, long capacity) throws LibraryException {
+        Volume cartridge;
         try {
-            cartridge = new Cartridge(barcode, mediaType);
+            cartridge = new Volume(barcode, mediaType);
+            CartridgeCapacity.check(capacity, mediaType);
         } catch (IllegalArgumentException e) {
             throw new LibraryException(e.getMessage());
         }
@@ -559,7 +707,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             if (pool.exists(barcode)) {
                 throw new LibraryException("cartridge " + barcode + " exists");
             }
-            return pool.create(cartridge.barcode(), cartridge.mediaType());
+            return pool.create(cartridge.barcode(), cartridge.mediaType(), capacity);
         } catch (IOException e) {
             throw new LibraryException("creating cartridge " + barcode + " failed: " + e.getMessage(), e);
         }
@@ -571,7 +719,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
      * LF0003L8). Cleaning cartridges need a prefix starting with CLN and get the identifier CU. Creates none if any
      * exists already.
      */
-    public List<Cartridge> createCartridges(String prefix, int firstNumber, int count, MediaType mediaType)
+    public List<Volume> createCartridges(String prefix, int firstNumber, int count, MediaType mediaType)
             throws LibraryException {
         int digits = 6 - prefix.length();
         if (digits < 1 || firstNumber < 0 || count < 0 || String.valueOf((long) firstNumber + count - 1).length()
@@ -579,7 +727,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             throw new LibraryException("prefix " + prefix + " leaves " + digits + " digits: numbers " + firstNumber
                     + ".." + ((long) firstNumber + count - 1) + " do not fit");
         }
-        if (mediaType.cleaning() && !prefix.startsWith("CLN")) {
+        if (mediaType.cleaning() && !prefix.startsWith(VolumeTag.CLEANING_PREFIX)) {
             throw new LibraryException("cleaning cartridge barcodes start with CLN");
         }
         String suffix = mediaType.cleaning() ? "CU" : mediaType.mediaIdentifier();
@@ -589,7 +737,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
         }
         try {
             for (String b : barcodes) {
-                Cartridge.checkBarcode(b);
+                VolumeTag.of(b);
                 if (pool.exists(b)) {
                     throw new LibraryException("cartridge " + b + " exists; none created");
                 }
@@ -597,7 +745,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
         } catch (IllegalArgumentException | IOException e) {
             throw new LibraryException(e.getMessage(), e);
         }
-        List<Cartridge> created = new ArrayList<>();
+        List<Volume> created = new ArrayList<>();
         for (String b : barcodes) {
             created.add(createCartridge(b, mediaType));
         }
@@ -635,7 +783,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             if (where != null) {
                 throw new LibraryException("cartridge " + barcode + " is in the library, at " + hex(where));
             }
-            Cartridge cartridge;
+            Volume cartridge;
             try {
                 cartridge = pool.find(barcode);
             } catch (IOException e) {
@@ -650,8 +798,8 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     /** The operator takes the cartridge out of an import/export element, back to the shelf. */
-    public Cartridge exportCartridge(int element) throws LibraryException {
-        Cartridge taken;
+    public Volume exportCartridge(int element) throws LibraryException {
+        Volume taken;
         synchronized (lock) {
             checkOperatorAccess(element);
             Occupant o = inventory.at(element);
@@ -666,7 +814,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     /** The operator takes this cartridge out of the import/export element it is in. */
-    public Cartridge exportCartridge(String barcode) throws LibraryException {
+    public Volume exportCartridge(String barcode) throws LibraryException {
         Integer where;
         synchronized (lock) {
             where = inventory.addressOf(barcode);
@@ -705,8 +853,8 @@ public final class VirtualTapeLibrary implements MediumChanger {
     }
 
     /** The cartridges of the pool that are not in the library. */
-    public List<Cartridge> shelf() throws LibraryException {
-        List<Cartridge> all;
+    public List<Volume> shelf() throws LibraryException {
+        List<Volume> all;
         try {
             all = pool.list();
         } catch (IOException e) {

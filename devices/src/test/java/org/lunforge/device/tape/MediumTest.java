@@ -15,7 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lunforge.backstore.tape.Cartridge;
-import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.FileCartridgeStore;
 import org.lunforge.backstore.tape.CartridgeSpec;
 import org.lunforge.backstore.tape.TapeMedium;
 import org.lunforge.scsi.BigEndian;
@@ -256,7 +256,7 @@ class MediumTest {
         assertGood(h.readPosition(0, 0)); // READ POSITION flushes
         assertFalse(h.drive.medium().unsynced());
         // What the disk holds now, opened as after a crash, has both filemarks.
-        CartridgePool copy = CartridgePool.open(dir.resolve("copy"));
+        FileCartridgeStore copy = FileCartridgeStore.open(dir.resolve("copy"));
         for (String suffix : List.of(".tape", ".mam")) {
             Files.copy(h.pool.folder().resolve(c.barcode() + suffix), copy.folder().resolve(c.barcode() + suffix),
                     StandardCopyOption.REPLACE_EXISTING);

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.lunforge.backstore.tape.Cartridge;
-import org.lunforge.backstore.tape.CartridgePool;
+import org.lunforge.backstore.tape.FileCartridgeStore;
 import org.lunforge.backstore.tape.CartridgeSpec;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.Cdb;
@@ -29,7 +29,7 @@ import org.lunforge.scsi.TaskResponse;
 final class TapeHarness implements AutoCloseable {
     static final TargetPort PORT = TargetPort.iscsi(1, "iqn.2025-01.org.lunforge:tape", 1);
 
-    final CartridgePool pool;
+    final FileCartridgeStore pool;
     final TapeDrive drive;
     final LogicalUnit lu;
     final Nexus nexus;
@@ -41,7 +41,7 @@ final class TapeHarness implements AutoCloseable {
     }
 
     TapeHarness(Path folder, TapeDriveModel model) throws IOException {
-        this.pool = CartridgePool.open(folder);
+        this.pool = FileCartridgeStore.open(folder);
         this.drive = new TapeDrive(model, "1013000001", Runnable::run);
         this.lu = new LogicalUnit("tape0", drive.identity(), drive, StateStore.inMemory());
         this.nexus = nexus("iqn.1994-05.com.redhat:host");

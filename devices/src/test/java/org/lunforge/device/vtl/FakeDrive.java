@@ -38,7 +38,7 @@ public final class FakeDrive implements DataTransferDevice {
     }
 
     @Override
-    public void load(Cartridge cartridge) throws IOException {
+    public void load(Volume cartridge) throws IOException {
         if (loaded != null) {
             throw new AssertionError("load " + cartridge.barcode() + " into a drive holding " + loaded);
         }

@@ -9,11 +9,11 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** A cartridge pool in memory: what exists, nothing recorded on it. */
 public final class FakePool implements CartridgePool {
-    private final Map<String, Cartridge> cartridges = new ConcurrentHashMap<>();
+    private final Map<String, Volume> cartridges = new ConcurrentHashMap<>();
 
     public FakePool with(String... barcodes) {
         for (String b : barcodes) {
-            Cartridge c = Cartridge.of(b);
+            Volume c = Volume.of(b);
             cartridges.put(b, c);
         }
         return this;
@@ -25,13 +25,13 @@ public final class FakePool implements CartridgePool {
     }
 
     @Override
-    public Cartridge find(String barcode) {
+    public Volume find(String barcode) {
         return cartridges.get(barcode);
     }
 
     @Override
-    public Cartridge create(String barcode, MediaType mediaType) throws IOException {
-        Cartridge c = new Cartridge(barcode, mediaType);
+    public Volume create(String barcode, MediaType mediaType) throws IOException {
+        Volume c = new Volume(barcode, mediaType);
         if (cartridges.putIfAbsent(barcode, c) != null) {
             throw new FileAlreadyExistsException(barcode);
         }
@@ -39,7 +39,7 @@ public final class FakePool implements CartridgePool {
     }
 
     @Override
-    public List<Cartridge> list() {
+    public List<Volume> list() {
         return new ArrayList<>(cartridges.values());
     }
 }

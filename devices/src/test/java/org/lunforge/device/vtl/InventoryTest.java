@@ -9,9 +9,9 @@ import org.lunforge.device.vtl.Inventory.Occupant;
 
 class InventoryTest {
     private static final Inventory SAMPLE = Inventory.EMPTY
-            .with(0x0400, new Occupant(Cartridge.of("LF0001L8"), -1, false))
-            .with(0x0100, new Occupant(Cartridge.of("LF0002L8"), 0x0401, false))
-            .with(0x0010, new Occupant(Cartridge.of("CLN001CU"), -1, true));
+            .with(0x0400, new Occupant(Volume.of("LF0001L8"), -1, false))
+            .with(0x0100, new Occupant(Volume.of("LF0002L8"), 0x0401, false))
+            .with(0x0010, new Occupant(Volume.of("CLN001CU"), -1, true));
 
     @Test
     void encodesAsTextWithAChecksumAndDecodesBack() throws IOException {
@@ -43,7 +43,7 @@ class InventoryTest {
     @Test
     void aCartridgeIsInOneElementOnly() {
         assertThrows(IllegalArgumentException.class,
-                () -> SAMPLE.with(0x0401, new Occupant(Cartridge.of("LF0001L8"), -1, false)));
+                () -> SAMPLE.with(0x0401, new Occupant(Volume.of("LF0001L8"), -1, false)));
         assertEquals(0x0100, SAMPLE.addressOf("LF0002L8"));
         assertNull(SAMPLE.addressOf("LF0009L8"));
         assertNull(SAMPLE.without(0x0100).at(0x0100));

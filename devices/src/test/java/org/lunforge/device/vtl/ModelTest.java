@@ -60,17 +60,17 @@ class ModelTest {
 
     @Test
     void barcodesAndMediaTypes() {
-        assertEquals(MediaType.LTO8, Cartridge.of("LF0001L8").mediaType());
-        assertEquals(MediaType.LTO7_TYPE_M, Cartridge.of("LF0001M8").mediaType());
-        assertEquals(MediaType.LTO5, Cartridge.of("A00001L5").mediaType());
-        assertEquals(MediaType.CLEANING, Cartridge.of("CLN001CU").mediaType());
+        assertEquals(MediaType.LTO8, Volume.of("LF0001L8").mediaType());
+        assertEquals(MediaType.LTO7_TYPE_M, Volume.of("LF0001M8").mediaType());
+        assertEquals(MediaType.LTO5, Volume.of("A00001L5").mediaType());
+        assertEquals(MediaType.CLEANING, Volume.of("CLN001CU").mediaType());
         assertNull(MediaType.fromBarcode("VOL001"));
-        assertThrows(IllegalArgumentException.class, () -> Cartridge.of("VOL001"));
-        assertEquals(MediaType.LTO9, new Cartridge("VOL001", MediaType.LTO9).mediaType());
+        assertThrows(IllegalArgumentException.class, () -> Volume.of("VOL001"));
+        assertEquals(MediaType.LTO9, new Volume("VOL001", MediaType.LTO9).mediaType());
         for (String bad : List.of("", "lf0001l8", "LF 001L8", "-LF0001L8", "A".repeat(33), "LF0001L8?", "ÄB")) {
-            assertThrows(IllegalArgumentException.class, () -> Cartridge.checkBarcode(bad), bad);
+            assertThrows(IllegalArgumentException.class, () -> new Volume(bad, MediaType.LTO9), bad);
         }
-        assertDoesNotThrow(() -> Cartridge.checkBarcode("A".repeat(32)));
+        assertDoesNotThrow(() -> new Volume("A".repeat(32), MediaType.LTO9));
     }
 
     /** WORM labels name their generation's type; a CLN label is a cleaning cartridge, never the type it ends in. */

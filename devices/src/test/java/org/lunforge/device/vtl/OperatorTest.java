@@ -27,13 +27,13 @@ class OperatorTest {
 
     @Test
     void createCartridgesWithLtoBarcodes() throws Exception {
-        List<Cartridge> made = library.createCartridges("LF", 10, 3, MediaType.LTO8);
-        assertEquals(List.of("LF0010L8", "LF0011L8", "LF0012L8"), made.stream().map(Cartridge::barcode).toList());
+        List<Volume> made = library.createCartridges("LF", 10, 3, MediaType.LTO8);
+        assertEquals(List.of("LF0010L8", "LF0011L8", "LF0012L8"), made.stream().map(Volume::barcode).toList());
         assertEquals(MediaType.LTO9, library.createCartridges("ABCD", 7, 1, MediaType.LTO9).getFirst().mediaType());
         assertEquals("CLN001CU", library.createCartridges("CLN", 1, 1, MediaType.CLEANING).getFirst().barcode());
         assertTrue(h.pool.exists("LF0011L8"));
-        assertTrue(library.shelf().contains(Cartridge.of("LF0012L8")));
-        assertFalse(library.shelf().contains(Cartridge.of("LF0001L8")), "in the library, not on the shelf");
+        assertTrue(library.shelf().contains(Volume.of("LF0012L8")));
+        assertFalse(library.shelf().contains(Volume.of("LF0001L8")), "in the library, not on the shelf");
     }
 
     @Test
@@ -63,7 +63,7 @@ class OperatorTest {
 
         assertEquals("LF0020L8", library.exportCartridge(IE).barcode());
         assertEquals(-1, library.elementOf("LF0020L8"));
-        assertTrue(library.shelf().contains(Cartridge.of("LF0020L8")));
+        assertTrue(library.shelf().contains(Volume.of("LF0020L8")));
     }
 
     @Test
@@ -81,7 +81,7 @@ class OperatorTest {
     void exportingWhatTheRobotPutIntoAMailSlot() throws Exception {
         Nexus n = h.login("iqn.1994-05.com.redhat:host");
         assertGood(h.move(n, SLOT + 2, IE + 1)); // the backup application ejects a tape
-        assertEquals(Cartridge.of("LF0003L8"), library.exportCartridge("LF0003L8"));
+        assertEquals(Volume.of("LF0003L8"), library.exportCartridge("LF0003L8"));
     }
 
     @Test

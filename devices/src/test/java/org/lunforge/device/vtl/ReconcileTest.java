@@ -115,7 +115,7 @@ class ReconcileTest {
         assertGood(h.move(n, SLOT + 3, SLOT + 9));
         ChangerHarness smaller = new ChangerHarness(dir, h.pool, h.drives, 5, 2, h.config.cartridges());
         assertEquals(-1, smaller.library.elementOf("LF0004L8"));
-        assertTrue(smaller.library.shelf().contains(Cartridge.of("LF0004L8")));
+        assertTrue(smaller.library.shelf().contains(Volume.of("LF0004L8")));
         assertEquals(List.of(SLOT, SLOT + 1, SLOT + 2), List.of(smaller.library.elementOf("LF0001L8"),
                 smaller.library.elementOf("LF0002L8"), smaller.library.elementOf("LF0003L8")));
     }

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.lunforge.backstore.tape.VolumeTag;
+import org.lunforge.device.vtl.CartridgeCapacity;
+import org.lunforge.device.vtl.MediaType;
 
 /**
  * The checks a configuration passes before anything is built from it: names unique, references resolvable, numbers
@@ -295,6 +297,18 @@ public final class ConfigValidator {
             if (lib.getSlots() < 1 || lib.getSlots() > 10000 || lib.getImportExportSlots() > 240) {
                 throw error(parsed, source, at, "1 to 10000 slots and at most 240 import/export slots");
             }
+            long largest = java.util.Arrays.stream(org.lunforge.backstore.tape.TapeFormat.values())
+                    .mapToLong(org.lunforge.backstore.tape.TapeFormat::nativeCapacity).max().orElseThrow();
+            if (lib.getCartridgeCapacity() != 0 && (lib.getCartridgeCapacity() < CartridgeCapacity.MINIMUM
+                    || lib.getCartridgeCapacity() > largest)) {
+                throw error(parsed, source, at + ".cartridge_capacity", "0 (native) or 1 MiB ("
+                        + CartridgeCapacity.MINIMUM + ") to " + largest + " bytes; a cartridge of a smaller format gets"
+                        + " at most its native capacity");
+            }
+            if (lib.getCleaningSlot() > lib.getSlots()) {
+                throw error(parsed, source, at + ".cleaning_slot", "0 (none) or a storage slot from 1 to "
+                        + lib.getSlots());
+            }
             paths.add(changerPath(lib));
             Set<String> drives = new HashSet<>();
             for (int d = 0; d < lib.getDrivesCount(); d++) {
@@ -303,8 +317,8 @@ public final class ConfigValidator {
                 if (!OBJECT_NAME.matcher(drive.getName()).matches() || !drives.add(drive.getName())) {
                     throw error(parsed, source, dat + ".name", "a unique name of 1 to 64 letters and digits");
                 }
-                if (!drive.getModel().isEmpty() && !drive.getModel().matches("(IBM|HP)_LTO[5-9]")) {
-                    throw error(parsed, source, dat + ".model", "IBM_LTO5 .. IBM_LTO9 or HP_LTO5 .. HP_LTO9");
+                if (!drive.getModel().isEmpty() && !knownDriveModel(drive.getModel())) {
+                    throw error(parsed, source, dat + ".model", "IBM_LTO5 .. IBM_LTO10 or HP_LTO5 .. HP_LTO9");
                 }
                 paths.add(drivePath(lib, drive));
             }
@@ -312,10 +326,15 @@ public final class ConfigValidator {
             for (int k = 0; k < lib.getCartridgesCount(); k++) {
                 Cartridge cart = lib.getCartridges(k);
                 String kat = at + ".cartridges[" + k + "]";
-                // VolumeTag's rule; a CLN label is a cleaning cartridge, which the cartridge store does not hold.
-                if (!VolumeTag.isValid(cart.getBarcode()) || VolumeTag.of(cart.getBarcode()).format() == null) {
-                    throw error(parsed, source, kat + ".barcode", "an LTO data cartridge barcode such as LF0001L8 (or"
-                            + " LF0001LY: WORM; CLN labels are cleaning cartridges, not stored)");
+                // VolumeTag's rule: an LTO data cartridge, or a cleaning cartridge (CLN label).
+                if (!VolumeTag.isValid(cart.getBarcode()) || !VolumeTag.of(cart.getBarcode()).namesMedia()) {
+                    throw error(parsed, source, kat + ".barcode", "an LTO cartridge barcode such as LF0001L8 (or"
+                            + " LF0001LY: WORM; CLN001CU: a cleaning cartridge)");
+                }
+                String refusal = CartridgeCapacity.refusal(cart.getCapacity(),
+                        MediaType.of(VolumeTag.of(cart.getBarcode())));
+                if (refusal != null) {
+                    throw error(parsed, source, kat + ".capacity", refusal);
                 }
                 if (!barcodes.add(cart.getBarcode())) {
                     throw error(parsed, source, kat + ".barcode", "barcode used twice");
@@ -438,5 +457,15 @@ public final class ConfigValidator {
 
     private static ConfigException error(ConfigJson.Parsed parsed, String source, String path, String reason) {
         return new ConfigException(source, parsed.lineOf(path), path, reason);
+    }
+
+    /** The drive model presets of {@link org.lunforge.device.tape.TapeDriveModel#named}: one list, not a pattern. */
+    private static boolean knownDriveModel(String name) {
+        try {
+            org.lunforge.device.tape.TapeDriveModel.named(name);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

@@ -218,8 +218,12 @@ public final class ControlService {
     }
 
     private Inventory inventoryOf(String name, VirtualTapeLibrary library) {
+        OperatorPanel panel = new OperatorPanel(library);
+        OperatorPanel.Status status = panel.status();
         Inventory.Builder b = Inventory.newBuilder().setLibrary(name)
-                .setImportExportLocked(library.importExportLocked());
+                .setImportExportLocked(status.importExportLocked()).setOffline(!status.online())
+                .setMailSlotOpen(status.mailSlotOpen()).setCleaningSlot(library.cleaningSlot())
+                .setAutoCleanings(library.autoCleanings());
         List<org.lunforge.device.vtl.LibraryConfig.DriveConfig> drives = library.config().drives();
         for (ElementStatus e : library.elementStatus()) {
             ElementRange range = library.layout().range(e.type());
@@ -231,13 +235,31 @@ public final class ControlService {
                 case MEDIUM_TRANSPORT -> el.setType(Element.Type.TRANSPORT);
                 case STORAGE -> el.setType(Element.Type.STORAGE);
                 case IMPORT_EXPORT -> el.setType(Element.Type.IMPORT_EXPORT);
-                case DATA_TRANSFER -> el.setType(Element.Type.DRIVE).setDrive(drives.get(number - 1).name());
+                case DATA_TRANSFER -> {
+                    String drive = drives.get(number - 1).name();
+                    el.setType(Element.Type.DRIVE).setDrive(drive);
+                    try {
+                        OperatorPanel.DriveStatus d = panel.driveStatus(drive);
+                        el.setTapeAlerts(d.tapeAlerts()).setMediumErrorInjected(d.mediumErrorInjected())
+                                .setCleaningRequired(d.cleaningRequired()).setCleanings(d.cleanings());
+                    } catch (LibraryException notTape) {
+                        LOG.log(WARNING, name + ": " + notTape.getMessage());
+                    }
+                }
+            }
+            if (e.volumeTag() != null) {
+                try {
+                    el.setCapacity(library.capacity(e.volumeTag()));
+                } catch (LibraryException unreadable) {
+                    LOG.log(WARNING, name + ": " + unreadable.getMessage());
+                }
             }
             b.addElements(el);
         }
         try {
             for (var c : library.shelf()) {
-                b.addShelf(ShelfCartridge.newBuilder().setBarcode(c.barcode()).setMediaType(c.mediaType().name()));
+                b.addShelf(ShelfCartridge.newBuilder().setBarcode(c.barcode()).setMediaType(c.mediaType().name())
+                        .setCapacity(library.capacity(c.barcode())));
             }
         } catch (LibraryException e) {
             LOG.log(WARNING, name + ": " + e.getMessage());
@@ -277,6 +299,10 @@ public final class ControlService {
                 }
                 case REINVENTORY -> lines.add(library.reinitialize() ? "inventory changed: initiators are told"
                         : "inventory unchanged");
+                case OPERATOR_CONTROL -> {
+                    return operatorControl(action.getLibrary(), new OperatorPanel(library),
+                            action.getOperatorControl());
+                }
                 case ACTION_NOT_SET -> {
                     return error(Error.Kind.BAD_REQUEST, "no library action named");
                 }
@@ -285,6 +311,44 @@ public final class ControlService {
             return error(Error.Kind.FAILED, action.getLibrary() + ": " + e.getMessage());
         }
         return Response.newBuilder().setActionDone(ActionDone.newBuilder().addAllLines(lines)).build();
+    }
+
+    /** The operator panel's controls: one implementation, {@link OperatorPanel}, for the shell and this socket. */
+    private static Response operatorControl(String name, OperatorPanel panel, OperatorControl control)
+            throws LibraryException {
+        boolean onDrive = control.getControl() == OperatorControl.Control.INJECT_TAPE_ALERT
+                || control.getControl() == OperatorControl.Control.INJECT_MEDIUM_ERROR;
+        if (onDrive && control.getDrive().isEmpty()) {
+            return error(Error.Kind.BAD_REQUEST, "name the drive to inject into");
+        }
+        String line = switch (control.getControl()) {
+            case OPEN_MAIL_SLOT -> {
+                panel.openMailSlot();
+                yield name + ": the mail slot is open; the robot cannot reach the import/export slots";
+            }
+            case CLOSE_MAIL_SLOT -> {
+                panel.closeMailSlot();
+                yield name + ": the mail slot is closed; initiators are told IMPORT OR EXPORT ELEMENT ACCESSED";
+            }
+            case OFFLINE -> panel.setOnline(false) ? name + " is offline: its changer answers NOT READY"
+                    : name + " was offline already";
+            case ONLINE -> panel.setOnline(true) ? name + " is online: initiators are told NOT READY TO READY CHANGE"
+                    : name + " was online already";
+            case INJECT_TAPE_ALERT -> {
+                int flag = panel.injectTapeAlert(control.getDrive(), control.getTapeAlert());
+                yield control.getDrive() + ": TapeAlert flag " + flag + " set; the next LOG SENSE of page 2Eh reads"
+                        + " and clears it";
+            }
+            case INJECT_MEDIUM_ERROR -> {
+                panel.injectMediumError(control.getDrive());
+                yield control.getDrive() + ": its next READ or WRITE fails with MEDIUM ERROR";
+            }
+            case CONTROL_UNSPECIFIED, UNRECOGNIZED -> null;
+        };
+        if (line == null) {
+            return error(Error.Kind.BAD_REQUEST, "no operator control named");
+        }
+        return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(line)).build();
     }
 
     private static int importExportAddress(VirtualTapeLibrary library, int slot) throws LibraryException {
@@ -306,13 +370,14 @@ public final class ControlService {
         }
         OperatorPanel panel = new OperatorPanel(library);
         List<String> barcodes = create.getBarcodesList();
+        long capacity = create.getCapacity();
         if (!create.getIntoSlots()) {
             try {
-                panel.checkNew(barcodes);
+                panel.checkNew(barcodes, capacity);
             } catch (LibraryException e) {
                 return error(Error.Kind.INVALID, e.getMessage());
             }
-            panel.createOnShelf(barcodes);
+            panel.createOnShelf(barcodes, capacity);
             return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(barcodes.size()
                     + " cartridge(s) created on the shelf: import them with 'import <barcode>'")).build();
         }
@@ -323,13 +388,14 @@ public final class ControlService {
         config.getCartridgesList().forEach(c -> promised.add(c.getSlot()));
         OperatorPanel.Plan plan;
         try {
-            plan = panel.planEntry(barcodes, promised);
+            plan = panel.planEntry(barcodes, promised, capacity);
         } catch (LibraryException e) {
             return error(Error.Kind.INVALID, e.getMessage());
         }
         TapeLibrary.Builder edited = config.toBuilder();
         for (OperatorPanel.Entry e : plan.entries()) {
-            edited.addCartridges(Cartridge.newBuilder().setBarcode(e.barcode()).setSlot(e.slotNumber()));
+            edited.addCartridges(Cartridge.newBuilder().setBarcode(e.barcode()).setSlot(e.slotNumber())
+                    .setCapacity(capacity));
         }
         Config.Builder next = running.toBuilder();
         next.setLibraries(running.getLibrariesList().indexOf(config), edited);

@@ -19,6 +19,7 @@ import org.lunforge.server.control.ExportCartridge;
 import org.lunforge.server.control.ImportCartridge;
 import org.lunforge.server.control.Inventory;
 import org.lunforge.server.control.LibraryAction;
+import org.lunforge.server.control.OperatorControl;
 import org.lunforge.server.control.Reinventory;
 import org.lunforge.server.control.Request;
 import org.lunforge.server.control.Response;
@@ -33,7 +34,7 @@ final class VtlNodes {
     private static final Pattern RANGE = Pattern.compile("([A-Z0-9]*?)([0-9]+)([A-Z0-9]{2})\\.\\.([A-Z0-9]*?)([0-9]+)"
             + "([A-Z0-9]{2})");
     static final List<String> DRIVE_MODELS = List.of("IBM_LTO5", "IBM_LTO6", "IBM_LTO7", "IBM_LTO8", "IBM_LTO9",
-            "HP_LTO5", "HP_LTO6", "HP_LTO7", "HP_LTO8", "HP_LTO9");
+            "IBM_LTO10", "HP_LTO5", "HP_LTO6", "HP_LTO7", "HP_LTO8", "HP_LTO9");
 
     private VtlNodes() {
     }
@@ -108,7 +109,8 @@ final class VtlNodes {
         ShellNode n = vtl.child(name, "a tape library; its changer is /vtl/" + name + "/changer")
                 .status((lib.getChangerModel().isEmpty() ? "STK_L700" : lib.getChangerModel()) + ", "
                         + BackstoreNodes.count(lib.getDrivesCount(), "drive") + ", " + full + "/" + lib.getSlots()
-                        + " slots full" + (inv.getImportExportLocked() ? ", mail slots locked" : ""));
+                        + " slots full" + (inv.getImportExportLocked() ? ", mail slots locked" : "")
+                        + (inv.getOffline() ? ", OFFLINE" : "") + (inv.getMailSlotOpen() ? ", mail slot open" : ""));
         n.attribute("attribute", ShellAttribute.of("slots", "storage slots (the library restarts)",
                 Integer.toString(lib.getSlots()), (cfg, v) -> ShellEdits.editLibrary(cfg, name,
                         x -> x.setSlots(ShellWords.number("slots", v, 1, 10000)))));
@@ -121,10 +123,32 @@ final class VtlNodes {
         n.attribute("attribute", ShellAttribute.of("cartridge_capacity", "capacity of new cartridges (0: native)",
                 Long.toString(lib.getCartridgeCapacity()), (cfg, v) -> ShellEdits.editLibrary(cfg, name,
                         x -> x.setCartridgeCapacity(ShellWords.size("cartridge_capacity", v)))));
+        n.attribute("attribute", ShellAttribute.of("cleaning_slot", "the storage slot of the library's cleaning"
+                + " cartridge, which cleans drives that ask (0: none; the library restarts)",
+                Integer.toString(lib.getCleaningSlot()), (cfg, v) -> ShellEdits.editLibrary(cfg, name,
+                        x -> x.setCleaningSlot(ShellWords.number("cleaning_slot", v, 0, 10000)))));
         n.attribute("attribute", ShellAttribute.readOnly("pool_dir", "folder of the cartridge files",
                 lib.getPoolDir()));
         n.attribute("attribute", ShellAttribute.readOnly("unit_id", "the changer's identity", lib.getUnitId()));
         n.info.add("changer: " + ConfigValidator.changerPath(lib) + " " + lunsOf(c, ConfigValidator.changerPath(lib)));
+        n.info.add("state: " + (inv.getOffline() ? "offline (the changer answers NOT READY)" : "online"));
+        n.info.add("cleaning slot: " + (inv.getCleaningSlot() == 0 ? "none" : "slot " + inv.getCleaningSlot() + ", "
+                + inv.getAutoCleanings() + " drive cleaning(s) since start"));
+        n.info.add("mail slot: " + (inv.getMailSlotOpen() ? "open (the robot cannot reach the import/export slots)"
+                : "closed") + (inv.getImportExportLocked() ? ", locked by an initiator (PREVENT MEDIUM REMOVAL)" : ""));
+        for (var control : List.of(
+                new Object[] {"open_mail_slot", "open the mail slot door: the robot cannot reach the import/export"
+                        + " slots until it is closed", OperatorControl.Control.OPEN_MAIL_SLOT},
+                new Object[] {"close_mail_slot", "close the mail slot door: initiators get IMPORT OR EXPORT ELEMENT"
+                        + " ACCESSED", OperatorControl.Control.CLOSE_MAIL_SLOT},
+                new Object[] {"offline", "take the library offline: its changer answers NOT READY",
+                        OperatorControl.Control.OFFLINE},
+                new Object[] {"online", "bring the library online: initiators get NOT READY TO READY CHANGE",
+                        OperatorControl.Control.ONLINE})) {
+            n.command(new ShellCommand((String) control[0], (String) control[1], List.of(), (args, ctx) -> action(ctx,
+                    LibraryAction.newBuilder().setLibrary(name).setOperatorControl(OperatorControl.newBuilder()
+                            .setControl((OperatorControl.Control) control[2])))));
+        }
         n.command(new ShellCommand("reinventory", "check the drives against the inventory (INITIALIZE ELEMENT"
                 + " STATUS)", List.of(), (args, ctx) -> action(ctx, LibraryAction.newBuilder().setLibrary(name)
                 .setReinventory(Reinventory.getDefaultInstance()))));
@@ -136,7 +160,7 @@ final class VtlNodes {
                 BackstoreNodes.count(lib.getDrivesCount(), "drive"));
         drives.command(new ShellCommand("create", "add a drive (the library restarts)", List.of(
                 required("name", "the drive's name"),
-                optional("model", "IBM_LTO8 (default), IBM_LTO5..9, HP_LTO5..9").values(x -> DRIVE_MODELS)),
+                optional("model", "IBM_LTO8 (default), IBM_LTO5..10, HP_LTO5..9").values(x -> DRIVE_MODELS)),
                 (args, ctx) -> {
                     ctx.edit(cfg -> ShellEdits.editLibrary(cfg, name, x -> {
                         if (x.getDrivesList().stream().anyMatch(d -> d.getName().equals(args.get("name")))) {
@@ -180,7 +204,29 @@ final class VtlNodes {
                     DRIVE_MODELS.toArray(String[]::new)));
             dn.attribute("attribute", ShellAttribute.readOnly("serial", "unit serial number (VPD 80h)",
                     d.getSerial()));
+            dn.attribute("attribute", ShellAttribute.of("cleaning_interval", "bytes of tape after which the drive asks"
+                    + " to be cleaned, 0: never (the library restarts)", Long.toString(d.getCleaningInterval()),
+                    (cfg, v) -> ShellEdits.editLibrary(cfg, name, x -> x.getDrivesBuilder(ShellEdits.indexOf(
+                            x.getDrivesList(), y -> y.getName().equals(d.getName())))
+                            .setCleaningInterval(ShellWords.size("cleaning_interval", v)))));
             dn.info.add("element address: 0x" + Integer.toHexString(e.getAddress()));
+            dn.info.add("TapeAlert flags set (not yet read): " + (e.getTapeAlerts() == 0 ? "none"
+                    : tapeAlertFlags(e.getTapeAlerts())));
+            dn.info.add("injected medium error: " + (e.getMediumErrorInjected() ? "the next READ or WRITE fails"
+                    : "none"));
+            dn.info.add("cleaning: " + (e.getCleaningRequired() ? "required (TapeAlert 20 CLEAN NOW)" : "not required")
+                    + ", cleaned " + e.getCleanings() + " time(s) since start");
+            String driveName = e.getDrive();
+            dn.command(new ShellCommand("inject_tapealert", "set a TapeAlert flag, as if the drive had raised it",
+                    List.of(required("flag", "1..64 or a name: HARD_ERROR, MEDIA, READ_FAILURE, WRITE_FAILURE,"
+                            + " CLEAN_NOW, EXPIRED_CLEANING_MEDIA, ...")), (args, ctx) -> action(ctx,
+                    LibraryAction.newBuilder().setLibrary(name).setOperatorControl(OperatorControl.newBuilder()
+                            .setControl(OperatorControl.Control.INJECT_TAPE_ALERT).setDrive(driveName)
+                            .setTapeAlert(args.get("flag"))))));
+            dn.command(new ShellCommand("inject_medium_error", "make the drive's next READ or WRITE fail with MEDIUM"
+                    + " ERROR", List.of(), (args, ctx) -> action(ctx, LibraryAction.newBuilder().setLibrary(name)
+                    .setOperatorControl(OperatorControl.newBuilder()
+                            .setControl(OperatorControl.Control.INJECT_MEDIUM_ERROR).setDrive(driveName)))));
         }
 
         ShellNode slots = n.child("slots", "storage slots").status(full + " of " + lib.getSlots() + " full");
@@ -213,12 +259,17 @@ final class VtlNodes {
                     default -> "in drive " + e.getDrive();
                 });
                 cn.info.add("element address: 0x" + Integer.toHexString(e.getAddress()));
+                cn.info.add("capacity: " + (e.getCapacity() == 0 ? "none (a cleaning cartridge)"
+                        : e.getCapacity() + " bytes"));
                 byBarcode.put(e.getBarcode(), cn);
             }
         }
         for (ShelfCartridge s : inv.getShelfList()) {
-            byBarcode.put(s.getBarcode(), new ShellNode(s.getBarcode(), cartridges, "a cartridge")
-                    .status("on the shelf (" + s.getMediaType() + ")"));
+            ShellNode sn = new ShellNode(s.getBarcode(), cartridges, "a cartridge")
+                    .status("on the shelf (" + s.getMediaType() + ")");
+            sn.info.add("capacity: " + (s.getCapacity() == 0 ? "none (a cleaning cartridge)"
+                    : s.getCapacity() + " bytes"));
+            byBarcode.put(s.getBarcode(), sn);
         }
         cartridges.children.putAll(byBarcode);
         cartridges.status(where.size() + " in the library, " + inv.getShelfCount() + " on the shelf");
@@ -226,13 +277,17 @@ final class VtlNodes {
                 + " FIRST count=N; they go into free slots (shelf=true: onto the shelf)", List.of(
                 required("barcodes", "LF0001L8, LF0001L8..LF0020L8"),
                 optional("count", "how many, numbering on from the barcode given"),
-                optional("shelf", "leave them on the shelf, outside the library (default false)")),
+                optional("shelf", "leave them on the shelf, outside the library (default false)"),
+                optional("capacity", "bytes each holds, 1M up to the format's native capacity (default: the"
+                        + " library's cartridge_capacity)")),
                 (args, ctx) -> {
                     List<String> barcodes = barcodes(args.get("barcodes"), args.has("count")
                             ? ShellWords.number("count", args.get("count"), 1, 10000) : 0);
                     action(ctx, LibraryAction.newBuilder().setLibrary(name).setCreate(CreateCartridges.newBuilder()
                             .addAllBarcodes(barcodes).setIntoSlots(!ShellWords.bool("shelf",
-                                    args.get("shelf", "false")))));
+                                    args.get("shelf", "false")))
+                            .setCapacity(args.has("capacity") ? ShellWords.size("capacity", args.get("capacity"))
+                                    : 0)));
                 });
         ShellCommand importCommand = new ShellCommand("import", "put a cartridge from the shelf into a mail slot",
                 List.of(required("barcode", "a cartridge on the shelf").values(x -> shelf(x, name)),
@@ -327,6 +382,17 @@ final class VtlNodes {
         } catch (ShellException e) {
             return List.of();
         }
+    }
+
+    /** "3, 4, 20": the numbers of the TapeAlert flags set, flag n as bit n-1. */
+    static String tapeAlertFlags(long flags) {
+        List<String> out = new ArrayList<>();
+        for (int n = 1; n <= 64; n++) {
+            if ((flags >>> (n - 1) & 1) != 0) {
+                out.add(Integer.toString(n));
+            }
+        }
+        return String.join(", ", out);
     }
 
     private static String lunsOf(Config c, String objectPath) {

@@ -201,4 +201,79 @@ class ControlServiceTest {
         assertNull(ControlService.mediaType("NOTABARCODE"));
         assertNull(ControlService.mediaType("not a barcode"));
     }
+
+    private Config withLibrary(long cartridgeCapacity) {
+        return state().getConfig().toBuilder().addLibraries(org.lunforge.server.config.TapeLibrary.newBuilder()
+                .setName("lab").setPoolDir(dir.resolve("pool").toString()).setSlots(4).setImportExportSlots(1)
+                .setCleaningSlot(2)
+                .addDrives(org.lunforge.server.config.TapeDrive.newBuilder().setName("drive0").setModel("IBM_LTO10")
+                        .setCleaningInterval(1 << 20))
+                .addCartridges(org.lunforge.server.config.Cartridge.newBuilder().setBarcode("LF0001LA").setSlot(1)
+                        .setCapacity(cartridgeCapacity))
+                .addCartridges(org.lunforge.server.config.Cartridge.newBuilder().setBarcode("CLN001CU").setSlot(2)))
+                .build();
+    }
+
+    private Response operate(OperatorControl.Control control, String drive, String flag) {
+        return service.handle(Request.newBuilder().setLibraryAction(LibraryAction.newBuilder().setLibrary("lab")
+                .setOperatorControl(OperatorControl.newBuilder().setControl(control).setDrive(drive)
+                        .setTapeAlert(flag))).build());
+    }
+
+    private Inventory inventory() {
+        return service.handle(Request.newBuilder().setGetInventory(GetInventory.newBuilder().setLibrary("lab"))
+                .build()).getInventory();
+    }
+
+    /** Per-cartridge capacity and cleaning cartridges in the configuration; out of range, refused at its path. */
+    @Test
+    void aCartridgeCapacityOutOfRangeIsRefusedWithTheReason() {
+        Response bad = apply(withLibrary(4096), state().getGeneration());
+        assertEquals(Error.Kind.INVALID, bad.getError().getKind(), bad.toString());
+        assertEquals("libraries[0].cartridges[0].capacity", bad.getError().getPath());
+        assertTrue(bad.getError().getMessage().contains("out of range"), bad.getError().getMessage());
+        Config noSuchSlot = withLibrary(0).toBuilder().setLibraries(0, withLibrary(0).getLibraries(0).toBuilder()
+                .setCleaningSlot(5)).build();
+        Response slot = apply(noSuchSlot, state().getGeneration());
+        assertEquals("libraries[0].cleaning_slot", slot.getError().getPath(), slot.toString());
+        Response good = apply(withLibrary(32L << 20), state().getGeneration());
+        assertFalse(good.hasError(), good.toString());
+        assertEquals(2, inventory().getCleaningSlot());
+        Element slot1 = inventory().getElements(1 + 1 + 1);
+        assertEquals("LF0001LA", slot1.getBarcode());
+        assertEquals(32L << 20, slot1.getCapacity());
+        Response create = service.handle(Request.newBuilder().setLibraryAction(LibraryAction.newBuilder()
+                .setLibrary("lab").setCreate(CreateCartridges.newBuilder().addBarcodes("LF0002LA")
+                        .setCapacity(40_000_000_000_000L))).build());
+        assertEquals(Error.Kind.INVALID, create.getError().getKind(), create.toString());
+        assertTrue(create.getError().getMessage().contains("native"), create.getError().getMessage());
+    }
+
+    /** The operator panel over the control socket: each control is visible in the inventory the shell shows. */
+    @Test
+    void operatorControlsShowInTheInventory() {
+        assertFalse(apply(withLibrary(0), state().getGeneration()).hasError());
+        assertFalse(operate(OperatorControl.Control.OFFLINE, "", "").hasError());
+        assertTrue(inventory().getOffline());
+        assertFalse(operate(OperatorControl.Control.ONLINE, "", "").hasError());
+        assertFalse(inventory().getOffline());
+        assertFalse(operate(OperatorControl.Control.OPEN_MAIL_SLOT, "", "").hasError());
+        assertTrue(inventory().getMailSlotOpen());
+        assertFalse(operate(OperatorControl.Control.CLOSE_MAIL_SLOT, "", "").hasError());
+        assertFalse(inventory().getMailSlotOpen());
+        assertFalse(operate(OperatorControl.Control.INJECT_TAPE_ALERT, "drive0", "hard_error").hasError());
+        assertFalse(operate(OperatorControl.Control.INJECT_MEDIUM_ERROR, "drive0", "").hasError());
+        Element drive = inventory().getElementsList().stream().filter(e -> e.getType() == Element.Type.DRIVE)
+                .findFirst().orElseThrow();
+        assertEquals(1L << 2, drive.getTapeAlerts());
+        assertTrue(drive.getMediumErrorInjected());
+        assertEquals(Error.Kind.FAILED, operate(OperatorControl.Control.INJECT_TAPE_ALERT, "drive0", "99")
+                .getError().getKind());
+        assertEquals(Error.Kind.FAILED, operate(OperatorControl.Control.INJECT_MEDIUM_ERROR, "drive7", "")
+                .getError().getKind());
+        assertEquals(Error.Kind.BAD_REQUEST, operate(OperatorControl.Control.INJECT_MEDIUM_ERROR, "", "")
+                .getError().getKind());
+        assertEquals(Error.Kind.BAD_REQUEST, operate(OperatorControl.Control.CONTROL_UNSPECIFIED, "", "")
+                .getError().getKind());
+    }
 }

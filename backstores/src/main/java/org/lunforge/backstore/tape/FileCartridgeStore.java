@@ -21,19 +21,19 @@ import org.lunforge.backstore.AtomicFileReplacement;
  * planted at the name) exactly one wins and the other changes nothing. The {@code file} {@link CartridgeStore}
  * ({@link FileCartridgeStoreProvider}).
  */
-public final class CartridgePool implements CartridgeStore {
+public final class FileCartridgeStore implements CartridgeStore {
     static final String JOURNAL_SUFFIX = ".tape";
 
     private final Path folder;
 
-    private CartridgePool(Path folder) {
+    private FileCartridgeStore(Path folder) {
         this.folder = folder;
     }
 
     /** The pool in {@code folder}, which is created if missing. */
-    public static CartridgePool open(Path folder) throws IOException {
+    public static FileCartridgeStore open(Path folder) throws IOException {
         Files.createDirectories(folder);
-        return new CartridgePool(folder);
+        return new FileCartridgeStore(folder);
     }
 
     public Path folder() {
@@ -66,7 +66,7 @@ public final class CartridgePool implements CartridgeStore {
     /** The cartridge with this barcode. */
     @Override
     public Cartridge cartridge(String barcode) throws IOException {
-        CartridgeSpec.checkBarcode(barcode);
+        VolumeTag.of(barcode);
         Path journal = folder.resolve(barcode + JOURNAL_SUFFIX);
         ByteBuffer head = ByteBuffer.allocate(CartridgeHeader.LENGTH);
         try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.READ)) {
