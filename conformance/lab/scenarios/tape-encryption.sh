@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-timeout: 600
+# lab-timeout: 900
 # tape-encryption: SSC-4 tape data encryption on a lunforge library through open-iscsi, st and
 # sg, driven by Debian's stenc (1.0.7) the way an administrator drives a real LTO drive. stenc
 # sets a 256-bit key with a key descriptor (U-KAD) and reads the drive's status pages back; a
