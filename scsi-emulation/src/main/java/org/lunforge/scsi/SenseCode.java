@@ -103,6 +103,8 @@ public enum SenseCode {
     REGISTRATIONS_PREEMPTED(UNIT_ATTENTION, 0x2A, 0x05),
     ASYMMETRIC_ACCESS_STATE_CHANGED(UNIT_ATTENTION, 0x2A, 0x06),
     CAPACITY_DATA_HAS_CHANGED(UNIT_ATTENTION, 0x2A, 0x09),
+    /** SSC-4: public data encryption parameters were set through another I_T nexus. */
+    DATA_ENCRYPTION_PARAMETERS_CHANGED_BY_ANOTHER_I_T_NEXUS(UNIT_ATTENTION, 0x2A, 0x11),
     COMMANDS_CLEARED_BY_ANOTHER_INITIATOR(UNIT_ATTENTION, 0x2F, 0x00),
     MICROCODE_HAS_BEEN_CHANGED(UNIT_ATTENTION, 0x3F, 0x01),
     INQUIRY_DATA_HAS_CHANGED(UNIT_ATTENTION, 0x3F, 0x03),
@@ -113,6 +115,16 @@ public enum SenseCode {
     SPACE_ALLOCATION_FAILED_WRITE_PROTECT(DATA_PROTECT, 0x27, 0x07),
     WORM_MEDIUM_OVERWRITE_ATTEMPTED(DATA_PROTECT, 0x30, 0x0C),
     WORM_MEDIUM_INTEGRITY_CHECK(DATA_PROTECT, 0x30, 0x0D),
+    /** SSC-4 data decryption: an encrypted block met while the drive cannot decrypt (decryption mode DISABLE). */
+    UNABLE_TO_DECRYPT_DATA(DATA_PROTECT, 0x74, 0x01),
+    /** SSC-4: a block that is not encrypted met while the decryption mode is DECRYPT. */
+    UNENCRYPTED_DATA_ENCOUNTERED_WHILE_DECRYPTING(DATA_PROTECT, 0x74, 0x02),
+    /** SSC-4: the block was encrypted with another key than the one set. */
+    INCORRECT_DATA_ENCRYPTION_KEY(DATA_PROTECT, 0x74, 0x03),
+    /** SSC-4: the block's integrity check (the AES-GCM tag) failed with the right key. */
+    CRYPTOGRAPHIC_INTEGRITY_VALIDATION_FAILED(DATA_PROTECT, 0x74, 0x04),
+    /** SSC-4: raw decryption mode, and the block was written with raw reads disabled (RDMC 11b). */
+    ENCRYPTED_BLOCK_NOT_RAW_READ_ENABLED(DATA_PROTECT, 0x74, 0x0A),
 
     // BLANK CHECK
     END_OF_DATA_DETECTED(BLANK_CHECK, 0x00, 0x05),

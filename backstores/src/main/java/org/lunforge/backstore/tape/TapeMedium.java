@@ -21,9 +21,10 @@ import org.lunforge.scsi.SgList;
  * <h2>The journal</h2>
  * The cartridge file is the {@link CartridgeHeader} followed by records, back to back:
  * <pre>
- * header (24 bytes)   magic "LFTB" u32 | type u8 (1 block, 2 filemark) | flags u8 (bit 0: compressed) | 0 u16
- *                     | stored length u32 | logical length u32 | logical object identifier u64
- * payload             stored length bytes (LZ4 block if compressed)
+ * header (24 bytes)   magic "LFTB" u32 | type u8 (1 block, 2 filemark) | flags u8 (bit 0: compressed, bit 1:
+ *                     encrypted) | 0 u16 | stored length u32 | logical length u32 | logical object identifier u64
+ * payload             stored length bytes (LZ4 block if compressed; sealed by a {@link BlockCipher} if encrypted,
+ *                     after compression)
  * trailer (8 bytes)   CRC32C of header and payload u32 | record length u32 (32 + stored length)
  * </pre>
  * The trailer's record length lets the cursor step backward one record without an index. Writing at a position
@@ -32,7 +33,8 @@ import org.lunforge.scsi.SgList;
  * <h2>Damaged records</h2>
  * Nothing read from the file is trusted before it is checked against the format's bounds: a header's logical length
  * is at most {@link #MAX_BLOCK_LENGTH}; its stored length equals the logical one (uncompressed), is below it
- * (compressed: a block is stored compressed only when that is smaller), or is 0 (filemark); and the whole record lies
+ * (compressed: a block is stored compressed only when that is smaller), is at most {@link #MAX_SEAL_OVERHEAD} above
+ * it (encrypted), or is 0 (filemark); and the whole record lies
  * within the journal. A trailer's record length must land on or after the first record. Only then is a buffer sized or
  * a read placed by them, so a damaged cartridge costs a {@link MediumException} (the drive's MEDIUM ERROR), never a
  * large allocation. Every read of a block verifies the CRC of the whole record, the part not transferred included,
@@ -67,6 +69,9 @@ public final class TapeMedium implements Closeable {
     static final byte TYPE_BLOCK = 1;
     static final byte TYPE_FILEMARK = 2;
     static final int FLAG_COMPRESSED = 1;
+    static final int FLAG_ENCRYPTED = 2;
+    /** The most a {@link BlockCipher}'s payload may add to the block it seals (key-associated data, nonce, tag). */
+    public static final int MAX_SEAL_OVERHEAD = 1024;
     /** The largest logical block the journal accepts (the drive's READ BLOCK LIMITS maximum is below this). */
     public static final int MAX_BLOCK_LENGTH = 16 << 20;
     /** Appended bytes after which the medium syncs by itself. */
@@ -87,7 +92,7 @@ public final class TapeMedium implements Closeable {
      * @param length the logical (uncompressed) block length; 0 for a filemark
      * @param storedLength the payload bytes on the medium
      */
-    public record TapeObject(Kind kind, int length, int storedLength, boolean compressed) {
+    public record TapeObject(Kind kind, int length, int storedLength, boolean compressed, boolean encrypted) {
     }
 
     private final Cartridge cartridge;
@@ -151,12 +156,14 @@ public final class TapeMedium implements Closeable {
     static boolean validHeader(ByteBuffer head, long expectedId, long room) {
         byte type = head.get(4);
         boolean compressed = (head.get(5) & FLAG_COMPRESSED) != 0;
+        boolean encrypted = (head.get(5) & FLAG_ENCRYPTED) != 0;
         int stored = head.getInt(8);
         int length = head.getInt(12);
         boolean lengths = switch (type) {
-            case TYPE_BLOCK -> length >= 0 && length <= MAX_BLOCK_LENGTH
-                    && (compressed ? stored > 0 && stored < length : stored == length);
-            case TYPE_FILEMARK -> stored == 0 && length == 0 && !compressed;
+            case TYPE_BLOCK -> length >= 0 && length <= MAX_BLOCK_LENGTH && (head.get(5) & ~3) == 0
+                    && (encrypted ? stored > 0 && stored <= length + MAX_SEAL_OVERHEAD
+                            : compressed ? stored > 0 && stored < length : stored == length);
+            case TYPE_FILEMARK -> stored == 0 && length == 0 && head.get(5) == 0;
             default -> false;
         };
         return head.getInt(0) == RECORD_MAGIC && head.getLong(16) == expectedId && lengths
@@ -165,7 +172,7 @@ public final class TapeMedium implements Closeable {
 
     /** True if a trailer's record length, read in the trailer that ends at {@code recordEnd}, can be a record's. */
     static boolean validTrailerLength(int length, long recordEnd) {
-        return length >= OVERHEAD && length <= OVERHEAD + MAX_BLOCK_LENGTH
+        return length >= OVERHEAD && length <= OVERHEAD + MAX_BLOCK_LENGTH + MAX_SEAL_OVERHEAD
                 && recordEnd - length >= CartridgeHeader.LENGTH;
     }
 
@@ -259,7 +266,8 @@ public final class TapeMedium implements Closeable {
         }
         ByteBuffer h = peekHeader();
         Kind kind = h.get(4) == TYPE_FILEMARK ? Kind.FILEMARK : Kind.BLOCK;
-        return new TapeObject(kind, h.getInt(12), h.getInt(8), (h.get(5) & FLAG_COMPRESSED) != 0);
+        return new TapeObject(kind, h.getInt(12), h.getInt(8), (h.get(5) & FLAG_COMPRESSED) != 0,
+                (h.get(5) & FLAG_ENCRYPTED) != 0);
     }
 
     private ByteBuffer peekHeader() throws IOException {
@@ -346,6 +354,16 @@ public final class TapeMedium implements Closeable {
      * @throws MediumException if the record is damaged (the cursor stays in front of it)
      */
     public int read(SgList dst, long max) throws IOException {
+        return read(dst, max, null);
+    }
+
+    /**
+     * {@link #read(SgList, long)} for a block that may be encrypted: its payload is verified, then opened by
+     * {@code cipher}. An encrypted block without a cipher is an {@link IllegalStateException} (the drive decides what
+     * a block it cannot decrypt means, before reading); a failure of the cipher propagates, and the cursor stays in
+     * front of the block either way.
+     */
+    public int read(SgList dst, long max, BlockCipher cipher) throws IOException {
         ByteBuffer h = peekHeader();
         if (h.get(4) != TYPE_BLOCK) {
             throw new IllegalStateException("not a block");
@@ -353,9 +371,26 @@ public final class TapeMedium implements Closeable {
         int length = h.getInt(12);
         int stored = h.getInt(8);
         boolean compressed = (h.get(5) & FLAG_COMPRESSED) != 0;
+        boolean encrypted = (h.get(5) & FLAG_ENCRYPTED) != 0;
         int n = (int) Math.min(length, Math.min(max, dst.length()));
         long payloadAt = positionOffset + HEADER;
-        if (!compressed) {
+        if (encrypted) {
+            if (cipher == null) {
+                throw new IllegalStateException("block " + position + " is encrypted");
+            }
+            ByteBuffer opened = cipher.open(verifiedPayload(h), position, length, compressed);
+            if (compressed) {
+                plain = ensure(plain, length);
+                plain.clear();
+                if (BlockCodec.decompress(opened, opened.remaining(), plain) != length) {
+                    throw new MediumException(cartridge.barcode() + ": block " + position + " does not decompress");
+                }
+                opened = plain;
+            } else if (opened.remaining() != length) {
+                throw new MediumException(cartridge.barcode() + ": block " + position + " opens to another length");
+            }
+            dst.copyFrom(0, MemorySegment.ofBuffer(opened).asSlice(0, n));
+        } else if (!compressed) {
             readInto(dst, n, payloadAt);
             crc.reset();
             crc.update(h.array(), 0, HEADER);
@@ -410,6 +445,31 @@ public final class TapeMedium implements Closeable {
         return length;
     }
 
+    /**
+     * The recorded payload of the block at the cursor, its CRC verified, without moving: what an encrypted block's
+     * cipher opens, and what a drive returns in raw decryption mode. The buffer is reused by the next read.
+     */
+    public ByteBuffer storedPayload() throws IOException {
+        ByteBuffer h = peekHeader();
+        if (h.get(4) != TYPE_BLOCK) {
+            throw new IllegalStateException("not a block");
+        }
+        return verifiedPayload(h);
+    }
+
+    private ByteBuffer verifiedPayload(ByteBuffer h) throws IOException {
+        int stored = h.getInt(8);
+        long payloadAt = positionOffset + HEADER;
+        packed = ensure(packed, stored);
+        packed.clear().limit(stored);
+        readFully(packed, payloadAt);
+        crc.reset();
+        crc.update(h.array(), 0, HEADER);
+        crc.update(packed.duplicate());
+        checkCrc(payloadAt + stored);
+        return packed.slice(0, stored);
+    }
+
     private void checkCrc(long trailerAt) throws IOException {
         trailer.clear();
         readFully(trailer, trailerAt);
@@ -439,6 +499,14 @@ public final class TapeMedium implements Closeable {
      * took on the medium, or -1 if it does not fit before the physical end of the partition (nothing is written then).
      */
     public long writeBlock(SgList data, boolean compress) throws IOException {
+        return writeBlock(data, compress, null);
+    }
+
+    /**
+     * {@link #writeBlock(SgList, boolean)}, the block sealed by {@code cipher} (after compression) when it is not null:
+     * the record is flagged encrypted and holds only the cipher's payload.
+     */
+    public long writeBlock(SgList data, boolean compress, BlockCipher cipher) throws IOException {
         int length = Math.toIntExact(data.length());
         if (length > MAX_BLOCK_LENGTH) {
             throw new IllegalArgumentException("block of " + length + " bytes");
@@ -469,6 +537,24 @@ public final class TapeMedium implements Closeable {
             }
         } else {
             payload = data.asByteBuffers();
+        }
+        if (cipher != null) {
+            ByteBuffer block;
+            if (payload.length == 1) {
+                block = payload[0];
+            } else {
+                plain = ensure(plain, length);
+                plain.clear();
+                data.copyTo(0, MemorySegment.ofBuffer(plain).asSlice(0, length));
+                block = plain.slice(0, length);
+            }
+            ByteBuffer sealed = cipher.seal(block.duplicate(), position, length, flags == FLAG_COMPRESSED);
+            if (sealed.remaining() == 0 || sealed.remaining() > stored + MAX_SEAL_OVERHEAD) {
+                throw new IllegalStateException("a sealed payload of " + sealed.remaining() + " bytes");
+            }
+            flags |= FLAG_ENCRYPTED;
+            stored = sealed.remaining();
+            payload = new ByteBuffer[] {sealed};
         }
         if (!fits(stored)) {
             return -1;

@@ -236,4 +236,33 @@ public sealed interface TapeCommand extends Command {
             return new WriteAttribute(cdb.bit(1, 0), cdb.u32(10));
         }
     }
+
+    /**
+     * SPC-4 6.30 SECURITY PROTOCOL IN: SECURITY PROTOCOL (byte 1), SECURITY PROTOCOL SPECIFIC (bytes 2..3),
+     * ALLOCATION LENGTH (bytes 6..9; INC_512 is refused by the usage data). The drive serves protocol 00h (SPC-4 7.7.1)
+     * and 20h, tape data encryption (SSC-4 8.5); any other protocol is INVALID FIELD IN CDB at byte 1.
+     */
+    record SecurityProtocolIn(int protocol, int protocolSpecific, long allocationLength) implements TapeCommand {
+        static SecurityProtocolIn decode(Cdb cdb) {
+            int protocol = cdb.u8(1);
+            if (protocol != TapeDataEncryption.PROTOCOL_INFORMATION
+                    && protocol != TapeDataEncryption.PROTOCOL_TAPE_DATA_ENCRYPTION) {
+                throw Cdb.invalidField(1, 7);
+            }
+            return new SecurityProtocolIn(protocol, cdb.u16(2), cdb.u32(6));
+        }
+    }
+
+    /**
+     * SPC-4 6.31 SECURITY PROTOCOL OUT: as SECURITY PROTOCOL IN, with TRANSFER LENGTH (bytes 6..9). Only protocol 20h
+     * takes parameter data (SSC-4 8.5.3): protocol 00h has no OUT form.
+     */
+    record SecurityProtocolOut(int protocol, int protocolSpecific, long transferLength) implements TapeCommand {
+        static SecurityProtocolOut decode(Cdb cdb) {
+            if (cdb.u8(1) != TapeDataEncryption.PROTOCOL_TAPE_DATA_ENCRYPTION) {
+                throw Cdb.invalidField(1, 7);
+            }
+            return new SecurityProtocolOut(cdb.u8(1), cdb.u16(2), cdb.u32(6));
+        }
+    }
 }

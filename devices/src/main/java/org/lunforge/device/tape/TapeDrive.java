@@ -40,7 +40,8 @@ import org.lunforge.scsi.spc.SpcOperation;
  * as a real drive model ({@link TapeDriveModel}) and serves what the Linux st driver, mt, tar, Bacula and Amanda send:
  * READ/WRITE(6) in fixed and variable block mode, WRITE FILEMARKS, SPACE(6/16), LOCATE(10/16), READ POSITION (short,
  * long and extended forms), REWIND, LOAD UNLOAD, ERASE, READ BLOCK LIMITS, REPORT DENSITY SUPPORT, READ/WRITE ATTRIBUTE,
- * PREVENT ALLOW MEDIUM REMOVAL, its mode pages (data compression 0Fh, device configuration 10h, medium partition 11h)
+ * PREVENT ALLOW MEDIUM REMOVAL, SECURITY PROTOCOL IN/OUT (tape data encryption, {@link TapeDataEncryption}), its mode
+ * pages (data compression 0Fh, device configuration 10h, medium partition 11h)
  * and log pages (02h, 03h, 0Ch, 1Bh, 2Eh, 31h).
  *
  * <h2>The medium interface, for a changer or a stand-alone configuration</h2>
@@ -92,6 +93,7 @@ public final class TapeDrive implements DeviceServer {
     private volatile boolean expiredCleaningCartridge;
     private final TapeReadWrite readWrite = new TapeReadWrite(this);
     private final TapePositioning positioning = new TapePositioning(this);
+    private final TapeDataEncryption encryption = new TapeDataEncryption();
     private final Set<Nexus> preventers = ConcurrentHashMap.newKeySet();
     private volatile LogicalUnit lu;
 
@@ -311,6 +313,7 @@ public final class TapeDrive implements DeviceServer {
         TapeMedium m = medium;
         medium = null;
         cleaning.counted(TapeLogPages.loadBytes(m));
+        encryption.volumeDemounted();
         if (m != null) {
             m.close();
         }
@@ -335,6 +338,11 @@ public final class TapeDrive implements DeviceServer {
 
     TapeLogPages logCounters() {
         return logPages;
+    }
+
+    /** The data encryption parameters of the I_T nexuses and the keys (SSC-4 tape data encryption). */
+    TapeDataEncryption encryption() {
+        return encryption;
     }
 
     // ---------------------------------------------------------------- DeviceServer
@@ -467,10 +475,20 @@ public final class TapeDrive implements DeviceServer {
         bufferedMode = mode;
     }
 
-    /** Logical unit reset: the medium removal prevention ends (SPC-4 6.15); position and buffer are kept. */
+    /**
+     * Logical unit reset: the medium removal prevention ends (SPC-4 6.15) and every data encryption key is forgotten
+     * (SSC-4: the parameters return to their defaults, as at power on); position and buffer are kept.
+     */
     @Override
     public void reset() {
         preventers.clear();
+        encryption.reset();
+    }
+
+    /** I_T nexus loss: that nexus's LOCAL data encryption parameters go with it. */
+    @Override
+    public void nexusLost(Nexus nexus) {
+        encryption.nexusLost(nexus);
     }
 
     /** Syncs and releases the loaded cartridge (it stays in the drive) and stops the drive's own thread. */
@@ -521,6 +539,16 @@ public final class TapeDrive implements DeviceServer {
                 case TapeCommand.ReadAttribute r -> returnData(task, MediumAuxiliaryMemory.read(r,
                         MediumAuxiliaryMemory.attributes(ready(), model, serialNumber, logPages.tapeAlerts())),
                         r.allocationLength());
+                case TapeCommand.SecurityProtocolIn s -> returnData(task,
+                        encryption.securityProtocolIn(task.nexus(), s, medium, this::checkReady),
+                        s.allocationLength());
+                case TapeCommand.SecurityProtocolOut s -> {
+                    if (encryption.securityProtocolOut(task.nexus(), s, parameterList(task, s.transferLength()))) {
+                        unit.unitAttentions().establishForAllExcept(task.nexus(),
+                                SenseCode.DATA_ENCRYPTION_PARAMETERS_CHANGED_BY_ANOTHER_I_T_NEXUS);
+                    }
+                    yield 0;
+                }
                 case TapeCommand.WriteAttribute w -> {
                     ready();
                     MediumAuxiliaryMemory.write(cartridge, parameterList(task, w.parameterListLength()));
@@ -528,7 +556,7 @@ public final class TapeDrive implements DeviceServer {
                 }
             };
             unit.good(task, transferred);
-        } catch (MediumException e) {
+        } catch (MediumException | EncryptedBlockException e) {
             LOG.log(WARNING, () -> "tape drive " + serialNumber + ": " + e.getMessage());
             unit.fail(task, TapeOutcomes.checkCondition(e, command));
         } catch (IOException e) {

@@ -68,6 +68,12 @@ public enum TapeOperation implements Operation {
     /** SSC-4 6.? REPORT DENSITY SUPPORT: MEDIUM TYPE, MEDIA; ALLOCATION LENGTH in bytes 7..8. */
     REPORT_DENSITY_SUPPORT("REPORT DENSITY SUPPORT", 0x44, -1, "44 03 00 00 00 00 00 ff ff 00",
             TapeCommand.ReportDensitySupport::decode, ALLOWED, EnumSet.noneOf(OperationTrait.class), 0),
+    /** SPC-4 6.30 SECURITY PROTOCOL IN: protocols 00h and 20h (tape data encryption status and capabilities). */
+    SECURITY_PROTOCOL_IN("SECURITY PROTOCOL IN", 0xA2, -1, "a2 ff ff ff 00 00 ff ff ff ff 00 00",
+            TapeCommand.SecurityProtocolIn::decode, ALLOWED, EnumSet.noneOf(OperationTrait.class), 0),
+    /** SPC-4 6.31 SECURITY PROTOCOL OUT: protocol 20h, the Set Data Encryption page. */
+    SECURITY_PROTOCOL_OUT("SECURITY PROTOCOL OUT", 0xB5, -1, "b5 ff ff ff 00 00 ff ff ff ff 00 00",
+            TapeCommand.SecurityProtocolOut::decode, WRITE, EnumSet.noneOf(OperationTrait.class), 0),
     /** SPC-4 6.16 READ ATTRIBUTE(ATTRIBUTE VALUES). */
     READ_ATTRIBUTE_VALUES("READ ATTRIBUTE(ATTRIBUTE VALUES)", 0x8C, 0x00, readAttribute(0x00),
             TapeCommand.ReadAttribute::decode, ALLOWED, EnumSet.of(NEEDS_MEDIUM), 0),

@@ -17,7 +17,8 @@ import org.lunforge.scsi.SenseCode;
  * UNRECOVERED READ ERROR for a command that reads or moves over recorded objects (READ, SPACE, LOCATE, READ ATTRIBUTE,
  * REPORT DENSITY SUPPORT) and WRITE ERROR for one that records or flushes buffered objects (WRITE, WRITE FILEMARKS,
  * ERASE, REWIND, READ POSITION, LOAD UNLOAD, WRITE ATTRIBUTE: each syncs the write buffer first). A cartridge that
- * another drive holds cannot be loaded: MEDIUM LOAD OR EJECT FAILED.
+ * another drive holds cannot be loaded: MEDIUM LOAD OR EJECT FAILED. A block the data decryption refuses
+ * ({@link EncryptedBlockException}) is DATA PROTECT with the SSC-4 additional sense of its reason (74h family).
  */
 final class TapeOutcomes {
     private TapeOutcomes() {
@@ -44,12 +45,23 @@ final class TapeOutcomes {
                 case TapeCommand.RequestSense r -> NONE;
                 case TapeCommand.ReadBlockLimits r -> NONE;
                 case TapeCommand.PreventAllowMediumRemoval p -> NONE;
+                case TapeCommand.SecurityProtocolIn s -> READING;
+                case TapeCommand.SecurityProtocolOut s -> NONE;
             };
         }
     }
 
     /** The sense code for a store call that failed while the drive served {@code command}. */
     static SenseCode senseCode(IOException failure, TapeCommand command) {
+        if (failure instanceof EncryptedBlockException e) {
+            return switch (e.reason()) {
+                case NOT_DECRYPTING -> SenseCode.UNABLE_TO_DECRYPT_DATA;
+                case NOT_ENCRYPTED -> SenseCode.UNENCRYPTED_DATA_ENCOUNTERED_WHILE_DECRYPTING;
+                case WRONG_KEY -> SenseCode.INCORRECT_DATA_ENCRYPTION_KEY;
+                case INTEGRITY -> SenseCode.CRYPTOGRAPHIC_INTEGRITY_VALIDATION_FAILED;
+                case RAW_READ_DISABLED -> SenseCode.ENCRYPTED_BLOCK_NOT_RAW_READ_ENABLED;
+            };
+        }
         if (failure instanceof MediumException) {
             return SenseCode.UNRECOVERED_READ_ERROR;
         }

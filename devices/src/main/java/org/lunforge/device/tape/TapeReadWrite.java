@@ -3,6 +3,7 @@ package org.lunforge.device.tape;
 import static org.lunforge.device.tape.TapeOutcomes.streamCondition;
 
 import java.io.IOException;
+import org.lunforge.backstore.tape.BlockCipher;
 import org.lunforge.backstore.tape.TapeMedium;
 import org.lunforge.scsi.CheckCondition;
 import org.lunforge.scsi.ScsiTask;
@@ -26,7 +27,9 @@ final class TapeReadWrite {
      * residue) unless SILI; a longer one always is (INFORMATION negative: requested minus actual, two's complement in
      * the 4-byte field). Fixed mode reads TRANSFER LENGTH blocks of the block length and stops after a block of
      * another length (ILI). A filemark stops the read after it (FILEMARK, INFORMATION the residue); EOD stops it where
-     * it is (BLANK CHECK, END-OF-DATA DETECTED). The data read so far is returned with the sense.
+     * it is (BLANK CHECK, END-OF-DATA DETECTED). The data read so far is returned with the sense. Blocks pass
+     * through the drive's data decryption ({@link TapeDataEncryption#read}); a block it refuses ends the read in
+     * front of it with DATA PROTECT (and the data read before it).
      */
     long read(ScsiTask task, TapeCommand.Read r) throws IOException {
         TapeMedium m = drive.ready();
@@ -44,7 +47,7 @@ final class TapeReadWrite {
                 m.skip();
                 throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, want, 0);
             }
-            int length = m.read(in, want);
+            int length = drive.encryption().read(m, o, in, want, task.nexus());
             countRead(length, o.storedLength());
             if (length == want || (length < want && r.suppressIncorrectLength())) {
                 return length;
@@ -68,7 +71,7 @@ final class TapeReadWrite {
                 throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, count - i, done);
             }
             SgList slot = done >= in.length() ? SgList.EMPTY : in.slice(done, Math.min(size, in.length() - done));
-            int length = m.read(slot, size);
+            int length = drive.encryption().read(m, o, slot, size, task.nexus());
             countRead(length, o.storedLength());
             if (length != size) {
                 throw streamCondition(SenseCode.NO_ADDITIONAL_SENSE, false, false, true, count - i, done);
@@ -97,6 +100,7 @@ final class TapeReadWrite {
         checkWormAppend(m);
         SgList out = task.dataOut();
         boolean compress = drive.compressing();
+        BlockCipher cipher = drive.encryption().sealer(task.nexus());
         if (!w.fixed()) {
             int length = w.transferLength();
             if (length > TapeCommand.MAX_BLOCK_LENGTH) {
@@ -106,7 +110,7 @@ final class TapeReadWrite {
                 throw CheckCondition.invalidFieldInCdb(2, 7); // less data than the transfer length
             }
             long before = m.storedBytesAppended();
-            if (m.writeBlock(out.slice(0, length), compress) < 0) {
+            if (m.writeBlock(out.slice(0, length), compress, cipher) < 0) {
                 throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
                         length, 0);
             }
@@ -122,7 +126,7 @@ final class TapeReadWrite {
             }
             for (long i = 0; i < count; i++) {
                 long before = m.storedBytesAppended();
-                if (m.writeBlock(out.slice(i * size, size), compress) < 0) {
+                if (m.writeBlock(out.slice(i * size, size), compress, cipher) < 0) {
                     afterWrite(m);
                     throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
                             count - i, i * size);
