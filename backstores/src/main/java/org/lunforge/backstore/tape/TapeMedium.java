@@ -81,6 +81,11 @@ public final class TapeMedium implements Closeable {
     /** Records with a payload below this are copied into the write buffer; larger ones are written in place. */
     private static final int SMALL_RECORD = 64 << 10;
     private static final int WRITE_BUFFER = 1 << 20;
+    /**
+     * The head of a block compressed first to decide whether the block compresses at all: large enough for LZ4 to
+     * find the repeats of real data (its window is 64 KiB), small against the 256 KiB - 1 MiB blocks of backups.
+     */
+    static final int COMPRESSION_PROBE = 64 << 10;
     private static final int VERIFY_CHUNK = 1 << 20;
 
     /** What the cursor is in front of. */
@@ -127,6 +132,7 @@ public final class TapeMedium implements Closeable {
     private ByteBuffer untransferred = ByteBuffer.allocateDirect(0);
 
     private long bytesAppended;
+    private long bytesOfferedToCompressor;
     private long storedBytesAppended;
     private long bytesRead;
     private boolean closed;
@@ -494,7 +500,8 @@ public final class TapeMedium implements Closeable {
     // ---------------------------------------------------------------- writing
 
     /**
-     * Writes a block at the cursor, compressed with LZ4 if {@code compress} and it gets smaller, and leaves the cursor
+     * Writes a block at the cursor, compressed with LZ4 if {@code compress}, its first {@link #COMPRESSION_PROBE} bytes
+     * shrink and the whole gets smaller, and leaves the cursor
      * after it at the new EOD. A cursor before EOD truncates the partition there first. Returns the bytes the block
      * took on the medium, or -1 if it does not fit before the physical end of the partition (nothing is written then).
      */
@@ -515,25 +522,26 @@ public final class TapeMedium implements Closeable {
         int stored = length;
         int flags = 0;
         if (compress && length > 0) {
-            // LZ4 needs the block in one piece: a one-segment block is compressed where it is, others gathered.
-            ByteBuffer source;
-            if (data.segmentCount() == 1) {
-                source = data.segment(0).asByteBuffer();
-            } else {
-                plain = ensure(plain, length);
-                plain.clear();
-                data.copyTo(0, MemorySegment.ofBuffer(plain).asSlice(0, length));
-                source = plain;
-            }
+            // Like an LTO drive's compression, which passes data that does not compress through as it came: the
+            // block's head is tried first, and a head that does not shrink sends the block to the medium unchanged,
+            // gathered straight from the task's buffers, without copying or compressing the rest.
+            int probe = Math.min(length, COMPRESSION_PROBE);
             packed = ensure(packed, BlockCodec.maxCompressedLength(length));
             packed.clear();
-            int n = BlockCodec.compress(source, length, packed);
-            if (n < length) {
+            int n = BlockCodec.compress(contiguous(data, probe), probe, packed);
+            bytesOfferedToCompressor += probe;
+            boolean shrinks = n < probe;
+            if (shrinks && probe < length) {
+                n = BlockCodec.compress(contiguous(data, length), length, packed);
+                bytesOfferedToCompressor += length;
+                shrinks = n < length;
+            }
+            if (shrinks) {
                 stored = n;
                 flags = FLAG_COMPRESSED;
                 payload = new ByteBuffer[] {packed.slice(0, n)};
             } else {
-                payload = source == plain ? new ByteBuffer[] {plain.slice(0, length)} : data.asByteBuffers();
+                payload = data.asByteBuffers();
             }
         } else {
             payload = data.asByteBuffers();
@@ -563,6 +571,25 @@ public final class TapeMedium implements Closeable {
         bytesAppended += length;
         storedBytesAppended += stored;
         return OVERHEAD + stored;
+    }
+
+    /**
+     * The first {@code length} bytes of {@code data} in one piece, as LZ4 needs them: the first segment itself when
+     * it holds them, else gathered into {@link #plain}.
+     */
+    private ByteBuffer contiguous(SgList data, int length) {
+        if (data.segment(0).byteSize() >= length) {
+            return data.segment(0).asByteBuffer();
+        }
+        plain = ensure(plain, length);
+        plain.clear();
+        data.copyTo(0, MemorySegment.ofBuffer(plain).asSlice(0, length));
+        return plain;
+    }
+
+    /** Bytes handed to the compressor since load (probes included): what a block's compression cost, for tests. */
+    long bytesOfferedToCompressor() {
+        return bytesOfferedToCompressor;
     }
 
     /** Writes a filemark at the cursor (truncating as {@link #writeBlock} does); false if it does not fit. */

@@ -109,6 +109,48 @@ class TapeMediumTest {
         }
     }
 
+    @Test
+    void aBlockWhoseHeadDoesNotCompressIsStoredAsItCameWithoutCompressingTheRest() throws IOException {
+        // Random for the probe's length, compressible after it: the head decides, as LTO's pass-through does.
+        byte[] mixed = block(1 << 20, 3, true);
+        System.arraycopy(block(TapeMedium.COMPRESSION_PROBE, 4, false), 0, mixed, 0, TapeMedium.COMPRESSION_PROBE);
+        Cartridge c = pool().create(CartridgeSpec.ofBarcode("LF0001L8"));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined(); TapeMedium m = c.load()) {
+            assertEquals((1 << 20) + TapeMedium.OVERHEAD, m.writeBlock(scattered(mixed, 262_144, arena), true));
+            assertEquals(TapeMedium.COMPRESSION_PROBE, m.bytesOfferedToCompressor());
+            long random = m.writeBlock(scattered(block(1 << 20, 5, false), 8192, arena), true);
+            assertEquals((1 << 20) + TapeMedium.OVERHEAD, random);
+            assertEquals(2L * TapeMedium.COMPRESSION_PROBE, m.bytesOfferedToCompressor());
+            m.rewind();
+            assertFalse(m.peek().compressed());
+            assertArrayEquals(mixed, readBlock(m, 1 << 20));
+            assertFalse(m.peek().compressed());
+            assertArrayEquals(block(1 << 20, 5, false), readBlock(m, 1 << 20));
+        }
+    }
+
+    @Test
+    void aBlockWhoseHeadCompressesIsCompressedWhole() throws IOException {
+        // Compressible for the probe's length, random after it: compressed whole only if the whole gets smaller.
+        byte[] headOnly = block(1 << 20, 6, false);
+        System.arraycopy(block(TapeMedium.COMPRESSION_PROBE, 7, true), 0, headOnly, 0, TapeMedium.COMPRESSION_PROBE);
+        byte[] small = block(20_000, 8, true);
+        Cartridge c = pool().create(CartridgeSpec.ofBarcode("LF0001L8"));
+        try (java.lang.foreign.Arena arena = java.lang.foreign.Arena.ofConfined(); TapeMedium m = c.load()) {
+            long stored = m.writeBlock(scattered(headOnly, 100_000, arena), true);
+            assertTrue(stored < (1 << 20), "head-compressible 1 MiB took " + stored);
+            assertEquals(TapeMedium.COMPRESSION_PROBE + (1L << 20), m.bytesOfferedToCompressor());
+            assertTrue(m.writeBlock(SgList.wrap(small), true) < 20_000);
+            assertEquals(TapeMedium.COMPRESSION_PROBE + (1L << 20) + 20_000, m.bytesOfferedToCompressor(),
+                    "a block shorter than the probe is compressed once");
+            m.rewind();
+            assertTrue(m.peek().compressed());
+            assertArrayEquals(headOnly, readBlock(m, 1 << 20));
+            assertTrue(m.peek().compressed());
+            assertArrayEquals(small, readBlock(m, 20_000));
+        }
+    }
+
     /** A buffer in pieces, as iSCSI Data-Out PDUs or TCMU iovecs deliver it; native memory for some pieces. */
     static SgList scattered(byte[] data, int piece, java.lang.foreign.Arena arena) {
         java.util.List<java.lang.foreign.MemorySegment> parts = new java.util.ArrayList<>();
