@@ -197,7 +197,15 @@ public final class SpcEmulation {
      * MultipathIO.Reset expects a unit attention on every path).
      */
     public void reset(Nexus requestedBy) {
-        reservations.reset();
+        if (stateLane != null && reservations.shared()) { // in order with the commands queued; waits for the store
+            try {
+                stateLane.execute(reservations::reset);
+            } catch (RejectedExecutionException closed) {
+                reservations.reset();
+            }
+        } else {
+            reservations.reset();
+        }
         ModePages pages = modePages;
         if (pages != null) {
             pages.reset();
