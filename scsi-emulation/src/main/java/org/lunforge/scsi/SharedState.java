@@ -52,4 +52,26 @@ public interface SharedState {
 
     /** Registers the one listener for the other nodes' changes. */
     void listen(Listener listener);
+
+    /**
+     * Takes or renews this node's lease (the shared store's own, e.g. a Ceph lock with a duration) for
+     * {@code seconds}. With {@code fence}, taking over a lease another node let lapse fences that node first, so
+     * nothing it still sends reaches the store after this returns true; without, the other node is known to have
+     * given the lease up.
+     *
+     * @return true if this node holds the lease now
+     * @throws IOException if the store cannot be reached, or this node has been fenced
+     */
+    default boolean holdLease(int seconds, boolean fence) throws IOException {
+        throw new UnsupportedOperationException("no leases in this shared state");
+    }
+
+    /** True if some node (this one included) holds the lease now. */
+    default boolean leaseHeld() throws IOException {
+        throw new UnsupportedOperationException("no leases in this shared state");
+    }
+
+    /** Gives the lease up, if this node holds it. */
+    default void dropLease() throws IOException {
+    }
 }

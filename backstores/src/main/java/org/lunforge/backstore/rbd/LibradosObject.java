@@ -237,6 +237,82 @@ final class LibradosObject implements RadosObject {
     }
 
     List<Locker> lockers() throws IOException {
+        return lockers(LOCK_NAME);
+    }
+
+    /** The holder of lease {@code name} last seen that is not this client: fenced before this client takes over. */
+    private volatile Locker lastForeignHolder;
+    private static final String LEASE_COOKIE = "lease";
+
+    @Override
+    public boolean lease(String name, int seconds, boolean fence) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment duration = call.allocate(Librados.TIMEVAL_SIZE);
+            duration.set(JAVA_LONG, 0, seconds);
+            duration.set(JAVA_LONG, 8, 0);
+            int rc;
+            synchronized (this) {
+                rc = (int) rados.lockExclusive.invokeExact(io, oidC, call.allocateFrom(name),
+                        call.allocateFrom(LEASE_COOKIE), call.allocateFrom("lunforged"), duration,
+                        Librados.LOCK_FLAG_MAY_RENEW);
+            }
+            if (rc == -Librados.EBUSY) {
+                leaseHeld(name); // remembers the holder, to fence it should its lease lapse
+                return false;
+            }
+            if (rc != -Librados.EEXIST) {
+                check("rados_lock_exclusive " + oid + " " + name, rc);
+            }
+            Locker previous = lastForeignHolder;
+            if (previous != null && fence) {
+                // The previous holder's lease lapsed: it may only be stopped or cut off, and come back with writes.
+                LOG.log(System.Logger.Level.WARNING, () -> oid + ": " + previous.client() + " let lease " + name
+                        + " lapse: blocklisting " + previous.address());
+                rc = (int) rados.blocklistAdd.invokeExact(cluster, call.allocateFrom(previous.address()), 0);
+                if (rc < 0) {
+                    int failed = rc;
+                    dropLease(name); // not fenced: not safe to serve as the active node
+                    throw new IOException("rados_blocklist_add " + previous.address() + ": " + RbdErrno.name(failed));
+                }
+            }
+            lastForeignHolder = null;
+            return true;
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    @Override
+    public boolean leaseHeld(String name) throws IOException {
+        List<Locker> holders = lockers(name);
+        for (Locker l : holders) {
+            if (!l.client().equals("client." + clientId)) {
+                lastForeignHolder = l;
+            }
+        }
+        return !holders.isEmpty();
+    }
+
+    @Override
+    public void dropLease(String name) throws IOException {
+        try (Arena call = Arena.ofConfined()) {
+            int rc;
+            synchronized (this) {
+                rc = (int) rados.unlock.invokeExact(io, oidC, call.allocateFrom(name), call.allocateFrom(LEASE_COOKIE));
+            }
+            if (rc != -RbdErrno.ENOENT) {
+                check("rados_unlock " + oid + " " + name, rc);
+            }
+        } catch (IOException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
+    }
+
+    List<Locker> lockers(String lockName) throws IOException {
         try (Arena call = Arena.ofConfined()) {
             long size = 64 * 1024;
             MemorySegment exclusive = call.allocate(JAVA_INT);
@@ -254,7 +330,7 @@ final class LibradosObject implements RadosObject {
             addrsLength.set(JAVA_LONG, 0, size);
             long count;
             synchronized (this) {
-                count = (long) rados.listLockers.invokeExact(io, oidC, call.allocateFrom(LOCK_NAME), exclusive,
+                count = (long) rados.listLockers.invokeExact(io, oidC, call.allocateFrom(lockName), exclusive,
                         tag, tagLength, clients, clientsLength, cookies, cookiesLength, addrs, addrsLength);
             }
             check("rados_list_lockers " + oid, (int) count);
@@ -362,6 +438,9 @@ final class LibradosObject implements RadosObject {
                     return;
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.WARNING, () -> oid + ": watching again: " + e.getMessage());
+                    if (err == -RbdErrno.EBLOCKLISTED || e.getMessage().contains("blocklisted")) {
+                        return; // fenced: this client never watches again; the daemon must restart to rejoin
+                    }
                 } catch (Throwable t) {
                     LOG.log(System.Logger.Level.WARNING, () -> oid + ": watching again failed", t);
                 }

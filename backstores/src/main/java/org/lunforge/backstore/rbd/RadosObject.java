@@ -49,6 +49,21 @@ interface RadosObject extends AutoCloseable {
     /** Starts watching; notifies go to {@code watcher} until {@link #close()}. */
     void watch(Watcher watcher) throws IOException;
 
+    /**
+     * Takes or renews the exclusive lock {@code name} on the object for {@code seconds}. A lock that lapsed while
+     * another client held it is taken only after that client is fenced, unless {@code fence} is false (that client
+     * is known to have released it).
+     *
+     * @return true if this client holds the lock now
+     */
+    boolean lease(String name, int seconds, boolean fence) throws IOException;
+
+    /** True if some client holds the lock {@code name} now. */
+    boolean leaseHeld(String name) throws IOException;
+
+    /** Releases the lock {@code name} if this client holds it. */
+    void dropLease(String name) throws IOException;
+
     /** This client's id (the {@code client.<id>} of its notifies). */
     long clientId();
 

@@ -76,6 +76,24 @@ final class RadosSharedState implements SharedState, AutoCloseable {
         throw new IOException(name + ": " + MAX_RACES + " lost races in a row");
     }
 
+    /** The lock whose holder is the active node (Ceph's own lease: an exclusive lock with a duration). */
+    static final String LEASE = "lunforge.active";
+
+    @Override
+    public boolean holdLease(int seconds, boolean fence) throws IOException {
+        return object.lease(LEASE, seconds, fence);
+    }
+
+    @Override
+    public boolean leaseHeld() throws IOException {
+        return object.leaseHeld(LEASE);
+    }
+
+    @Override
+    public void dropLease() throws IOException {
+        object.dropLease(LEASE);
+    }
+
     @Override
     public void listen(Listener listener) {
         this.listener = listener;

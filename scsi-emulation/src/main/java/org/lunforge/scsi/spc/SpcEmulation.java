@@ -72,6 +72,7 @@ public final class SpcEmulation {
             case SpcCommand.Reserve r -> true;
             case SpcCommand.Release r -> true;
             case SpcCommand.ModeSelect m -> m.savePages();
+            case SpcCommand.SetTargetPortGroups s -> true; // may wait for the other nodes of a cluster
             default -> false;
         };
         if (saves && stateLane != null) {
