@@ -178,6 +178,11 @@ final class PersistentReservations {
      */
     void reset() {
         try {
+            if (shared != null) { // the other nodes' nexuses hear of the reset too (SAM-5 6.3.3)
+                apply(null, s -> new Step(new UnitReservations(s.persistent(), null),
+                        List.of(new Attention(null, SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED))));
+                return;
+            }
             apply(null, s -> releaseSpc2(s, null));
         } catch (CheckCondition e) {
             LOG.log(WARNING, () -> lu.name() + ": releasing the SPC-2 reservation at a reset failed: " + e);
@@ -497,7 +502,9 @@ final class PersistentReservations {
                 }
             }
             for (Attention a : step.attentions()) {
-                lu.unitAttentions().establishFor(n -> !n.equals(issuer) && a.registrant().matches(n), a.code());
+                if (a.registrant() != null) { // one for every nexus is the caller's to establish here
+                    lu.unitAttentions().establishFor(n -> !n.equals(issuer) && a.registrant().matches(n), a.code());
+                }
             }
         }
     }
@@ -541,7 +548,8 @@ final class PersistentReservations {
                 publish(changeVersion, next);
             }
             for (Attention a : UnitReservations.decodeAttentions(notice)) {
-                lu.unitAttentions().establishFor(a.registrant()::matches, a.code());
+                Registrant r = a.registrant();
+                lu.unitAttentions().establishFor(n -> r == null || r.matches(n), a.code());
             }
         } catch (IOException e) {
             LOG.log(WARNING, () -> lu.name() + ": another node's reservation change is unreadable", e);

@@ -1,6 +1,7 @@
 package org.lunforge.scsi.spc;
 
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -195,12 +196,14 @@ public final class SpcEmulation {
     /**
      * Logical unit reset (SAM-5 6.3.3): the SPC-2 reservation is released, the mode pages return to their saved
      * values, and every I_T nexus, the requester's included, gets BUS DEVICE RESET FUNCTION OCCURRED (iscsi-test-cu
-     * MultipathIO.Reset expects a unit attention on every path).
+     * MultipathIO.Reset expects a unit attention on every path). When other nodes serve the logical unit, the
+     * returned stage completes once they have heard of the reset too (their nexuses have the unit attention).
      */
-    public void reset(Nexus requestedBy) {
+    public CompletableFuture<Void> reset(Nexus requestedBy) {
+        CompletableFuture<Void> cluster = CompletableFuture.completedFuture(null);
         if (stateLane != null && reservations.shared()) { // in order with the commands queued; waits for the store
             try {
-                stateLane.execute(reservations::reset);
+                cluster = CompletableFuture.runAsync(reservations::reset, stateLane);
             } catch (RejectedExecutionException closed) {
                 reservations.reset();
             }
@@ -212,6 +215,7 @@ public final class SpcEmulation {
             pages.reset();
         }
         lu.unitAttentions().establishForAllExcept(null, SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        return cluster;
     }
 
     /** Lets the commands already queued to save state finish (bounded), then takes no more. */

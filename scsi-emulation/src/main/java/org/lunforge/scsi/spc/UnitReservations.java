@@ -30,11 +30,11 @@ record UnitReservations(ReservationState persistent, Nexus spc2Holder) {
 
     /**
      * A unit attention for every I_T nexus a registrant covers, except the one that caused it (SPC-4 5.13: PREEMPT,
-     * CLEAR, RELEASE of a registrants-only or all-registrants reservation).
+     * CLEAR, RELEASE of a registrants-only or all-registrants reservation); a null registrant means every I_T nexus
+     * (a logical unit reset, SAM-5 6.3.3).
      */
     record Attention(Registrant registrant, SenseCode code) {
         Attention {
-            Objects.requireNonNull(registrant, "registrant");
             Objects.requireNonNull(code, "code");
         }
     }
@@ -99,12 +99,16 @@ record UnitReservations(ReservationState persistent, Nexus spc2Holder) {
             out.writeInt(attentions.size());
             for (Attention a : attentions) {
                 Registrant r = a.registrant();
+                out.writeBoolean(r != null);
+                out.writeUTF(a.code().name());
+                if (r == null) {
+                    continue;
+                }
                 out.writeByte(r.protocol().identifier());
                 out.writeUTF(r.name());
                 out.writeBoolean(r.portIdentifier() != null);
                 out.writeUTF(r.portIdentifier() == null ? "" : r.portIdentifier());
                 out.writeShort(r.relativeTargetPortId());
-                out.writeUTF(a.code().name());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -123,13 +127,18 @@ record UnitReservations(ReservationState persistent, Nexus spc2Holder) {
             }
             List<Attention> list = new ArrayList<>(count);
             for (int k = 0; k < count; k++) {
+                boolean scoped = in.readBoolean();
+                SenseCode code = SenseCode.valueOf(in.readUTF());
+                if (!scoped) {
+                    list.add(new Attention(null, code));
+                    continue;
+                }
                 var protocol = ReservationState.protocol(in.readUnsignedByte());
                 String name = in.readUTF();
                 boolean hasPort = in.readBoolean();
                 String port = in.readUTF();
                 int relativeId = in.readUnsignedShort();
-                list.add(new Attention(new Registrant(protocol, name, hasPort ? port : null, relativeId),
-                        SenseCode.valueOf(in.readUTF())));
+                list.add(new Attention(new Registrant(protocol, name, hasPort ? port : null, relativeId), code));
             }
             return list;
         } catch (IllegalArgumentException e) {

@@ -164,6 +164,16 @@ class SharedReservationsTest {
         assertConflict(nodeA.run(xOnA, 0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0));
     }
 
+    /** MultipathIO.Reset with its paths on two nodes: the reset through one reaches every nexus of the other. */
+    @Test
+    void logicalUnitResetThroughOneNodeReachesTheOthersNexuses() {
+        assertGood(nodeA.run(xOnA, 0x16, 0, 0, 0, 0, 0));
+        assertTrue(nodeB.lu.reset(yOnB).isDone());
+        assertCheck(nodeA.run(xOnA, 0x00, 0, 0, 0, 0, 0), SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        assertCheck(nodeB.run(yOnB, 0x00, 0, 0, 0, 0, 0), SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        assertGood(nodeB.run(yOnB, 0x16, 0, 0, 0, 0, 0)); // the reset released node a's SPC-2 reservation
+    }
+
     @Test
     void aNodeStartingLaterSeesTheReservationsAlreadyMade() {
         assertGood(prA.registerAndIgnore(xOnA, K1));
