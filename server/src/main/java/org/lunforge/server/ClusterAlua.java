@@ -123,13 +123,20 @@ final class ClusterAlua implements AutoCloseable {
                 freeLooks = shared.leaseHeld() ? 0 : freeLooks + 1;
                 held = freeLooks >= 2 && shared.holdLease(leaseSeconds, true);
             }
+            // The shared value may have changed during the call (SET TARGET PORT GROUPS through another node).
+            boolean designatedNow = cluster.get(ownGroup) == AsymmetricAccessState.ACTIVE_OPTIMIZED;
             if (held) {
                 lastRenewed = System.nanoTime();
-                if (!holding || !designated || ownState() != AsymmetricAccessState.ACTIVE_OPTIMIZED) {
+                if (designated && !designatedNow) {
+                    shared.dropLease(); // the active group moved elsewhere: hand the lease over, unfenced
+                    holding = false;
+                } else if (!holding) {
+                    holding = true;
                     takeOver();
+                } else if (ownState() != AsymmetricAccessState.ACTIVE_OPTIMIZED) {
+                    groups.adopt(Map.of(ownGroup, AsymmetricAccessState.ACTIVE_OPTIMIZED));
                 }
-                holding = true;
-            } else if (holding || ownState() == AsymmetricAccessState.ACTIVE_OPTIMIZED) {
+            } else if (holding || ownState() == AsymmetricAccessState.ACTIVE_OPTIMIZED && !designatedNow) {
                 holding = false;
                 LOG.log(WARNING, () -> name + ": another node holds the lease: this node is no longer active");
                 groups.adopt(Map.of(ownGroup, AsymmetricAccessState.TRANSITIONING));
@@ -164,7 +171,15 @@ final class ClusterAlua implements AutoCloseable {
         groups.adopt(next);
         LOG.log(INFO, () -> name + ": target port group " + ownGroup + " active/optimized (this node holds the lease)");
         if (!next.equals(cluster)) {
-            store(next);
+            // Off the lease loop: telling the other nodes waits for a dead one's watch to time out, which must not
+            // delay the renewals.
+            Thread.ofVirtual().name("cluster-alua-store").start(() -> {
+                try {
+                    store(next);
+                } catch (IOException e) {
+                    LOG.log(WARNING, () -> name + ": the new ALUA states could not be shared: " + e.getMessage());
+                }
+            });
         }
     }
 
