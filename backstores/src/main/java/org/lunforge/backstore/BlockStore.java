@@ -1,6 +1,7 @@
 package org.lunforge.backstore;
 
 import org.lunforge.scsi.SgList;
+import org.lunforge.scsi.StateStore;
 
 /**
  * A block backstore: a byte-addressed store of a fixed (but re-probeable) size. The SBC emulation addresses it in
@@ -120,6 +121,15 @@ public interface BlockStore extends AutoCloseable {
      */
     default String sharedIdentity() {
         return null;
+    }
+
+    /**
+     * The state store of a logical unit on this store, given the node's own ({@code local}): for a store several
+     * nodes share, one whose {@link StateStore#shared} values live with the data, so every node serving it sees one
+     * set of reservations; {@code local} itself for a store of this machine only.
+     */
+    default StateStore unitState(StateStore local) {
+        return local;
     }
 
     /** The provisioning state of the run starting at {@code offset}, at most {@code maxLength} bytes long. */

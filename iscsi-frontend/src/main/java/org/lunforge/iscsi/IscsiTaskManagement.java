@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.LunAddress;
 import org.lunforge.scsi.SenseCode;
@@ -43,6 +44,8 @@ final class IscsiTaskManagement {
         int response = TMF_FUNCTION_COMPLETE;
         int othersPending;
         boolean scsiDone;
+        /** Resets that other nodes serving the logical unit have not yet acknowledged. */
+        int resetsPending;
         int lastSent;
         boolean pinged;
 
@@ -216,9 +219,19 @@ final class IscsiTaskManagement {
         if (!p.scsiDone) {
             p.scsiDone = true;
             for (LogicalUnit lu : p.reset) {
-                lu.reset(h.nexus());
+                CompletableFuture<Void> everywhere = lu.reset(h.nexus());
+                if (!everywhere.isDone()) {
+                    p.resetsPending++;
+                    everywhere.whenComplete((v, e) -> h.eventLoop().execute(() -> {
+                        p.resetsPending--;
+                        check(p);
+                    }));
+                }
             }
             p.lastSent = h.statSN() - 1;
+        }
+        if (p.resetsPending > 0) {
+            return; // FUNCTION COMPLETE once every path of the logical unit has its unit attention
         }
         if (IscsiSerial.atMost(h.expStatSN(), p.lastSent)) {
             if (!p.pinged) {

@@ -5,6 +5,7 @@ import static java.lang.System.Logger.Level.ERROR;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.lunforge.scsi.spc.SpcCommand;
@@ -201,9 +202,10 @@ public final class LogicalUnit {
     }
 
     /** LOGICAL UNIT RESET (SAM-5 7.7) or a target reset reached this logical unit. */
-    public void reset(Nexus requestedBy) {
-        spc.reset(requestedBy);
+    public CompletableFuture<Void> reset(Nexus requestedBy) {
+        CompletableFuture<Void> everywhere = spc.reset(requestedBy);
         device.reset();
+        return everywhere;
     }
 
     /** The I_T nexus is gone (the iSCSI session ended): SPC-2 reservations it held are released (SPC-2 5.5.1). */

@@ -23,6 +23,14 @@ public interface StateStore {
         return true;
     }
 
+    /**
+     * The value under {@code key} that every node serving this logical unit shares, or null when this store serves
+     * one node only (the default): then the value lives in the logical unit's memory and, when saved, here.
+     */
+    default SharedState shared(String key) {
+        return null;
+    }
+
     /** A store that forgets everything at exit: for memory-backed logical units and tests. */
     static StateStore inMemory() {
         Map<String, byte[]> map = new ConcurrentHashMap<>();

@@ -150,7 +150,55 @@ public final class TargetPortGroups {
      * @throws IllegalArgumentException if a group id is unknown; then nothing changes
      */
     public void setAccessStates(Map<Integer, AsymmetricAccessState> states, Nexus requestedBy) {
+        for (int id : states.keySet()) {
+            if (find(groups, id) == null) {
+                throw new IllegalArgumentException("unknown target port groups " + id);
+            }
+        }
+        Coordinator c = coordinator;
+        if (c != null) {
+            c.propose(states);
+        }
         transition(states, TargetPortGroup.ALTERED_BY_SET_TARGET_PORT_GROUPS, requestedBy);
+    }
+
+    /**
+     * Where SET TARGET PORT GROUPS goes first when several nodes serve these groups: the states become the
+     * cluster's before this node takes them (and the other nodes {@link #adopt} them).
+     */
+    public interface Coordinator {
+        /** Makes the states every node's; throws a {@link CheckCondition} if the cluster could not be told. */
+        void propose(Map<Integer, AsymmetricAccessState> states);
+    }
+
+    private volatile Coordinator coordinator;
+
+    public void coordinate(Coordinator c) {
+        this.coordinator = c;
+    }
+
+    /**
+     * States decided elsewhere (another node, or this node's cluster role): an implicit transition of the groups
+     * whose state differs; groups this node does not know are ignored. Nothing happens and nobody is told when no
+     * state differs.
+     *
+     * @return true if a state changed
+     */
+    public boolean adopt(Map<Integer, AsymmetricAccessState> states) {
+        Map<Integer, AsymmetricAccessState> changed = new HashMap<>();
+        synchronized (transitionLock) {
+            for (TargetPortGroup g : groups) {
+                AsymmetricAccessState s = states.get(g.id());
+                if (s != null && s != g.state()) {
+                    changed.put(g.id(), s);
+                }
+            }
+        }
+        if (changed.isEmpty()) {
+            return false;
+        }
+        transition(changed, TargetPortGroup.ALTERED_BY_IMPLICIT_TRANSITION, null);
+        return true;
     }
 
     /**

@@ -14,6 +14,7 @@ import org.lunforge.iscsi.IscsiServer;
 import org.lunforge.iscsi.IscsiServerOptions;
 import org.lunforge.iscsi.IscsiSessionInfo;
 import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.SharedState;
 import org.lunforge.scsi.TargetPortGroups;
 import org.lunforge.server.config.Config;
 
@@ -42,6 +43,8 @@ public final class Daemon implements AutoCloseable {
      */
     private TargetPortGroups configuredGroups = TargetPortGroups.single();
     private Config running = Config.getDefaultInstance();
+    /** This node's part in a cluster's ALUA, or null. */
+    private ClusterAlua clusterAlua;
 
     public Daemon(Path stateDir) throws IOException {
         this(stateDir, KernelExports.Host.system(), KernelExports.bridge());
@@ -111,6 +114,31 @@ public final class Daemon implements AutoCloseable {
         libraries.reconcile(config.getLibrariesList());
         kernelExports.build(config);
         iscsiTargets.reconcile(config.getIscsiTargetsList(), this::logicalUnit);
+        joinCluster(config);
+    }
+
+    /** This node's part in its cluster's ALUA, once, at the first configuration that has one. */
+    private void joinCluster(Config config) throws IOException {
+        if (config.hasCluster() == (clusterAlua != null)) {
+            if (clusterAlua != null && !config.getCluster().equals(running.getCluster())) {
+                throw new IllegalArgumentException("cluster: the cluster settings take effect at start only: restart "
+                        + "lunforged to change them");
+            }
+            return;
+        }
+        if (clusterAlua != null) {
+            throw new IllegalArgumentException("cluster: leaving the cluster takes a restart of lunforged");
+        }
+        var c = config.getCluster();
+        LogicalUnit lu = objects.logicalUnit("/backstores/rbd/" + c.getBackstore());
+        SharedState shared = lu == null ? null : lu.stateStore().shared("alua");
+        if (shared == null) {
+            throw new IllegalArgumentException("cluster.backstore: " + c.getBackstore() + " is no rbd backstore");
+        }
+        ClusterAlua alua = new ClusterAlua(portGroups, shared, c.getTargetPortGroup(), c.getActiveActive(),
+                c.getLeaseSeconds(), c.getBackstore());
+        alua.start();
+        clusterAlua = alua;
     }
 
     /** The ALUA model every logical unit of this daemon shares. */
@@ -148,6 +176,9 @@ public final class Daemon implements AutoCloseable {
         LOG.log(INFO, "stopping");
         kernelExports.close();
         iscsiServer.close();
+        if (clusterAlua != null) {
+            clusterAlua.close();
+        }
         libraries.close();
         objects.close();
     }

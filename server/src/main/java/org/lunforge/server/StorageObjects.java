@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.lunforge.backstore.BlockStore;
 import org.lunforge.backstore.BlockStores;
 import org.lunforge.backstore.FileStateStore;
+import org.lunforge.scsi.StateStore;
 import org.lunforge.device.disk.DiskConfig;
 import org.lunforge.device.disk.SbcDisk;
 import org.lunforge.scsi.LogicalUnit;
@@ -132,7 +133,8 @@ final class StorageObjects implements AutoCloseable {
                     b.getVendor().isEmpty() ? "LUNFORGE" : b.getVendor(),
                     b.getProduct().isEmpty() ? defaultProduct(type) : b.getProduct(),
                     b.getRevision().isEmpty() ? REVISION : b.getRevision(), unitId);
-            FileStateStore state = new FileStateStore(stateDir.resolve("units").resolve(unitId.toString()));
+            StateStore state = store.unitState(
+                    new FileStateStore(stateDir.resolve("units").resolve(unitId.toString())));
             LogicalUnit lu = new LogicalUnit(path, identity, disk, state, portGroups);
             LOG.log(System.Logger.Level.INFO, () -> "%s: %d blocks of %d bytes, serial %s".formatted(path,
                     disk.capacity(), dc.blockLength(), identity.serialNumber()));

@@ -9,6 +9,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lunforge.backstore.BlockStore;
 import org.lunforge.backstore.BlockStoreException;
@@ -16,6 +17,7 @@ import org.lunforge.backstore.Extent;
 import org.lunforge.backstore.StoreOutcome;
 import org.lunforge.backstore.rbd.RbdErrno.Direction;
 import org.lunforge.scsi.SgList;
+import org.lunforge.scsi.StateStore;
 
 /**
  * A Ceph RBD image as a block store, through librbd (Debian's librbd1) bound with the FFM API.
@@ -60,6 +62,8 @@ public final class RbdBlockStore implements BlockStore {
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // guarded by lifecycle's write lock
     private volatile long size;
+    /** Closed before the connection they use. */
+    private final List<RbdUnitState> unitStates = new CopyOnWriteArrayList<>();
 
     private RbdBlockStore(Librbd rbd, RbdImageSpec spec, MemorySegment cluster, MemorySegment ioctx,
                           MemorySegment image, String imageId, long objectSize, long size) {
@@ -179,6 +183,19 @@ public final class RbdBlockStore implements BlockStore {
     @Override
     public String sharedIdentity() {
         return "rbd:" + spec.pool() + "/" + imageId;
+    }
+
+    /** The logical unit's shared values in RADOS, on this image's connection (so fencing it also fences them). */
+    @Override
+    public StateStore unitState(StateStore local) {
+        enter();
+        try {
+            RbdUnitState state = new RbdUnitState(local, cluster, spec.pool(), imageId);
+            unitStates.add(state);
+            return state;
+        } finally {
+            exit();
+        }
     }
 
     @Override
@@ -491,6 +508,7 @@ public final class RbdBlockStore implements BlockStore {
             } catch (BlockStoreException e) {
                 LOG.log(System.Logger.Level.WARNING, spec + ": flush on close: " + e.getMessage());
             }
+            unitStates.forEach(RbdUnitState::close);
             release(rbd, cluster, ioctx, image);
         } finally {
             lifecycle.writeLock().unlock();

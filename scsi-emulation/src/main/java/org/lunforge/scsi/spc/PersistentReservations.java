@@ -4,8 +4,10 @@ import static java.lang.System.Logger.Level.WARNING;
 import static org.lunforge.scsi.spc.SpcCommand.PersistentReserveOut.*;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.CheckCondition;
 import org.lunforge.scsi.LogicalUnit;
@@ -13,7 +15,9 @@ import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.ReservationClass;
 import org.lunforge.scsi.ReservationConflict;
 import org.lunforge.scsi.SenseCode;
+import org.lunforge.scsi.SharedState;
 import org.lunforge.scsi.spc.ReservationState.Registration;
+import org.lunforge.scsi.spc.UnitReservations.Attention;
 
 /**
  * The reservations of one logical unit: persistent reservations (SPC-4 5.13, PERSISTENT RESERVE OUT) and the SPC-2
@@ -21,10 +25,18 @@ import org.lunforge.scsi.spc.ReservationState.Registration;
  * them, and the reservation part of the access check.
  *
  * <p>Concurrency: PERSISTENT RESERVE OUT, RESERVE and RELEASE run one at a time under {@code lock}; each computes the
- * next immutable {@link ReservationState}, saves it when APTPL asks (SPC-4 5.13.5: before it takes effect, so a failed
- * save changes nothing), publishes it through a volatile field and then establishes its unit attentions. The access
+ * next immutable {@link UnitReservations}, saves it when APTPL asks (SPC-4 5.13.5: before it takes effect, so a failed
+ * save changes nothing), publishes it through volatile fields and then establishes its unit attentions. The access
  * check of every other command reads the two volatile fields only: with no reservation of either kind that is all it
  * does.
+ *
+ * <p>Several nodes serving one logical unit: when the state store offers a {@link SharedState} for the reservations,
+ * that is where they live. Each command then runs as a guarded read-modify-write of the shared value (run again on a
+ * lost race, so of two nodes racing to reserve one wins and the other conflicts), completes only after the other
+ * nodes have taken the new value (or been fenced), and the other nodes establish its unit attentions for their own
+ * nexuses. The fields here are then a cache that the other nodes' changes refresh before they are acknowledged;
+ * {@code published} orders the refreshes by the shared value's version. The shared value is not cleared at a start
+ * without APTPL: other nodes may be serving the logical unit, and to the initiators it never lost power.
  *
  * <p>Not done: PREEMPT AND ABORT preempts like PREEMPT but cannot abort the preempted nexuses' tasks, which the
  * frontends own (SAM-5 task sets are not modelled here).
@@ -39,17 +51,44 @@ final class PersistentReservations {
 
     private final LogicalUnit lu;
     private final Object lock = new Object();
+    /** The reservations every node shares, or null when this node alone serves the logical unit. */
+    private final SharedState shared;
+    /** Guards {@code version} and the publication of the two volatile fields together. */
+    private final Object published = new Object();
+    private long version;
     private volatile ReservationState state;
     /** The I_T nexus holding an SPC-2 reservation, or null. */
     private volatile Nexus spc2Holder;
 
-    /** A unit attention for every I_T nexus a registrant covers, except the one that caused it. */
-    private record Attention(Registrant registrant, SenseCode code) {
+    /** A persistent reservation command's result: the next state and the unit attentions it causes. */
+    private record Outcome(ReservationState next, List<Attention> attentions) {
+    }
+
+    /** Any reservation command's result. */
+    private record Step(UnitReservations next, List<Attention> attentions) {
     }
 
     PersistentReservations(LogicalUnit lu) {
         this.lu = lu;
-        this.state = restore(lu);
+        this.shared = lu.stateStore().shared(STORE_KEY);
+        if (shared == null) {
+            this.state = restore(lu);
+            return;
+        }
+        UnitReservations current;
+        try {
+            current = UnitReservations.decode(shared.read());
+        } catch (IOException e) {
+            throw new UncheckedIOException(lu.name() + ": reading the shared reservations failed", e);
+        }
+        this.state = current.persistent();
+        this.spc2Holder = current.spc2Holder();
+        shared.listen(this::changedElsewhere);
+    }
+
+    /** True if the reservations are shared with other nodes (every change then waits for them). */
+    boolean shared() {
+        return shared != null;
     }
 
     ReservationState state() {
@@ -91,33 +130,38 @@ final class PersistentReservations {
      * a registrant under a registrants-only or all-registrants reservation; a conflict for everyone else.
      */
     void reserve(Nexus nexus) {
-        synchronized (lock) {
-            if (compatibleReservationHandling(nexus)) {
-                return;
+        apply(nexus, s -> {
+            if (compatibleReservationHandling(s.persistent(), nexus)) {
+                return null;
             }
-            Nexus reserver = spc2Holder;
+            Nexus reserver = s.spc2Holder();
             if (reserver != null && !reserver.equals(nexus)) {
                 throw new ReservationConflict("reserved by " + reserver);
             }
-            spc2Holder = nexus;
-        }
+            return reserver != null ? null : new Step(new UnitReservations(s.persistent(), nexus), List.of());
+        });
     }
 
     /** RELEASE(6)/(10): releases this nexus's reservation; from any other nexus it is GOOD and does nothing. */
     void release(Nexus nexus) {
-        synchronized (lock) {
-            if (compatibleReservationHandling(nexus)) {
-                return;
+        apply(nexus, s -> {
+            if (compatibleReservationHandling(s.persistent(), nexus)) {
+                return null;
             }
-            if (nexus.equals(spc2Holder)) {
-                spc2Holder = null;
-            }
+            return releaseSpc2(s, nexus);
+        });
+    }
+
+    /** The SPC-2 reservation released if {@code holder} holds it (any holder if null); else no change. */
+    private static Step releaseSpc2(UnitReservations s, Nexus holder) {
+        if (s.spc2Holder() == null || holder != null && !holder.equals(s.spc2Holder())) {
+            return null;
         }
+        return new Step(new UnitReservations(s.persistent(), null), List.of());
     }
 
     /** SPC-4 5.13.3: true if the command completes without action; throws the conflict it prescribes. */
-    private boolean compatibleReservationHandling(Nexus nexus) {
-        ReservationState s = state;
+    private static boolean compatibleReservationHandling(ReservationState s, Nexus nexus) {
         if (!s.reserved() && s.registrations().isEmpty()) {
             return false;
         }
@@ -128,17 +172,32 @@ final class PersistentReservations {
         throw new ReservationConflict("persistent reservations present");
     }
 
-    /** Logical unit reset (SAM-5 6.3.3): the SPC-2 reservation is released; persistent reservations stay. */
+    /**
+     * Logical unit reset (SAM-5 6.3.3): the SPC-2 reservation is released; persistent reservations stay. With shared
+     * reservations this waits for the shared store: call it where blocking is allowed.
+     */
     void reset() {
-        spc2Holder = null;
+        try {
+            if (shared != null) { // the other nodes' nexuses hear of the reset too (SAM-5 6.3.3)
+                apply(null, s -> new Step(new UnitReservations(s.persistent(), null),
+                        List.of(new Attention(null, SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED))));
+                return;
+            }
+            apply(null, s -> releaseSpc2(s, null));
+        } catch (CheckCondition e) {
+            LOG.log(WARNING, () -> lu.name() + ": releasing the SPC-2 reservation at a reset failed: " + e);
+        }
     }
 
     /** I_T nexus loss releases that nexus's SPC-2 reservation (SPC-2 5.5.1). */
     void nexusLost(Nexus nexus) {
-        synchronized (lock) {
-            if (nexus.equals(spc2Holder)) {
-                spc2Holder = null;
-            }
+        if (!nexus.equals(spc2Holder)) {
+            return; // the holder only changes through this node's lane or another node: neither is this nexus
+        }
+        try {
+            apply(nexus, s -> releaseSpc2(s, nexus));
+        } catch (CheckCondition e) {
+            LOG.log(WARNING, () -> lu.name() + ": releasing the SPC-2 reservation of a lost nexus failed: " + e);
         }
     }
 
@@ -149,40 +208,46 @@ final class PersistentReservations {
         if (data.length < c.parameterListLength()) {
             throw new CheckCondition(SenseCode.PARAMETER_LIST_LENGTH_ERROR);
         }
-        synchronized (lock) {
-            Nexus reserver = spc2Holder;
+        if (c.serviceAction() == REGISTER_AND_MOVE) {
+            applyPersistent(nexus, s -> registerAndMove(s, nexus, data));
+            return;
+        }
+        if (data.length < BASIC_LENGTH) {
+            throw new CheckCondition(SenseCode.PARAMETER_LIST_LENGTH_ERROR);
+        }
+        long key = BigEndian.s64(data, 0);
+        long saKey = BigEndian.s64(data, 8);
+        boolean specIpt = (data[20] & 0x08) != 0;
+        boolean allTgPt = (data[20] & 0x04) != 0;
+        boolean aptpl = (data[20] & 0x01) != 0;
+        if (specIpt && c.serviceAction() != REGISTER) {
+            throw CheckCondition.invalidFieldInParameterList(20, 3);
+        }
+        if (!specIpt && data.length != BASIC_LENGTH) {
+            throw new CheckCondition(SenseCode.PARAMETER_LIST_LENGTH_ERROR);
+        }
+        ReservationType type = ReservationType.of(c.type());
+        applyPersistent(nexus, s -> switch (c.serviceAction()) {
+            case REGISTER -> register(s, nexus, key, saKey, false, specIpt, allTgPt, aptpl, data);
+            case REGISTER_AND_IGNORE_EXISTING_KEY -> register(s, nexus, key, saKey, true, false, allTgPt, aptpl, data);
+            case RESERVE -> reserve(s, nexus, key, type);
+            case RELEASE -> release(s, nexus, key, type);
+            case CLEAR -> clear(s, nexus, key);
+            case PREEMPT, PREEMPT_AND_ABORT -> preempt(s, nexus, key, saKey, type);
+            default -> throw CheckCondition.invalidFieldInCdb(1, 4);
+        });
+    }
+
+    /** A persistent reservation command, refused while another nexus holds an SPC-2 reservation. */
+    private void applyPersistent(Nexus nexus, Function<ReservationState, Outcome> command) {
+        apply(nexus, s -> {
+            Nexus reserver = s.spc2Holder();
             if (reserver != null && !reserver.equals(nexus)) {
                 throw new ReservationConflict("reserved by " + reserver);
             }
-            if (c.serviceAction() == REGISTER_AND_MOVE) {
-                registerAndMove(nexus, data);
-                return;
-            }
-            if (data.length < BASIC_LENGTH) {
-                throw new CheckCondition(SenseCode.PARAMETER_LIST_LENGTH_ERROR);
-            }
-            long key = BigEndian.s64(data, 0);
-            long saKey = BigEndian.s64(data, 8);
-            boolean specIpt = (data[20] & 0x08) != 0;
-            boolean allTgPt = (data[20] & 0x04) != 0;
-            boolean aptpl = (data[20] & 0x01) != 0;
-            if (specIpt && c.serviceAction() != REGISTER) {
-                throw CheckCondition.invalidFieldInParameterList(20, 3);
-            }
-            if (!specIpt && data.length != BASIC_LENGTH) {
-                throw new CheckCondition(SenseCode.PARAMETER_LIST_LENGTH_ERROR);
-            }
-            ReservationType type = ReservationType.of(c.type());
-            switch (c.serviceAction()) {
-                case REGISTER -> register(nexus, key, saKey, false, specIpt, allTgPt, aptpl, data);
-                case REGISTER_AND_IGNORE_EXISTING_KEY -> register(nexus, key, saKey, true, false, allTgPt, aptpl, data);
-                case RESERVE -> reserve(nexus, key, type);
-                case RELEASE -> release(nexus, key, type);
-                case CLEAR -> clear(nexus, key);
-                case PREEMPT, PREEMPT_AND_ABORT -> preempt(nexus, key, saKey, type);
-                default -> throw CheckCondition.invalidFieldInCdb(1, 4);
-            }
-        }
+            Outcome o = command.apply(s.persistent());
+            return o == null ? null : new Step(new UnitReservations(o.next(), reserver), o.attentions());
+        });
     }
 
     /** The issuer's registration, which must exist and carry {@code key} (else RESERVATION CONFLICT). */
@@ -195,16 +260,15 @@ final class PersistentReservations {
     }
 
     /** SPC-4 5.13.7: REGISTER and REGISTER AND IGNORE EXISTING KEY. */
-    private void register(Nexus nexus, long key, long saKey, boolean ignoreExisting, boolean specIpt,
-                          boolean allTgPt, boolean aptpl, byte[] data) {
-        ReservationState s = state;
+    private static Outcome register(ReservationState s, Nexus nexus, long key, long saKey, boolean ignoreExisting,
+                                    boolean specIpt, boolean allTgPt, boolean aptpl, byte[] data) {
         Registration mine = s.registrationOf(nexus);
         if (mine == null) {
             if (!ignoreExisting && key != 0) {
                 throw new ReservationConflict("not registered, RESERVATION KEY not zero");
             }
             if (saKey == 0) {
-                return; // unregistering an unregistered nexus: nothing happens, PRgeneration unchanged
+                return null; // unregistering an unregistered nexus: nothing happens, PRgeneration unchanged
             }
             List<Registration> list = new ArrayList<>(s.registrations());
             add(list, new Registration(Registrant.of(nexus, allTgPt), saKey), 20, 2);
@@ -214,8 +278,8 @@ final class PersistentReservations {
             if (list.size() > MAX_REGISTRATIONS) {
                 throw new CheckCondition(SenseCode.INSUFFICIENT_REGISTRATION_RESOURCES);
             }
-            commit(s, s.withRegistrations(list).withAptpl(aptpl).withGeneration(s.generation() + 1), nexus, List.of());
-            return;
+            return new Outcome(s.withRegistrations(list).withAptpl(aptpl).withGeneration(s.generation() + 1),
+                    List.of());
         }
         if (!ignoreExisting && key != mine.key()) {
             throw new ReservationConflict("reservation key mismatch");
@@ -226,8 +290,8 @@ final class PersistentReservations {
         if (saKey != 0) {
             List<Registration> list = new ArrayList<>(s.registrations());
             list.set(list.indexOf(mine), new Registration(mine.registrant(), saKey));
-            commit(s, s.withRegistrations(list).withAptpl(aptpl).withGeneration(s.generation() + 1), nexus, List.of());
-            return;
+            return new Outcome(s.withRegistrations(list).withAptpl(aptpl).withGeneration(s.generation() + 1),
+                    List.of());
         }
         // Unregister (SPC-4 5.13.11.3): the holder of a registrants-only reservation releases it as it goes.
         ReservationState next = s.without(r -> r == mine).withAptpl(aptpl).withGeneration(s.generation() + 1);
@@ -237,7 +301,7 @@ final class PersistentReservations {
                 attentions.add(new Attention(r.registrant(), SenseCode.RESERVATIONS_RELEASED));
             }
         }
-        commit(s, next, nexus, attentions);
+        return new Outcome(next, attentions);
     }
 
     /** Adds a registration; one that overlaps an existing one is INVALID FIELD IN PARAMETER LIST at the field. */
@@ -270,27 +334,25 @@ final class PersistentReservations {
     }
 
     /** SPC-4 5.13.9: RESERVE. The same reservation again is GOOD; any other while one exists is a conflict. */
-    private void reserve(Nexus nexus, long key, ReservationType type) {
-        ReservationState s = state;
+    private static Outcome reserve(ReservationState s, Nexus nexus, long key, ReservationType type) {
         Registration mine = registered(s, nexus, key);
         if (s.reserved()) {
             if (s.holds(mine) && s.type() == type) {
-                return;
+                return null;
             }
             throw new ReservationConflict("already reserved");
         }
-        commit(s, s.withReservation(mine.registrant(), type), nexus, List.of());
+        return new Outcome(s.withReservation(mine.registrant(), type), List.of());
     }
 
     /**
      * SPC-4 5.13.11.2: RELEASE by a holder, with the reservation's type; from a non-holder it does nothing. Releasing
      * a registrants-only or all-registrants reservation tells the other registrants (RESERVATIONS RELEASED).
      */
-    private void release(Nexus nexus, long key, ReservationType type) {
-        ReservationState s = state;
+    private static Outcome release(ReservationState s, Nexus nexus, long key, ReservationType type) {
         Registration mine = registered(s, nexus, key);
         if (!s.holds(mine)) {
-            return;
+            return null;
         }
         if (s.type() != type) {
             throw new CheckCondition(SenseCode.INVALID_RELEASE_OF_PERSISTENT_RESERVATION);
@@ -301,19 +363,18 @@ final class PersistentReservations {
                 attentions.add(new Attention(r.registrant(), SenseCode.RESERVATIONS_RELEASED));
             }
         }
-        commit(s, s.withReservation(null, null), nexus, attentions);
+        return new Outcome(s.withReservation(null, null), attentions);
     }
 
     /** SPC-4 5.13.11.6: CLEAR removes every registration and the reservation; the others learn RESERVATIONS PREEMPTED. */
-    private void clear(Nexus nexus, long key) {
-        ReservationState s = state;
+    private static Outcome clear(ReservationState s, Nexus nexus, long key) {
         registered(s, nexus, key);
         List<Attention> attentions = new ArrayList<>();
         for (Registration r : s.registrations()) {
             attentions.add(new Attention(r.registrant(), SenseCode.RESERVATIONS_PREEMPTED));
         }
         ReservationState next = new ReservationState(s.generation(), List.of(), null, null, s.aptpl());
-        commit(s, next.withGeneration(s.generation() + 1), nexus, attentions);
+        return new Outcome(next.withGeneration(s.generation() + 1), attentions);
     }
 
     /**
@@ -322,8 +383,7 @@ final class PersistentReservations {
      * TYPE given. Removed registrants learn REGISTRATIONS PREEMPTED; when the type changes, the remaining ones learn
      * RESERVATIONS RELEASED.
      */
-    private void preempt(Nexus nexus, long key, long saKey, ReservationType type) {
-        ReservationState s = state;
+    private static Outcome preempt(ReservationState s, Nexus nexus, long key, long saKey, ReservationType type) {
         Registration mine = registered(s, nexus, key);
         ReservationState next;
         if (s.reserved() && s.type().allRegistrants() && saKey == 0) {
@@ -351,7 +411,7 @@ final class PersistentReservations {
                 attentions.add(new Attention(r.registrant(), SenseCode.RESERVATIONS_RELEASED));
             }
         }
-        commit(s, next.withGeneration(s.generation() + 1), nexus, attentions);
+        return new Outcome(next.withGeneration(s.generation() + 1), attentions);
     }
 
     /**
@@ -359,11 +419,10 @@ final class PersistentReservations {
      * IDENTIFIER) with the SERVICE ACTION RESERVATION KEY (a registered one takes that key: registering it again is not
      * an error) and moves the reservation, same type, to it; UNREG also unregisters the issuer.
      */
-    private void registerAndMove(Nexus nexus, byte[] data) {
+    private Outcome registerAndMove(ReservationState s, Nexus nexus, byte[] data) {
         if (data.length < BASIC_LENGTH || BASIC_LENGTH + BigEndian.u32(data, 20) > data.length) {
             throw new CheckCondition(SenseCode.PARAMETER_LIST_LENGTH_ERROR);
         }
-        ReservationState s = state;
         Registration mine = registered(s, nexus, BigEndian.s64(data, 0));
         if (!s.holds(mine) || s.type().allRegistrants()) {
             throw new ReservationConflict("not the reservation holder");
@@ -407,26 +466,104 @@ final class PersistentReservations {
             list.remove(mine);
         }
         ReservationState next = new ReservationState(s.generation(), list, destination, s.type(), aptpl);
-        commit(s, next.withGeneration(s.generation() + 1), nexus, List.of());
+        return new Outcome(next.withGeneration(s.generation() + 1), List.of());
     }
 
     /**
-     * Saves (when APTPL was or is set), publishes, then establishes the unit attentions for every known I_T nexus
-     * a registrant covers, except the issuer's.
+     * Runs one reservation command and makes its result the logical unit's: alone, saved (when APTPL was or is set)
+     * and published; shared, stored and acknowledged by every other node. Then establishes its unit attentions for
+     * every nexus of this node a registrant covers, except the issuer's.
      */
-    private void commit(ReservationState previous, ReservationState next, Nexus issuer, List<Attention> attentions) {
-        if (previous.aptpl() || next.aptpl()) {
-            try {
-                lu.stateStore().save(STORE_KEY, next.encode());
-            } catch (IOException e) {
-                LOG.log(WARNING, () -> lu.name() + ": saving persistent reservations failed", e);
-                throw new CheckCondition(SenseCode.INSUFFICIENT_REGISTRATION_RESOURCES);
+    private void apply(Nexus issuer, Function<UnitReservations, Step> command) {
+        synchronized (lock) {
+            Step step;
+            if (shared == null) {
+                UnitReservations before = new UnitReservations(state, spc2Holder);
+                step = command.apply(before);
+                if (step == null) {
+                    return;
+                }
+                ReservationState previous = before.persistent(), next = step.next().persistent();
+                if (previous != next && (previous.aptpl() || next.aptpl())) {
+                    try {
+                        lu.stateStore().save(STORE_KEY, next.encode());
+                    } catch (IOException e) {
+                        LOG.log(WARNING, () -> lu.name() + ": saving persistent reservations failed", e);
+                        throw new CheckCondition(SenseCode.INSUFFICIENT_REGISTRATION_RESOURCES);
+                    }
+                }
+                synchronized (published) {
+                    publish(version + 1, step.next());
+                }
+            } else {
+                step = applyShared(command);
+                if (step == null) {
+                    return;
+                }
+            }
+            for (Attention a : step.attentions()) {
+                if (a.registrant() != null) { // one for every nexus is the caller's to establish here
+                    lu.unitAttentions().establishFor(n -> !n.equals(issuer) && a.registrant().matches(n), a.code());
+                }
             }
         }
-        state = next;
-        for (Attention a : attentions) {
-            lu.unitAttentions().establishFor(n -> !n.equals(issuer) && a.registrant().matches(n), a.code());
+    }
+
+    /** The command run on the shared value until it is stored; null if it changed nothing. */
+    private Step applyShared(Function<UnitReservations, Step> command) {
+        Step[] taken = new Step[1];
+        long stored;
+        try {
+            stored = shared.update(current -> {
+                UnitReservations s;
+                try {
+                    s = UnitReservations.decode(current);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+                Step step = command.apply(s);
+                taken[0] = step;
+                return step == null ? null : new SharedState.Change(step.next().encode(),
+                        UnitReservations.encode(step.attentions()));
+            });
+        } catch (IOException | UncheckedIOException e) {
+            // Not known to have taken effect everywhere: the initiator retries (ABORTED COMMAND) and reads back.
+            LOG.log(WARNING, () -> lu.name() + ": the shared reservations could not be updated", e);
+            throw new CheckCondition(SenseCode.ABORTED_COMMAND_LOGICAL_UNIT_COMMUNICATION_FAILURE);
         }
+        if (taken[0] == null || stored < 0) {
+            return null;
+        }
+        synchronized (published) {
+            publish(stored, taken[0].next());
+        }
+        return taken[0];
+    }
+
+    /** Another node's change, taken before it is acknowledged: the new value and its unit attentions here. */
+    private void changedElsewhere(long changeVersion, byte[] value, byte[] notice) {
+        try {
+            UnitReservations next = UnitReservations.decode(value);
+            synchronized (published) {
+                publish(changeVersion, next);
+            }
+            for (Attention a : UnitReservations.decodeAttentions(notice)) {
+                Registrant r = a.registrant();
+                lu.unitAttentions().establishFor(n -> r == null || r.matches(n), a.code());
+            }
+        } catch (IOException e) {
+            LOG.log(WARNING, () -> lu.name() + ": another node's reservation change is unreadable", e);
+        }
+    }
+
+    /** Makes {@code next} current unless a later version already is (caller holds {@code published}). */
+    private void publish(long nextVersion, UnitReservations next) {
+        if (nextVersion <= version) {
+            return;
+        }
+        version = nextVersion;
+        state = next.persistent();
+        spc2Holder = next.spc2Holder();
     }
 
     /** The saved state when the logical unit is built: restored if it was saved with APTPL (SPC-4 5.13.5). */

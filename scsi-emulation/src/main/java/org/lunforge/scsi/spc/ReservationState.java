@@ -172,7 +172,7 @@ record ReservationState(long generation, List<Registration> registrations, Regis
         }
     }
 
-    private static TransportProtocol protocol(int id) throws IOException {
+    static TransportProtocol protocol(int id) throws IOException {
         for (TransportProtocol p : TransportProtocol.values()) {
             if (p.identifier() == id) {
                 return p;

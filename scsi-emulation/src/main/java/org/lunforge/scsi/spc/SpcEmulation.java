@@ -1,6 +1,7 @@
 package org.lunforge.scsi.spc;
 
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -72,6 +73,7 @@ public final class SpcEmulation {
             case SpcCommand.Reserve r -> true;
             case SpcCommand.Release r -> true;
             case SpcCommand.ModeSelect m -> m.savePages();
+            case SpcCommand.SetTargetPortGroups s -> true; // may wait for the other nodes of a cluster
             default -> false;
         };
         if (saves && stateLane != null) {
@@ -194,15 +196,26 @@ public final class SpcEmulation {
     /**
      * Logical unit reset (SAM-5 6.3.3): the SPC-2 reservation is released, the mode pages return to their saved
      * values, and every I_T nexus, the requester's included, gets BUS DEVICE RESET FUNCTION OCCURRED (iscsi-test-cu
-     * MultipathIO.Reset expects a unit attention on every path).
+     * MultipathIO.Reset expects a unit attention on every path). When other nodes serve the logical unit, the
+     * returned stage completes once they have heard of the reset too (their nexuses have the unit attention).
      */
-    public void reset(Nexus requestedBy) {
-        reservations.reset();
+    public CompletableFuture<Void> reset(Nexus requestedBy) {
+        CompletableFuture<Void> cluster = CompletableFuture.completedFuture(null);
+        if (stateLane != null && reservations.shared()) { // in order with the commands queued; waits for the store
+            try {
+                cluster = CompletableFuture.runAsync(reservations::reset, stateLane);
+            } catch (RejectedExecutionException closed) {
+                reservations.reset();
+            }
+        } else {
+            reservations.reset();
+        }
         ModePages pages = modePages;
         if (pages != null) {
             pages.reset();
         }
         lu.unitAttentions().establishForAllExcept(null, SenseCode.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        return cluster;
     }
 
     /** Lets the commands already queued to save state finish (bounded), then takes no more. */

@@ -205,6 +205,30 @@ public final class ConfigValidator {
             }
         }
         validateTargetPortGroups(parsed, source);
+        validateCluster(parsed, source);
+    }
+
+    /** cluster: an rbd backstore of this configuration, and this node's group among target_port_groups. */
+    private static void validateCluster(ConfigJson.Parsed parsed, String source) throws ConfigException {
+        Config c = parsed.config();
+        if (!c.hasCluster()) {
+            return;
+        }
+        var cluster = c.getCluster();
+        boolean rbd = c.getBackstoresList().stream()
+                .anyMatch(b -> b.getName().equals(cluster.getBackstore()) && b.hasRbd());
+        if (!rbd) {
+            throw error(parsed, source, "cluster.backstore", "the name of an rbd backstore of this configuration");
+        }
+        boolean group = c.getTargetPortGroupsList().stream()
+                .anyMatch(g -> g.getId() == cluster.getTargetPortGroup());
+        if (!group) {
+            throw error(parsed, source, "cluster.target_port_group",
+                    "the id of one of target_port_groups (this node's own group)");
+        }
+        if (cluster.getLeaseSeconds() > 300) {
+            throw error(parsed, source, "cluster.lease_seconds", "at most 300 seconds (0: 5)");
+        }
     }
 
     private static boolean isChanger(Config c, String object) {

@@ -38,6 +38,28 @@ class SamplesTest {
                 t.getPortalGroups(1).getPortals(0)));
     }
 
+    /** samples/cluster: two nodes, one image, unit ports numbered apart, each node in its own target port group. */
+    @Test
+    void theClusterSamplesAreTwoNodesOfOneImage() throws IOException, ConfigException {
+        Config a = ConfigFiles.load(Path.of("..", "samples", "cluster", "node-a.json"));
+        Config b = ConfigFiles.load(Path.of("..", "samples", "cluster", "node-b.json"));
+        assertEquals(a.getBackstores(0).getRbd(), b.getBackstores(0).getRbd());
+        assertEquals(a.getIscsiTargets(0).getIqn(), b.getIscsiTargets(0).getIqn());
+        assertNotEquals(a.getIscsiTargets(0).getPortalGroups(0).getRelativePortId(),
+                b.getIscsiTargets(0).getPortalGroups(0).getRelativePortId());
+        assertNotEquals(a.getCluster().getTargetPortGroup(), b.getCluster().getTargetPortGroup());
+        assertEquals(a.getTargetPortGroupsCount(), b.getTargetPortGroupsCount());
+    }
+
+    @Test
+    void aClusterOnAStoreThatIsNoRbdImageIsRefused() throws IOException {
+        Path p = Path.of("..", "samples", "cluster", "node-a.json");
+        String text = Files.readString(p).replace("\"backstore\": \"shared\"", "\"backstore\": \"disk0\"");
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigValidator.validate(ConfigJson.read(p.toString(), text), p.toString()));
+        assertTrue(e.getMessage().contains("cluster.backstore"), e.getMessage());
+    }
+
     @Test
     void theMultipathSampleIsSavedConfigBytes() throws IOException, ConfigException {
         Path p = Path.of("..", "samples", "disk-multipath.json");
