@@ -49,7 +49,7 @@ public record Fault(FaultEffect effect, FaultCommands commands, LbaRange lba, St
     public String toString() {
         String what = switch (effect) {
             case FaultEffect.MediumError m -> "medium-error";
-            case FaultEffect.Answer a -> "sense " + a.code();
+            case FaultEffect.Answer a -> "sense " + a.code().name();
             case FaultEffect.Status s -> s.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
             case FaultEffect.Latency l -> "latency " + l.delay().toMillis() + " ms";
             case FaultEffect.Hold h -> "hold";
