@@ -38,7 +38,7 @@ cat > "$LAB_OUT/lunforged.json" << JSON
                     "mutual_userid": "lunforge-target", "mutual_password": "target-secret-5678" } } ] } ] } ]
 }
 JSON
-lab_start_lunforged "$LAB_OUT/lunforged.json" --port 3260 --port 3261 --timeout 180
+lab_start_lunforged "$LAB_OUT/lunforged.json" --port 3260 --port 3261 --timeout 300
 trap 'lab_stop_lunforged || true' EXIT
 
 # The shell, as bin/lunforge runs it, without its build check (the host built the jar before the boot).
