@@ -97,9 +97,9 @@ lf sessions > "$LAB_OUT/sessions-demo.txt"
 # --- MEDIUM ERROR on blocks 2048-2055 (bytes 1 MiB to 1 MiB + 4 KiB), reads and writes ------------------------------
 lf faults arm "$disk" medium-error rw lba=2048-2055 >&2
 read_at() { dd if="$dev" of=/dev/null bs=4096 skip="$1" count=1 iflag=direct status=none 2> "$LAB_OUT/dd.err"; }
-# Writes go to path a's disk, not through the map: Linux retries a WRITE ERROR (03/0C, unlike an unrecovered read
-# error, which scsi_check_sense turns into a medium error) and then fails it as EIO, and dm-multipath takes EIO for a
-# failed path: the write would fail every path of the map in turn (seen in the lab: the next write found none).
+# Writes go to path a's disk, not through the map: Linux fails a WRITE ERROR (03/0C) as a plain I/O error (only
+# unrecovered read errors become "critical medium error"), and dm-multipath takes that for a failed path: the write
+# failed every path of the map in turn and the next write found none (seen in the lab, dmesg "Failing path").
 write_at() { dd if=/dev/zero of="$disk_a" bs=4096 seek="$1" count=1 oflag=direct status=none 2> "$LAB_OUT/dd.err"; }
 # Linux hands a MEDIUM ERROR to the application as EIO or, where the block layer keeps it apart (BLK_STS_MEDIUM, as
 # 6.1 does for reads), as ENODATA ("No data available"); both are the error reaching dd. Which one is recorded.
