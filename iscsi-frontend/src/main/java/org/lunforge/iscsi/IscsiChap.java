@@ -46,6 +46,7 @@ final class IscsiChap {
     private final SecureRandom random;
     private final IscsiChapCredentials expected;
     private final IscsiChapCredentials mutual;
+    private boolean mutualDone;
     private State state = State.AWAIT_ALGORITHM;
     private int identifier;
     private byte[] challenge;
@@ -62,6 +63,11 @@ final class IscsiChap {
 
     boolean done() {
         return state == State.DONE;
+    }
+
+    /** True once the initiator asked the target to prove itself too, and it did (mutual CHAP). */
+    boolean mutualDone() {
+        return mutualDone;
     }
 
     /** Handles the CHAP keys of one Login Request; returns the keys to answer with. */
@@ -122,6 +128,7 @@ final class IscsiChap {
                     answer.put("CHAP_N", mutual.user());
                     answer.put("CHAP_R", "0x" + HexFormat.of().formatHex(md5((int) id, mutual.secret(),
                             theirChallenge)));
+                    mutualDone = true;
                 }
                 state = State.DONE;
             }

@@ -285,6 +285,11 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
             if (portalGroup == null) {
                 throw new LoginFailure(INITIATOR_ERROR, DETAIL_NOT_FOUND, targetName + " not served at " + local);
             }
+            if (portalGroup.down()) {
+                portalGroup.loginRefusedWhileDown();
+                throw new LoginFailure(TARGET_ERROR, DETAIL_SERVICE_UNAVAILABLE, portalGroup + " is down (fault"
+                        + " injection)");
+            }
             // Who may log in, and how, is the portal group's: one target port can admit an initiator another refuses.
             IscsiAcl acl = portalGroup.aclFor(initiatorName);
             if (acl == null) {
@@ -430,7 +435,8 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
                 : new Nexus(InitiatorPort.iscsi(initiatorName, isid), target.targetPort(portalGroup));
         IscsiSession session;
         try {
-            session = server.openSession(ctx.channel(), initiatorName, isid, cid, target, portalGroup, nexus);
+            session = server.openSession(ctx.channel(), initiatorName, isid, cid, target, portalGroup, nexus, params,
+                    authMethod == null ? "None" : authMethod, chap != null && chap.mutualDone());
         } catch (IllegalStateException e) {
             fail(itt, new LoginFailure(TARGET_ERROR, DETAIL_SERVICE_UNAVAILABLE, e.getMessage()));
             return;

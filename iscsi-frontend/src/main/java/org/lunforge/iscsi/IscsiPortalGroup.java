@@ -6,6 +6,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.LunAddress;
 
@@ -41,6 +42,10 @@ public final class IscsiPortalGroup {
     private final AtomicInteger version = new AtomicInteger();
     /** The target this group is a port of, once added to one. */
     private volatile IscsiTarget target;
+    /** Taken down by fault injection: its portals do not listen and logins through it are refused. */
+    private volatile boolean down;
+    private final AtomicLong timesTakenDown = new AtomicLong();
+    private final AtomicLong loginsRefusedWhileDown = new AtomicLong();
 
     /** What an initiator proves (null: no CHAP) and what the target answers with when asked (null: no mutual). */
     record ChapPair(IscsiChapCredentials chap, IscsiChapCredentials mutual) {
@@ -229,6 +234,50 @@ public final class IscsiPortalGroup {
 
     int version() {
         return version.get();
+    }
+
+    // ---- fault injection: the port down and up
+
+    /**
+     * Takes the target port down (fault injection, as a pulled cable or a failed HBA port): the server stops
+     * listening on the group's portals (a portal another, live group shares keeps listening, but refuses logins
+     * through this one: Service unavailable), and every session through the port is dropped without a logout, as a
+     * link failure drops it. Up again, the portals listen and logins are accepted. Never saved: a new group is up.
+     */
+    public IscsiPortalGroup down(boolean takenDown) {
+        if (this.down == takenDown) {
+            return this;
+        }
+        this.down = takenDown;
+        if (takenDown) {
+            timesTakenDown.incrementAndGet();
+        }
+        IscsiServer s = server();
+        if (s != null) {
+            s.portalsChanged();
+            if (takenDown) {
+                s.closeSessions(this);
+            }
+        }
+        return this;
+    }
+
+    public boolean down() {
+        return down;
+    }
+
+    /** How many times the port was taken down since the group was made. */
+    public long timesTakenDown() {
+        return timesTakenDown.get();
+    }
+
+    /** Logins refused because the port was down (through a portal a live group shares). */
+    public long loginsRefusedWhileDown() {
+        return loginsRefusedWhileDown.get();
+    }
+
+    void loginRefusedWhileDown() {
+        loginsRefusedWhileDown.incrementAndGet();
     }
 
     // ---- ownership

@@ -229,6 +229,9 @@ public final class IscsiServer implements AutoCloseable {
         Set<InetSocketAddress> wanted = new LinkedHashSet<>();
         for (IscsiTarget t : targets.values()) {
             for (IscsiPortalGroup g : t.portalGroups()) {
+                if (g.down()) {
+                    continue;
+                }
                 for (IscsiPortal p : g.portals()) {
                     wanted.add(p.socketAddress());
                 }
@@ -290,6 +293,20 @@ public final class IscsiServer implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Closes the session with this TSIH from the target's side (an operator's decision): the initiator is asked to
+     * log out (Async Message, RFC 7143 11.9.1 AsyncEvent 1) and the connection is dropped if it has not within the
+     * logout timeout. False if no session has this TSIH.
+     */
+    public boolean closeSession(int tsih) {
+        IscsiSession s = sessionsByTsih.get(tsih);
+        if (s == null) {
+            return false;
+        }
+        s.closeByTarget(options.logoutTimeout());
+        return true;
+    }
+
     IscsiSession session(IscsiSession.Key key) {
         return sessions.get(key);
     }
@@ -300,14 +317,17 @@ public final class IscsiServer implements AutoCloseable {
 
     /** Registers a new session with a fresh TSIH (11.12.6: unique among the target's sessions; we use server-wide). */
     IscsiSession openSession(Channel channel, String initiatorName, long isid, int cid,
-                             IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus) {
+                             IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus,
+                             IscsiSessionParameters parameters, String authMethod, boolean mutualChap) {
         synchronized (sessionLock) {
-            return register(channel, initiatorName, isid, cid, target, portalGroup, nexus);
+            return register(channel, initiatorName, isid, cid, target, portalGroup, nexus, parameters, authMethod,
+                    mutualChap);
         }
     }
 
     private IscsiSession register(Channel channel, String initiatorName, long isid, int cid,
-                                  IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus) {
+                                  IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus,
+                                  IscsiSessionParameters parameters, String authMethod, boolean mutualChap) {
         if (closed) {
             throw new IllegalStateException("the target is shutting down");
         }
@@ -326,7 +346,7 @@ public final class IscsiServer implements AutoCloseable {
         }
         nextTsih = (tsih + 1) & 0xFFFF;
         IscsiSession session = new IscsiSession(this, channel, initiatorName, isid, tsih, cid, target, portalGroup,
-                nexus);
+                nexus, parameters, authMethod, mutualChap);
         if (sessions.putIfAbsent(session.key, session) != null) {
             throw new IllegalStateException("a session " + session.key + " logged in meanwhile");
         }

@@ -6,7 +6,9 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.Nexus;
 
@@ -49,11 +51,19 @@ final class IscsiSession {
     final Nexus nexus;
     final IscsiLunMap lunMap;
     final Promise<Void> terminated;
+    /** The keys login settled, the authentication it ran ("None", "CHAP") and whether it was mutual. */
+    final IscsiSessionParameters parameters;
+    final String authMethod;
+    final boolean mutualChap;
     volatile IscsiSessionHandler handler;
 
     IscsiSession(IscsiServer server, Channel channel, String initiatorName, long isid, int tsih, int cid,
-                 IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus) {
+                 IscsiTarget target, IscsiPortalGroup portalGroup, Nexus nexus, IscsiSessionParameters parameters,
+                 String authMethod, boolean mutualChap) {
         this.server = server;
+        this.parameters = parameters;
+        this.authMethod = authMethod;
+        this.mutualChap = mutualChap;
         this.channel = channel;
         this.initiatorName = initiatorName;
         this.isid = isid;
@@ -110,9 +120,26 @@ final class IscsiSession {
         return done;
     }
 
+    /** Safe from any thread: the LUNs are read from the group through the initiator's ACL, not the loop's map. */
     IscsiSessionInfo info() {
+        Map<Integer, String> luns = new TreeMap<>();
+        if (target != null) {
+            IscsiLunMap current = new IscsiLunMap(portalGroup, initiatorName);
+            for (int lun : current.luns()) {
+                LogicalUnit lu = current.logicalUnit(lun);
+                if (lu != null) {
+                    luns.put(lun, lu.name());
+                }
+            }
+        }
         return new IscsiSessionInfo(initiatorName, isid, tsih, target == null ? null : target.name(),
-                portalGroup == null ? -1 : portalGroup.tag(), (InetSocketAddress) channel.remoteAddress());
+                target == null ? -1 : portalGroup.tag(), (InetSocketAddress) channel.remoteAddress(), cid,
+                (InetSocketAddress) channel.localAddress(), parameters, authMethod, mutualChap, luns);
+    }
+
+    /** Ends the session from the target's side: Async Message asking for a logout, the connection dropped after. */
+    void closeByTarget(Duration timeout) {
+        requestLogout(timeout);
     }
 
     @Override

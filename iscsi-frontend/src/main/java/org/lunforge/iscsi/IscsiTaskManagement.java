@@ -67,6 +67,10 @@ final class IscsiTaskManagement {
         }
     }
 
+    /** RFC 7143 11.5.1 function codes, for the log; the last stands for any other. */
+    private static final String[] FUNCTIONS = {"?", "ABORT TASK", "ABORT TASK SET", "CLEAR ACA", "CLEAR TASK SET",
+        "LOGICAL UNIT RESET", "TARGET WARM RESET", "TARGET COLD RESET", "TASK REASSIGN", "function"};
+
     private final IscsiSessionHandler h;
     private final List<Pending> pending = new ArrayList<>(2);
     private final List<Foreign> foreign = new ArrayList<>(1);
@@ -249,6 +253,11 @@ final class IscsiTaskManagement {
     }
 
     private void respond(IscsiTaskManagementRequest r, int response) {
+        // Rate-limited: an initiator can send task management as fast as commands.
+        h.session().server.initiatorLog().log(LOG, INFO, "task management answered", () -> h.session() + ": "
+                + FUNCTIONS[Math.min(r.function(), FUNCTIONS.length - 1)] + " (ITT 0x%08x, referenced 0x%08x)"
+                .formatted(r.initiatorTaskTag(), r.referencedTaskTag()) + " answered " + (response == 0
+                ? "Function complete" : "response " + response));
         h.write(new IscsiTaskManagementResponse(response, r.initiatorTaskTag(), h.advanceStatSN(), h.expCmdSN(),
                 h.maxCmdSN()));
     }

@@ -61,6 +61,7 @@ class IscsiChapTest {
                 "CHAP_I", "77", "CHAP_C", mine.get("CHAP_C")));
         assertEquals("target", answer.get("CHAP_N"));
         assertEquals(response(mine, TARGET), answer.get("CHAP_R"));
+        assertTrue(chap.mutualDone(), "the sessions list reports the authentication as mutual");
     }
 
     @Test

@@ -516,4 +516,62 @@ class IscsiPortalGroupTest {
         written.release();
         assertEquals(0, deviceSpecificParameter(bob, 0) & 0x80, "and bob sees WP=0");
     }
+
+    @Test
+    void theSessionsListSaysWhoWhereHowAndWhat() {
+        first.lun(0, small).lun(3, large).acl(new IscsiAcl(ALICE, Map.of(0, 3, 5, 0), null, null));
+        server.addTarget(target);
+        IscsiPeer one = connect(FIRST);
+        assertEquals(0, login(one, ALICE, "ImmediateData", "No", "MaxRecvDataSegmentLength", "65536",
+                "MaxBurstLength", "131072", "FirstBurstLength", "32768"));
+        IscsiSessionInfo s = server.sessions().getFirst();
+        assertEquals(ALICE, s.initiatorName());
+        assertEquals(one.isid & 0xFFFF_FFFF_FFFFL, s.isid(), "the 48-bit ISID");
+        assertEquals(one.tsih, s.tsih());
+        assertEquals(TARGET, s.targetName());
+        assertEquals(1, s.portalGroupTag());
+        assertEquals(List.of(new IscsiSessionInfo.Connection(0, FIRST, new InetSocketAddress("127.0.0.1", 40000))),
+                s.connections());
+        assertEquals("None", s.authMethod());
+        assertFalse(s.mutualChap());
+        assertFalse(s.parameters().immediateData());
+        assertEquals(65536, s.parameters().initiatorMaxRecvDataSegmentLength());
+        assertEquals(131072, s.parameters().maxBurstLength());
+        assertEquals(32768, s.parameters().firstBurstLength());
+        assertEquals(Map.of(0, "large", 5, "small"), s.luns(), "the ACL's LUNs, not the group's");
+        first.acl(new IscsiAcl(ALICE, Map.of(0, 3), null, null));
+        assertEquals(Map.of(0, "large"), server.sessions().getFirst().luns(), "what it sees now");
+    }
+
+    @Test
+    void aSessionClosedByTheOperatorIsAskedToLogOut() {
+        first.generateNodeAcls(true).lun(0, small);
+        server.addTarget(target);
+        IscsiPeer one = loggedIn(FIRST, ALICE);
+        assertFalse(server.closeSession(one.tsih + 1));
+        assertTrue(server.closeSession(one.tsih));
+        one.channel.runPendingTasks();
+        IscsiAsyncMessage m = one.next(IscsiAsyncMessage.class);
+        assertEquals(IscsiConstants.ASYNC_LOGOUT_REQUEST, m.asyncEvent());
+        m.release();
+    }
+
+    @Test
+    void aPortTakenDownDropsItsSessionsAndRefusesLoginsUntilUp() {
+        first.generateNodeAcls(true).lun(0, small);
+        second.generateNodeAcls(true).lun(0, small);
+        server.addTarget(target);
+        IscsiPeer one = loggedIn(FIRST, ALICE);
+        IscsiPeer two = loggedIn(SECOND, ALICE);
+        first.down(true);
+        one.channel.runPendingTasks();
+        assertFalse(one.channel.isActive(), "dropped as a link failure drops it, no logout asked");
+        assertTrue(two.channel.isActive(), "the other port goes on");
+        assertEquals(0x0301, login(connect(FIRST), BOB), "Service unavailable while down");
+        assertEquals(1, first.timesTakenDown());
+        assertEquals(1, first.loginsRefusedWhileDown());
+        first.down(false);
+        assertEquals(0, login(connect(FIRST), BOB), "up again: logins accepted");
+        assertEquals(0, second.timesTakenDown());
+    }
 }

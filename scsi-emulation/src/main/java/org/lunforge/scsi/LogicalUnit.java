@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.lunforge.scsi.fault.LogicalUnitFaults;
 import org.lunforge.scsi.spc.SpcCommand;
 import org.lunforge.scsi.spc.SpcEmulation;
 import org.lunforge.scsi.spc.SpcOperation;
@@ -48,6 +49,7 @@ public final class LogicalUnit {
     private final TargetPortGroups portGroups;
     private final Consumer<Nexus> accessStateChanged = this::accessStateChanged;
     private final SpcEmulation spc;
+    private final LogicalUnitFaults faults = new LogicalUnitFaults(this, this::run);
 
     /** A logical unit with its own ALUA model: one target port group, every port active/optimized. */
     public LogicalUnit(String name, LogicalUnitIdentity identity, DeviceServer device, StateStore state) {
@@ -79,8 +81,17 @@ public final class LogicalUnit {
         portGroups.addListener(accessStateChanged);
     }
 
-    /** Runs one task through the fixed checks and the command; never throws. */
+    /**
+     * Runs one task through the fixed checks and the command; never throws. An armed fault ({@link #faults()}) comes
+     * before every check: it may answer, delay or hold the task instead.
+     */
     public void execute(ScsiTask task) {
+        if (!faults.intercept(task)) {
+            run(task);
+        }
+    }
+
+    private void run(ScsiTask task) {
         Nexus nexus = task.nexus();
         if (unitAttentions.register(nexus, SenseCode.POWER_ON_RESET_OR_BUS_DEVICE_RESET_OCCURRED)) {
             portGroups.portSeen(nexus.target());
@@ -217,6 +228,7 @@ public final class LogicalUnit {
 
     /** Flushes and releases the device; the logical unit takes no more tasks. */
     public void close() {
+        faults.disarmAll();
         portGroups.removeListener(accessStateChanged);
         spc.close();
         device.close();
@@ -249,6 +261,11 @@ public final class LogicalUnit {
     /** The ALUA model of the ports this logical unit is reached through. */
     public TargetPortGroups portGroups() {
         return portGroups;
+    }
+
+    /** The faults armed on this logical unit (never saved: a new logical unit starts with none). */
+    public LogicalUnitFaults faults() {
+        return faults;
     }
 
     public SpcEmulation spc() {

@@ -34,6 +34,7 @@ public final class Daemon implements AutoCloseable {
     private final IscsiServer iscsiServer;
     private final IscsiTargets iscsiTargets;
     private final KernelExports kernelExports;
+    private final FaultInjection faults;
     /** One ALUA model for every logical unit, so that a state change is seen on every path of every unit at once. */
     private final TargetPortGroups portGroups = TargetPortGroups.single();
     /**
@@ -58,6 +59,7 @@ public final class Daemon implements AutoCloseable {
         this.libraries = new TapeLibraries(stateDir, portGroups);
         this.iscsiServer = new IscsiServer(iscsiOptions()).start();
         this.iscsiTargets = new IscsiTargets(iscsiServer);
+        this.faults = new FaultInjection(this, iscsiServer);
     }
 
     /**
@@ -159,6 +161,23 @@ public final class Daemon implements AutoCloseable {
     /** The running tape library of this name, for operator actions (import, export, new cartridges); or null. */
     public VirtualTapeLibrary library(String name) {
         return libraries.library(name);
+    }
+
+    /** Fault injection on the logical units and the iSCSI target ports (in memory only, never saved). */
+    public FaultInjection faults() {
+        return faults;
+    }
+
+    /** Ends an iSCSI session from the target's side (a logout asked, then the connection dropped); false: no TSIH. */
+    public boolean closeSession(int tsih) {
+        return iscsiServer.closeSession(tsih);
+    }
+
+    /** Every logical unit the daemon runs, by path: storage objects, changers and drives. */
+    java.util.SortedMap<String, LogicalUnit> logicalUnits() {
+        java.util.SortedMap<String, LogicalUnit> out = new java.util.TreeMap<>(libraries.logicalUnits());
+        objects.all().forEach(o -> out.put(o.path(), o.logicalUnit()));
+        return out;
     }
 
     /** The logical unit of a storage object, a changer or a drive, by its path; null if there is none. */

@@ -61,6 +61,13 @@ final class TapeLibraries implements AutoCloseable {
         return null;
     }
 
+    /** Every changer's and drive's logical unit, by path. */
+    Map<String, LogicalUnit> logicalUnits() {
+        Map<String, LogicalUnit> out = new java.util.TreeMap<>();
+        byName.values().forEach(r -> out.putAll(r.logicalUnits()));
+        return out;
+    }
+
     VirtualTapeLibrary library(String name) {
         Running r = byName.get(name);
         return r == null ? null : r.library();

@@ -78,6 +78,11 @@ public final class ControlService {
                 case GET_INVENTORY -> inventory(request.getGetInventory().getLibrary());
                 case LIBRARY_ACTION -> libraryAction(request.getLibraryAction());
                 case GET_STATUS -> Response.newBuilder().setStatus(status()).build();
+                case ARM_FAULT -> armFault(request.getArmFault());
+                case DISARM_FAULT -> disarmFault(request.getDisarmFault());
+                case LIST_FAULTS -> Response.newBuilder().setFaults(FaultMessages.faults(daemon.faults())).build();
+                case SET_PORT_STATE -> portState(request.getSetPortState());
+                case CLOSE_SESSION -> closeSession(request.getCloseSession().getTsih());
                 case KIND_NOT_SET -> error(Error.Kind.BAD_REQUEST, "the request names nothing to do");
             };
         } catch (IOException | RuntimeException e) {
@@ -195,13 +200,101 @@ public final class ControlService {
                     || !s.targetName().equalsIgnoreCase(target))) {
                 continue;
             }
-            b.addSessions(Session.newBuilder().setInitiator(s.initiatorName())
-                    .setIsid("%012x".formatted(s.isid())).setTsih(s.tsih())
-                    .setTarget(s.targetName() == null ? "" : s.targetName())
-                    .setPortalGroupTag(s.portalGroupTag())
-                    .setRemoteAddress(s.remoteAddress() == null ? "" : address(s.remoteAddress())));
+            b.addSessions(session(s));
         }
         return Response.newBuilder().setSessions(b).build();
+    }
+
+    /** One session as the control protocol shows it: who, where, how (keys, authentication) and what it sees. */
+    static Session session(IscsiSessionInfo s) {
+        Session.Builder b = Session.newBuilder().setInitiator(s.initiatorName())
+                .setIsid("%012x".formatted(s.isid())).setTsih(s.tsih())
+                .setTarget(s.targetName() == null ? "" : s.targetName())
+                .setPortalGroupTag(s.portalGroupTag())
+                .setRemoteAddress(s.remoteAddress() == null ? "" : address(s.remoteAddress()))
+                .setPortal(s.localAddress() == null ? "" : address(s.localAddress()))
+                .setAuthMethod(s.authMethod()).setMutualChap(s.mutualChap());
+        for (IscsiSessionInfo.Connection c : s.connections()) {
+            b.addConnections(Connection.newBuilder().setCid(c.cid())
+                    .setLocalAddress(c.local() == null ? "" : address(c.local()))
+                    .setPeerAddress(c.peer() == null ? "" : address(c.peer())));
+        }
+        var p = s.parameters();
+        if (p != null) {
+            b.setInitiatorAlias(p.initiatorAlias() == null ? "" : p.initiatorAlias());
+            b.setNegotiated(NegotiatedKeys.newBuilder()
+                    .setHeaderDigest(p.headerDigest() ? "CRC32C" : "None")
+                    .setDataDigest(p.dataDigest() ? "CRC32C" : "None")
+                    .setInitiatorMaxRecvDataSegmentLength(p.initiatorMaxRecvDataSegmentLength())
+                    .setTargetMaxRecvDataSegmentLength(p.targetMaxRecvDataSegmentLength())
+                    .setMaxBurstLength(p.maxBurstLength()).setFirstBurstLength(p.firstBurstLength())
+                    .setImmediateData(p.immediateData()).setInitialR2T(p.initialR2t())
+                    .setMaxOutstandingR2T(p.maxOutstandingR2t()).setDefaultTime2Wait(p.defaultTime2Wait())
+                    .setDefaultTime2Retain(p.defaultTime2Retain()).setErrorRecoveryLevel(p.errorRecoveryLevel())
+                    .setMaxConnections(1));
+        }
+        s.luns().forEach((lun, object) -> b.addLuns(SessionLun.newBuilder().setLun(lun).setObject(object)));
+        return b.build();
+    }
+
+    private Response closeSession(int tsih) {
+        if (!daemon.closeSession(tsih)) {
+            return error(Error.Kind.NOT_FOUND, "no session with TSIH " + tsih + " (see: sessions)");
+        }
+        LOG.log(INFO, () -> "session TSIH " + tsih + " closed by the operator");
+        return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines("session TSIH " + tsih
+                + " asked to log out; its connection drops if it has not logged out within the logout timeout"))
+                .build();
+    }
+
+    private Response armFault(ArmFault arm) {
+        org.lunforge.scsi.fault.Fault fault;
+        try {
+            fault = FaultMessages.fault(arm.getFault());
+        } catch (IllegalArgumentException e) {
+            return error(Error.Kind.BAD_REQUEST, e.getMessage());
+        }
+        try {
+            int id = daemon.faults().arm(arm.getObject(), fault);
+            return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(arm.getObject() + ": fault "
+                    + id + " armed: " + fault)).build();
+        } catch (IllegalArgumentException e) {
+            return error(Error.Kind.NOT_FOUND, e.getMessage());
+        } catch (IllegalStateException e) {
+            return error(Error.Kind.FAILED, e.getMessage());
+        }
+    }
+
+    private Response disarmFault(DisarmFault disarm) {
+        String object = disarm.getObject().isEmpty() ? null : disarm.getObject();
+        try {
+            if (disarm.getAll()) {
+                int n = daemon.faults().disarmAll(object);
+                return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(n + " fault(s) disarmed"
+                        + (object == null ? "" : " on " + object))).build();
+            }
+            if (object == null || disarm.getId() == 0) {
+                return error(Error.Kind.BAD_REQUEST, "disarm names an object and a fault id, or all");
+            }
+            if (!daemon.faults().disarm(object, disarm.getId())) {
+                return error(Error.Kind.NOT_FOUND, object + " has no fault " + disarm.getId());
+            }
+            return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(object + ": fault "
+                    + disarm.getId() + " disarmed")).build();
+        } catch (IllegalArgumentException e) {
+            return error(Error.Kind.NOT_FOUND, e.getMessage());
+        }
+    }
+
+    private Response portState(SetPortState state) {
+        try {
+            daemon.faults().portDown(state.getTarget(), state.getTag(), state.getDown());
+        } catch (IllegalArgumentException e) {
+            return error(Error.Kind.NOT_FOUND, e.getMessage());
+        }
+        return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(state.getTarget() + " tpg "
+                + state.getTag() + (state.getDown() ? " is down: its portals do not listen, its sessions dropped"
+                : " is up"))).build();
     }
 
     private static String address(java.net.InetSocketAddress a) {

@@ -1,7 +1,5 @@
 package org.lunforge.server.shell;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.util.JsonFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,7 +17,6 @@ import org.lunforge.server.control.RestoreConfig;
 import org.lunforge.server.control.Response;
 import org.lunforge.server.control.SaveConfig;
 import org.lunforge.server.control.Saved;
-import org.lunforge.server.control.Session;
 import org.lunforge.server.control.Status;
 
 /**
@@ -46,7 +43,9 @@ public final class Shell {
                 + " running one; a file with an error changes nothing");
         BUILTINS.put("clearconfig", "clearconfig confirm=true: remove everything");
         BUILTINS.put("backups", "backups: the saved configurations restoreconfig backup=NAME can restore");
-        BUILTINS.put("sessions", "sessions [--json] [IQN]: initiators logged in");
+        BUILTINS.put("sessions", ShellSessions.USAGE + ": initiators logged in (port, connection, keys,"
+                + " authentication, LUNs); close one");
+        BUILTINS.put("faults", ShellFaults.USAGE + ": fault injection (never saved)");
         BUILTINS.put("status", "status: the daemon, its files and listening portals");
         BUILTINS.put("exit", "exit: leave the shell (changes are live already; saveconfig keeps them)");
     }
@@ -155,7 +154,7 @@ public final class Shell {
             case "ls" -> ls(at, args);
             case "cd" -> cd(at, args);
             case "pwd" -> out.println(at.path());
-            case "info" -> info(at);
+            case "info" -> info(ctx, at);
             case "get" -> get(at, args);
             case "set" -> set(ctx, at, args);
             case "help" -> help(at, args);
@@ -163,7 +162,8 @@ public final class Shell {
             case "restoreconfig" -> restoreconfig(ctx, args);
             case "clearconfig" -> clearconfig(ctx, args);
             case "backups" -> backups(ctx);
-            case "sessions" -> sessions(ctx, args);
+            case "sessions" -> ShellSessions.run(ctx, args);
+            case "faults" -> ShellFaults.run(ctx, args);
             case "status" -> status(ctx);
             case "exit", "quit" -> exit = true;
             default -> {
@@ -227,12 +227,13 @@ public final class Shell {
         TreeView.print(out, from, depth, width);
     }
 
-    private void info(ShellNode at) {
+    private void info(ShellContext ctx, ShellNode at) throws ShellException {
         out.println(at.path() + ": " + at.what);
         if (!at.status.isEmpty()) {
             out.println("status: " + at.status);
         }
         at.info.forEach(out::println);
+        ShellFaults.info(ctx, at.path(), out);
         for (var group : at.groups.entrySet()) {
             for (ShellAttribute a : group.getValue().values()) {
                 out.println(group.getKey() + " " + a.name() + "=" + ShellWords.quoteIfNeeded(a.value()));
@@ -404,50 +405,6 @@ public final class Shell {
         }
         for (Backup x : b.getBackupsList()) {
             out.println(x.getName() + "  " + Instant.ofEpochSecond(x.getModified()) + "  " + x.getSize() + " bytes");
-        }
-    }
-
-    private void sessions(ShellContext ctx, List<String> args) throws ShellException {
-        boolean json = false;
-        String target = null;
-        for (String a : args) {
-            if (a.equals("--json")) {
-                json = true;
-            } else if (a.startsWith("-")) {
-                throw new ShellException("sessions: unknown option " + a + " (sessions [--json] [IQN])");
-            } else if (target == null) {
-                target = a;
-            } else {
-                throw new ShellException("sessions: one IQN at most (sessions [--json] [IQN])");
-            }
-        }
-        List<Session> shown = new ArrayList<>();
-        for (Session s : ctx.sessions()) {
-            if (target == null || s.getTarget().equalsIgnoreCase(target)) {
-                shown.add(s);
-            }
-        }
-        if (json) {
-            // One JSON array of the control protocol's Session messages, field names as in control.proto.
-            List<String> items = new ArrayList<>();
-            for (Session s : shown) {
-                try {
-                    items.add(JsonFormat.printer().preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence()
-                            .omittingInsignificantWhitespace().print(s));
-                } catch (InvalidProtocolBufferException e) {
-                    throw new ShellException("sessions: " + e.getMessage());
-                }
-            }
-            out.println("[" + String.join(",\n ", items) + "]");
-            return;
-        }
-        for (Session s : shown) {
-            out.println((s.getTarget().isEmpty() ? "discovery" : s.getTarget() + " tpg" + s.getPortalGroupTag())
-                    + "  " + s.getInitiator() + "  isid " + s.getIsid() + "  tsih " + s.getTsih() + "  from "
-                    + s.getRemoteAddress());
-        }
-        if (shown.isEmpty()) {
-            out.println("No sessions.");
         }
     }
 

@@ -14,6 +14,8 @@ import org.lunforge.server.control.GetConfig;
 import org.lunforge.server.control.GetInventory;
 import org.lunforge.server.control.GetStatus;
 import org.lunforge.server.control.Inventory;
+import org.lunforge.server.control.Faults;
+import org.lunforge.server.control.ListFaults;
 import org.lunforge.server.control.ListSessions;
 import org.lunforge.server.control.Request;
 import org.lunforge.server.control.Response;
@@ -37,6 +39,7 @@ final class ShellContext {
     private ConfigState state;
     private Status status;
     private List<Session> sessions;
+    private Faults faults;
     private final Map<String, Inventory> inventories = new HashMap<>();
 
     ShellContext(ShellControl control, PrintWriter out, Path workingFolder) throws ShellException {
@@ -67,6 +70,14 @@ final class ShellContext {
                     .getSessions().getSessionsList();
         }
         return sessions;
+    }
+
+    /** The armed faults and the iSCSI target ports' states (fault injection; never saved). */
+    Faults faults() throws ShellException {
+        if (faults == null) {
+            faults = call(Request.newBuilder().setListFaults(ListFaults.getDefaultInstance()).build()).getFaults();
+        }
+        return faults;
     }
 
     Inventory inventory(String library) throws ShellException {
@@ -126,6 +137,7 @@ final class ShellContext {
         state = call(Request.newBuilder().setGetConfig(GetConfig.getDefaultInstance()).build()).getConfig();
         inventories.clear();
         sessions = null;
+        faults = null;
         status = null;
     }
 }

@@ -69,6 +69,7 @@ class ShellTest {
         ok("/backstores/memory create disk0 size=4M");
         ok("/iscsi create " + IQN + " portal=127.0.0.1:" + port);
         ok("/iscsi/" + IQN + "/tpg1/luns create /backstores/memory/disk0");
+        ok("/iscsi/" + IQN + "/tpg1 set attribute generate_node_acls=true");
     }
 
     @Test
@@ -250,6 +251,107 @@ class ShellTest {
         assertEquals("[]\n", ok("sessions --json " + IQN));
         assertTrue(fails("sessions --jsno").contains("unknown option --jsno"));
         assertTrue(fails("sessions " + IQN + " " + IQN).contains("one IQN at most"));
+    }
+
+    /** Logs in over TCP with the fewest keys (no security stage) and returns the socket in full feature phase. */
+    private java.net.Socket login(String initiator, long isid) throws IOException {
+        java.net.Socket socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout(10_000);
+        byte[] text = ("InitiatorName=" + initiator + "\0TargetName=" + IQN + "\0SessionType=Normal\0"
+                + "MaxRecvDataSegmentLength=65536\0ImmediateData=No\0").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer pdu = java.nio.ByteBuffer.allocate(48 + (text.length + 3) / 4 * 4);
+        pdu.put(0, (byte) 0x43).put(1, (byte) 0x87); // Login Request, immediate; T, CSG 1, NSG 3 (RFC 7143 11.12)
+        pdu.putInt(4, text.length);
+        for (int i = 0; i < 6; i++) {
+            pdu.put(8 + i, (byte) (isid >>> (40 - 8 * i)));
+        }
+        pdu.put(48, text);
+        socket.getOutputStream().write(pdu.array());
+        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        byte[] bhs = new byte[48];
+        in.readFully(bhs);
+        assertEquals(0x23, bhs[0] & 0x3F, "a Login Response");
+        assertEquals(0, bhs[36], "login accepted");
+        int length = ((bhs[5] & 0xFF) << 16) | ((bhs[6] & 0xFF) << 8) | (bhs[7] & 0xFF);
+        in.readFully(new byte[(length + 3) / 4 * 4]);
+        return socket;
+    }
+
+    @Test
+    void sessionsShowTheWholeSessionAsJsonAndCloseIt() throws Exception {
+        diskTarget();
+        try (java.net.Socket s = login("iqn.1994-05.com.example:tester", 0x400001370000L)) {
+            var array = com.google.gson.JsonParser.parseString(ok("sessions --json")).getAsJsonArray();
+            assertEquals(1, array.size());
+            var session = array.get(0).getAsJsonObject();
+            assertEquals("iqn.1994-05.com.example:tester", session.get("initiator").getAsString());
+            assertEquals("400001370000", session.get("isid").getAsString());
+            assertEquals(IQN, session.get("target").getAsString());
+            assertEquals(1, session.get("portal_group_tag").getAsInt());
+            assertEquals("127.0.0.1:" + port, session.get("portal").getAsString());
+            assertEquals("None", session.get("auth_method").getAsString());
+            var keys = session.getAsJsonObject("negotiated");
+            assertEquals(65536, keys.get("initiator_max_recv_data_segment_length").getAsInt());
+            assertFalse(keys.get("immediate_data").getAsBoolean());
+            assertEquals("None", keys.get("header_digest").getAsString());
+            var connection = session.getAsJsonArray("connections").get(0).getAsJsonObject();
+            assertEquals("127.0.0.1:" + s.getLocalPort(), connection.get("peer_address").getAsString());
+            var lun = session.getAsJsonArray("luns").get(0).getAsJsonObject();
+            assertEquals("/backstores/memory/disk0", lun.get("object").getAsString());
+            assertEquals(0, lun.get("lun").getAsInt());
+            String text = ok("sessions");
+            assertTrue(text.contains("ImmediateData=No") && text.contains("LUNs: 0=/backstores/memory/disk0"), text);
+            int tsih = session.get("tsih").getAsInt();
+            assertTrue(fails("sessions close " + (tsih + 1)).contains("no session with TSIH"));
+            assertTrue(ok("sessions close " + tsih).contains("asked to log out"));
+            byte[] bhs = new byte[48];
+            new java.io.DataInputStream(s.getInputStream()).readFully(bhs);
+            assertEquals(0x32, bhs[0] & 0x3F, "an Async Message");
+            assertEquals(1, bhs[36], "AsyncEvent 1: the target requests a logout (RFC 7143 11.9.1)");
+        }
+    }
+
+    @Test
+    void faultsAreArmedListedShownInInfoAndDisarmed() throws Exception {
+        diskTarget();
+        String disk = "/backstores/memory/disk0";
+        assertTrue(ok("faults").contains("No faults armed"));
+        assertTrue(ok("faults arm " + disk + " medium-error reads lba=100-107").contains("fault 1 armed"));
+        assertTrue(ok("faults arm " + disk + " hold writes limit=3 port=" + IQN + ",1").contains("fault 2 armed"));
+        assertTrue(ok("faults arm " + disk + " unit-attention sense=POWER_ON_OCCURRED").contains("fault 3"));
+        String list = ok("faults");
+        assertTrue(list.contains(disk + " fault 1: medium-error on reads lba 100-107; fired 0"), list);
+        assertTrue(list.contains("hold on writes through " + IQN + ",t,0x0001 at most 3 times"), list);
+        String info = ok(disk + " info");
+        assertTrue(info.contains("fault 3: sense POWER_ON_OCCURRED on all"), "info: [" + info + "]");
+        assertTrue(fails("faults arm " + disk + " unit-attention sense=WRITE_ERROR").contains("sense key"));
+        assertTrue(fails("faults arm " + disk + " latency").contains("how long"));
+        assertTrue(fails("faults arm " + disk + " medium-error all").contains("reads and writes"));
+        assertTrue(fails("faults arm " + disk + " medium-error lba=9-3").contains("first <= last"));
+        assertTrue(fails("faults arm " + disk + " explode").contains("no fault kind"));
+        assertTrue(fails("faults arm /backstores/memory/nothing busy").contains("no logical unit"));
+        assertTrue(ok("faults disarm " + disk + " 2").contains("disarmed"));
+        assertTrue(fails("faults disarm " + disk + " 2").contains("no fault 2"));
+        assertTrue(ok("faults disarm all").contains("2 fault(s) disarmed"));
+        for (int i = 0; i < org.lunforge.scsi.fault.LogicalUnitFaults.MAX_ARMED; i++) {
+            ok("faults arm " + disk + " busy");
+        }
+        assertTrue(fails("faults arm " + disk + " busy").contains("disarm one first"));
+        ok("saveconfig");
+        assertFalse(Files.readString(dir.resolve("config.json")).contains("fault"), "faults are never saved");
+    }
+
+    @Test
+    void aPortTakenDownStopsListeningAndComesBack() throws Exception {
+        diskTarget();
+        assertTrue(ok("faults port " + IQN + " 1 down").contains("is down"));
+        assertTrue(ok("status").contains("iSCSI portals listening: none"));
+        assertTrue(ok("/iscsi/" + IQN + "/tpg1 info").contains("port: DOWN"));
+        assertThrows(java.net.ConnectException.class, () -> login("iqn.1994-05.com.example:tester", 1));
+        assertTrue(ok("faults port " + IQN + " 1 up").contains("is up"));
+        login("iqn.1994-05.com.example:tester", 1).close();
+        assertTrue(ok("faults").contains("tpg1: up, taken down 1 time(s)"));
+        assertTrue(fails("faults port " + IQN + " 7 down").contains("no iSCSI target port"));
     }
 
     @Test
