@@ -47,6 +47,8 @@ public final class LogicalUnit {
     private final TargetPortGroups portGroups;
     private final Consumer<Nexus> accessStateChanged = this::accessStateChanged;
     private final SpcEmulation spc;
+    /** What the frontends report of this unit's tasks: the daemon's metrics, or nothing. */
+    private volatile TaskMeter meter = TaskMeter.NONE;
 
     /** A logical unit with its own ALUA model: one target port group, every port active/optimized. */
     public LogicalUnit(String name, LogicalUnitIdentity identity, DeviceServer device, StateStore state) {
@@ -247,6 +249,15 @@ public final class LogicalUnit {
     /** The ALUA model of the ports this logical unit is reached through. */
     public TargetPortGroups portGroups() {
         return portGroups;
+    }
+
+    /** The meter frontends report this unit's tasks to ({@link TaskMeter#NONE} until the daemon sets one). */
+    public TaskMeter meter() {
+        return meter;
+    }
+
+    public void meter(TaskMeter meter) {
+        this.meter = Objects.requireNonNull(meter, "meter");
     }
 
     public SpcEmulation spc() {
