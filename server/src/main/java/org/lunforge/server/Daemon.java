@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.lunforge.device.vtl.VirtualTapeLibrary;
@@ -16,6 +17,8 @@ import org.lunforge.iscsi.IscsiSessionInfo;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.TargetPortGroups;
 import org.lunforge.server.config.Config;
+import org.lunforge.server.config.MetricsAddress;
+import org.lunforge.server.metrics.DaemonMetrics;
 
 /**
  * The running lunforged: what a configuration describes, built and served. {@link #apply} makes the running state
@@ -33,6 +36,7 @@ public final class Daemon implements AutoCloseable {
     private final IscsiServer iscsiServer;
     private final IscsiTargets iscsiTargets;
     private final KernelExports kernelExports;
+    private final DaemonMetrics metrics;
     /** One ALUA model for every logical unit, so that a state change is seen on every path of every unit at once. */
     private final TargetPortGroups portGroups = TargetPortGroups.single();
     /**
@@ -55,6 +59,7 @@ public final class Daemon implements AutoCloseable {
         this.libraries = new TapeLibraries(stateDir, portGroups);
         this.iscsiServer = new IscsiServer(iscsiOptions()).start();
         this.iscsiTargets = new IscsiTargets(iscsiServer);
+        this.metrics = new DaemonMetrics(iscsiServer);
     }
 
     /**
@@ -111,6 +116,16 @@ public final class Daemon implements AutoCloseable {
         libraries.reconcile(config.getLibrariesList());
         kernelExports.build(config);
         iscsiTargets.reconcile(config.getIscsiTargetsList(), this::logicalUnit);
+        List<LogicalUnit> units = new ArrayList<>();
+        objects.all().forEach(o -> units.add(o.logicalUnit()));
+        units.addAll(libraries.logicalUnits());
+        metrics.reconcile(config.hasMetrics() ? MetricsAddress.parse(config.getMetrics().getListen()) : null, units,
+                libraries.libraries());
+    }
+
+    /** The daemon's metrics: the registry where every part's meters are, and the endpoint that serves them. */
+    public DaemonMetrics metrics() {
+        return metrics;
     }
 
     /** The ALUA model every logical unit of this daemon shares. */
@@ -147,6 +162,7 @@ public final class Daemon implements AutoCloseable {
     public synchronized void close() {
         LOG.log(INFO, "stopping");
         kernelExports.close();
+        metrics.close();
         iscsiServer.close();
         libraries.close();
         objects.close();

@@ -61,6 +61,18 @@ final class TapeLibraries implements AutoCloseable {
         return null;
     }
 
+    /** The running libraries by name. */
+    Map<String, VirtualTapeLibrary> libraries() {
+        Map<String, VirtualTapeLibrary> all = new LinkedHashMap<>();
+        byName.forEach((name, r) -> all.put(name, r.library()));
+        return all;
+    }
+
+    /** Every changer's and drive's logical unit. */
+    List<LogicalUnit> logicalUnits() {
+        return byName.values().stream().flatMap(r -> r.logicalUnits().values().stream()).toList();
+    }
+
     VirtualTapeLibrary library(String name) {
         Running r = byName.get(name);
         return r == null ? null : r.library();
