@@ -120,7 +120,7 @@ public final class Daemon implements AutoCloseable {
         objects.all().forEach(o -> units.add(o.logicalUnit()));
         units.addAll(libraries.logicalUnits());
         metrics.reconcile(config.hasMetrics() ? MetricsAddress.parse(config.getMetrics().getListen()) : null, units,
-                libraries.libraries());
+                libraries.libraries(), kernelExports.servedDevices());
     }
 
     /** The daemon's metrics: the registry where every part's meters are, and the endpoint that serves them. */

@@ -28,11 +28,12 @@ import org.lunforge.iscsi.IscsiMeters;
 import org.lunforge.iscsi.IscsiServer;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.TaskMeter;
+import org.lunforge.tcmu.TcmuDevice;
 
 /**
  * The daemon's metrics: the one meter registry (Micrometer's Prometheus registry), what feeds it, and the HTTP
  * endpoint that serves it. Off until the configuration has a {@code metrics} section: then every logical unit, the
- * iSCSI target's ports and logins, each tape drive and library are counted, and {@code GET /metrics} answers; taken
+ * iSCSI target's ports and logins, each tape drive and library, and each TCMU ring are counted, and {@code GET /metrics} answers; taken
  * out again, the endpoint closes and the I/O path counts nothing.
  *
  * <p>Another part of the daemon adds a meter through {@link #registry()}: e.g.
@@ -89,7 +90,8 @@ public final class DaemonMetrics implements AutoCloseable {
      * given forgotten. Throws with the reason when the endpoint cannot listen; the metrics are then off.
      */
     public synchronized void reconcile(InetSocketAddress listen, Collection<LogicalUnit> logicalUnits,
-                                       Map<String, VirtualTapeLibrary> libraries) throws IOException {
+                                       Map<String, VirtualTapeLibrary> libraries, Collection<TcmuDevice> tcmuDevices)
+            throws IOException {
         if (listen == null) {
             stop();
             return;
@@ -126,10 +128,31 @@ public final class DaemonMetrics implements AutoCloseable {
                 devices.remove(key).forEach(registry::remove);
             }
         }
+        Map<Object, Boolean> ringWanted = new IdentityHashMap<>();
+        tcmuDevices.forEach(d -> ringWanted.put(d, true));
+        for (Object key : new ArrayList<>(devices.keySet())) {
+            if (key instanceof TcmuDevice d && !ringWanted.containsKey(d)) {
+                devices.remove(key).forEach(registry::remove);
+            }
+        }
+        tcmuDevices.forEach(d -> devices.computeIfAbsent(d, k -> tcmuRing(d)));
         libraries.forEach((name, library) -> devices.computeIfAbsent(library, l -> List.of(
                 FunctionCounter.builder("lunforge.library.moves", library, VirtualTapeLibrary::moves)
                         .tag("library", name).description("Cartridges moved (MOVE MEDIUM; EXCHANGE MEDIUM: two)")
                         .register(registry))));
+    }
+
+    private List<Meter> tcmuRing(TcmuDevice d) {
+        String device = "user_" + d.info().hbaId() + "/" + d.info().deviceName();
+        return List.of(
+                Gauge.builder("lunforge.tcmu.ring.commands", d, TcmuDevice::inFlight).tag("device", device)
+                        .strongReference(true).description("Commands read from the ring and not yet completed")
+                        .register(registry),
+                FunctionCounter.builder("lunforge.tcmu.ring.stalls", d, TcmuDevice::stallCount).tag("device", device)
+                        .description("Times the command ring filled up and the kernel held commands back")
+                        .register(registry),
+                FunctionCounter.builder("lunforge.tcmu.ring.commands.read", d, TcmuDevice::commandCount)
+                        .tag("device", device).description("Commands read from the ring").register(registry));
     }
 
     private List<Meter> tapeDrive(String path, TapeDriveStatistics s) {
