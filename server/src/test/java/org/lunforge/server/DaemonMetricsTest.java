@@ -6,10 +6,13 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -77,6 +80,21 @@ class DaemonMetricsTest {
         assertThrows(ConnectException.class, () -> send("GET", "/metrics"));
         assertSame(TaskMeter.NONE, daemon.logicalUnit("/backstores/memory/d0").meter());
         assertNull(daemon.metrics().listening());
+    }
+
+    @Test
+    void requestHeadersBeyondTheLimitAreNotAnswered() throws Exception {
+        daemon = new Daemon(dir.resolve("state"));
+        daemon.apply(config(true));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), PORT)) {
+            s.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Filler: " + "a".repeat(64 * 1024)
+                    + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String status = new String(s.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+            assertNotEquals("HTTP/1.1 200", status);
+        } catch (SocketException reset) {
+            // the server closed the connection while the request was still being written: refused too
+        }
+        assertEquals(200, send("GET", "/metrics").statusCode(), "and the endpoint still answers");
     }
 
     @Test

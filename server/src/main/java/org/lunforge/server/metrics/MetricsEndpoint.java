@@ -15,13 +15,16 @@ import java.util.function.Supplier;
  * The HTTP endpoint Prometheus scrapes: {@code GET /metrics} (and {@code HEAD}) answers the text exposition format;
  * any other path is 404, any other method 405. Bounded: one thread answers, at most {@link #QUEUED} requests wait
  * for it and more are dropped, at most {@link #MAX_CONNECTIONS} connections are open, a request must arrive within
- * {@link #REQUEST_SECONDS} s, and no request body is read. The JDK's HTTP server reads these limits once, when its
+ * {@link #REQUEST_SECONDS} s with at most 64 headers of {@link #MAX_HEADER_BYTES} bytes in all, and no request body
+ * is read. The JDK's HTTP server reads these limits once, when its
  * first server is made; the daemon makes no other.
  */
 public final class MetricsEndpoint implements AutoCloseable {
     static final int MAX_CONNECTIONS = 16;
     static final int QUEUED = 8;
     static final int REQUEST_SECONDS = 10;
+    /** The request line and headers together; a scrape's are a few hundred bytes. */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
     /** The text format Prometheus asks for (version 0.0.4). */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -31,6 +34,7 @@ public final class MetricsEndpoint implements AutoCloseable {
         setDefault("sun.net.httpserver.maxRspTime", Integer.toString(REQUEST_SECONDS));
         setDefault("sun.net.httpserver.idleInterval", Integer.toString(REQUEST_SECONDS));
         setDefault("sun.net.httpserver.maxReqHeaders", "64");
+        setDefault("sun.net.httpserver.maxReqHeaderSize", Integer.toString(MAX_HEADER_BYTES));
     }
 
     private final HttpServer server;
