@@ -364,6 +364,9 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
         try {
             answers.putAll(chap.onKeys(security));
         } catch (IscsiChap.ChapException e) {
+            if (!e.malformed()) {
+                server.meters().chapFailed();
+            }
             throw new LoginFailure(INITIATOR_ERROR, e.malformed() ? DETAIL_MISC : DETAIL_AUTHENTICATION_FAILURE,
                     e.getMessage());
         }
@@ -441,6 +444,7 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
             fail(itt, new LoginFailure(TARGET_ERROR, DETAIL_SERVICE_UNAVAILABLE, e.getMessage()));
             return;
         }
+        server.meters().loginSucceeded();
         int finalStatSN = statSN++;
         ctx.writeAndFlush(new IscsiLoginResponse(true, false, stage, STAGE_FULL_FEATURE, IscsiConstants.VERSION,
                 IscsiConstants.VERSION, isid, session.tsih, itt, finalStatSN, cmdSN,
@@ -460,6 +464,7 @@ final class IscsiLoginHandler extends ChannelInboundHandlerAdapter {
 
     private void fail(int itt, LoginFailure f) {
         over = true;
+        server.meters().loginFailed(f.statusClass, f.statusDetail);
         server.initiatorLog().log(LOG, INFO, "login refused", () -> "login from " + ctx.channel().remoteAddress()
                 + " (" + (initiatorName == null ? "?" : initiatorName) + ") refused, status %02x%02x: %s"
                 .formatted(f.statusClass, f.statusDetail, f.getMessage()));

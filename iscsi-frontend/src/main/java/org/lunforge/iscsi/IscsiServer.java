@@ -71,6 +71,7 @@ public final class IscsiServer implements AutoCloseable {
     private volatile boolean discoveryAuthRequired;
     private volatile IscsiChapCredentials discoveryChap;
     private volatile IscsiChapCredentials discoveryMutualChap;
+    private volatile IscsiMeters meters = IscsiMeters.NONE;
 
     public IscsiServer(IscsiServerOptions options) {
         this(options, Runtime.getRuntime().availableProcessors());
@@ -85,6 +86,15 @@ public final class IscsiServer implements AutoCloseable {
 
     public IscsiServerOptions options() {
         return options;
+    }
+
+    /** What logins and sessions report to; sessions opened from now on take their port's task meter from it. */
+    public void meters(IscsiMeters meters) {
+        this.meters = java.util.Objects.requireNonNull(meters, "meters");
+    }
+
+    IscsiMeters meters() {
+        return meters;
     }
 
     /** Where log lines an initiator can cause go through: limited per cause. */

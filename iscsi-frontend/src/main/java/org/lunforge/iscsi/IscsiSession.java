@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.Nexus;
+import org.lunforge.scsi.TaskMeter;
 
 /**
  * One iSCSI session (RFC 7143 3.4): the I_T nexus between an initiator port (name + ISID) and a target port
@@ -55,6 +56,8 @@ final class IscsiSession {
     final IscsiSessionParameters parameters;
     final String authMethod;
     final boolean mutualChap;
+    /** Counts the tasks through this session's target port; asked for once, at login. */
+    final TaskMeter portMeter;
     volatile IscsiSessionHandler handler;
 
     IscsiSession(IscsiServer server, Channel channel, String initiatorName, long isid, int tsih, int cid,
@@ -75,6 +78,7 @@ final class IscsiSession {
         this.lunMap = target == null ? null : new IscsiLunMap(portalGroup, initiatorName);
         this.key = Key.of(initiatorName, isid, target, portalGroup);
         this.terminated = channel.eventLoop().newPromise();
+        this.portMeter = nexus == null ? TaskMeter.NONE : server.meters().targetPort(nexus.target());
     }
 
     boolean discovery() {

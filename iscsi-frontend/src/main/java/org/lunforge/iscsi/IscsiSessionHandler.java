@@ -595,11 +595,13 @@ final class IscsiSessionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         task.releaseDataOut();
+        TaskResponse sent = task.abort() == IscsiTask.Abort.NONE ? response
+                : TaskResponse.status(ScsiStatus.TASK_ABORTED);
+        task.metered(sent);
         if (closed || task.abort() == IscsiTask.Abort.SILENT) {
             task.releaseBuffers();
         } else {
-            IscsiResponses.write(this, task, task.abort() == IscsiTask.Abort.WITH_STATUS
-                    ? TaskResponse.status(ScsiStatus.TASK_ABORTED) : response);
+            IscsiResponses.write(this, task, sent);
             task.releaseBuffers();
         }
         if (!closed) {

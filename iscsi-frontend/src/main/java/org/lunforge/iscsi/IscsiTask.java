@@ -17,6 +17,7 @@ import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.SenseCode;
 import org.lunforge.scsi.SgList;
 import org.lunforge.scsi.TaskAttribute;
+import org.lunforge.scsi.TaskMeter;
 import org.lunforge.scsi.TaskResponse;
 
 /**
@@ -125,6 +126,12 @@ final class IscsiTask implements ScsiTask {
     private final TaskAttribute attribute;
     private final int expectedLength;
     private final ByteBufAllocator alloc;
+    /** When the SCSI Command PDU arrived (System.nanoTime): the start of the latency the metrics report. */
+    final long arrivedNanos = System.nanoTime();
+    /** The logical unit's meter, taken when the task went to the device; null while it has not (or went nowhere). */
+    private TaskMeter unitMeter;
+    /** Handed to the device ({@link #startExecuting}): counted in the meters until {@link #metered}. */
+    private boolean metering;
 
     private State state = State.QUEUED;
     /** Written on the loop, read by the device's thread through {@link #isAborted()}. */
@@ -347,9 +354,38 @@ final class IscsiTask implements ScsiTask {
         transition(State.QUEUED, State.DONE);
     }
 
-    /** RECEIVING to EXECUTING: handed to the device, which will {@link #complete} it. */
+    /**
+     * RECEIVING to EXECUTING: handed to the device, which will {@link #complete} it. The task now counts in its
+     * logical unit's and its port's queue depth until {@link #metered} ends it.
+     */
     void startExecuting() {
         transition(State.RECEIVING, State.EXECUTING);
+        metering = true;
+        if (logicalUnit != null) {
+            unitMeter = logicalUnit.meter();
+            unitMeter.started();
+        }
+        session.session().portMeter.started();
+    }
+
+    /**
+     * Reports the end of an executed task to the meters {@link #startExecuting} counted it in, once; nothing for a
+     * task that never reached the device. Data-In is what the response lets the frontend send; Data-Out
+     * is all the initiator sent, since a task is executed only once its data is in.
+     */
+    void metered(TaskResponse response) {
+        if (!metering) {
+            return;
+        }
+        metering = false;
+        long in = read ? Math.min(response.transferLength(), expectedTransferLength()) : 0;
+        long out = write ? expectedTransferLength() : 0;
+        long nanos = System.nanoTime() - arrivedNanos;
+        int opcode = cdb.opcode();
+        if (unitMeter != null) {
+            unitMeter.completed(opcode, in, out, nanos, response.status(), response.sense());
+        }
+        session.session().portMeter.completed(opcode, in, out, nanos, response.status(), response.sense());
     }
 
     /** RECEIVING to EXECUTING without the device: the frontend completes it now (error, abort). */

@@ -50,6 +50,8 @@ public final class LogicalUnit {
     private final Consumer<Nexus> accessStateChanged = this::accessStateChanged;
     private final SpcEmulation spc;
     private final LogicalUnitFaults faults = new LogicalUnitFaults(this, this::run);
+    /** What the frontends report of this unit's tasks: the daemon's metrics, or nothing. */
+    private volatile TaskMeter meter = TaskMeter.NONE;
 
     /** A logical unit with its own ALUA model: one target port group, every port active/optimized. */
     public LogicalUnit(String name, LogicalUnitIdentity identity, DeviceServer device, StateStore state) {
@@ -266,6 +268,15 @@ public final class LogicalUnit {
     /** The faults armed on this logical unit (never saved: a new logical unit starts with none). */
     public LogicalUnitFaults faults() {
         return faults;
+    }
+
+    /** The meter frontends report this unit's tasks to ({@link TaskMeter#NONE} until the daemon sets one). */
+    public TaskMeter meter() {
+        return meter;
+    }
+
+    public void meter(TaskMeter meter) {
+        this.meter = Objects.requireNonNull(meter, "meter");
     }
 
     public SpcEmulation spc() {

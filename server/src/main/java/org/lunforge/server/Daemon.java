@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.lunforge.device.vtl.VirtualTapeLibrary;
@@ -17,6 +18,8 @@ import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.SharedState;
 import org.lunforge.scsi.TargetPortGroups;
 import org.lunforge.server.config.Config;
+import org.lunforge.server.config.MetricsAddress;
+import org.lunforge.server.metrics.DaemonMetrics;
 
 /**
  * The running lunforged: what a configuration describes, built and served. {@link #apply} makes the running state
@@ -35,6 +38,7 @@ public final class Daemon implements AutoCloseable {
     private final IscsiTargets iscsiTargets;
     private final KernelExports kernelExports;
     private final FaultInjection faults;
+    private final DaemonMetrics metrics;
     /** One ALUA model for every logical unit, so that a state change is seen on every path of every unit at once. */
     private final TargetPortGroups portGroups = TargetPortGroups.single();
     /**
@@ -60,6 +64,7 @@ public final class Daemon implements AutoCloseable {
         this.iscsiServer = new IscsiServer(iscsiOptions()).start();
         this.iscsiTargets = new IscsiTargets(iscsiServer);
         this.faults = new FaultInjection(this, iscsiServer);
+        this.metrics = new DaemonMetrics(iscsiServer);
     }
 
     /**
@@ -117,6 +122,11 @@ public final class Daemon implements AutoCloseable {
         kernelExports.build(config);
         iscsiTargets.reconcile(config.getIscsiTargetsList(), this::logicalUnit);
         joinCluster(config);
+        List<LogicalUnit> units = new ArrayList<>();
+        objects.all().forEach(o -> units.add(o.logicalUnit()));
+        units.addAll(libraries.logicalUnits().values());
+        metrics.reconcile(config.hasMetrics() ? MetricsAddress.parse(config.getMetrics().getListen()) : null, units,
+                libraries.libraries(), kernelExports.servedDevices());
     }
 
     /** This node's part in its cluster's ALUA, once, at the first configuration that has one. */
@@ -141,6 +151,11 @@ public final class Daemon implements AutoCloseable {
                 c.getLeaseSeconds(), c.getBackstore());
         alua.start();
         clusterAlua = alua;
+    }
+
+    /** The daemon's metrics: the registry where every part's meters are, and the endpoint that serves them. */
+    public DaemonMetrics metrics() {
+        return metrics;
     }
 
     /** The ALUA model every logical unit of this daemon shares. */
@@ -194,6 +209,7 @@ public final class Daemon implements AutoCloseable {
     public synchronized void close() {
         LOG.log(INFO, "stopping");
         kernelExports.close();
+        metrics.close();
         iscsiServer.close();
         if (clusterAlua != null) {
             clusterAlua.close();

@@ -95,6 +95,11 @@ final class KernelExports implements AutoCloseable {
         /** True once no device {@code core/user_<hba>/<name>} is served any more (it was removed). */
         boolean awaitStopped(int hba, String name, Duration timeout) throws InterruptedException;
 
+        /** The devices served now (for metrics); none for a stand-in. */
+        default List<org.lunforge.tcmu.TcmuDevice> devices() {
+            return List.of();
+        }
+
         @Override
         void close();
     }
@@ -120,6 +125,11 @@ final class KernelExports implements AutoCloseable {
                 @Override
                 public boolean awaitStopped(int hba, String name, Duration timeout) throws InterruptedException {
                     return bridge.awaitStopped(hba, name, timeout);
+                }
+
+                @Override
+                public List<org.lunforge.tcmu.TcmuDevice> devices() {
+                    return bridge.devices();
                 }
 
                 @Override
@@ -164,6 +174,11 @@ final class KernelExports implements AutoCloseable {
      * @param logicalUnits the daemon's storage objects by path ({@link Daemon#logicalUnit}); called on the bridge's
      *     discovery thread too
      */
+    /** The TCMU devices served now, for metrics. */
+    synchronized List<org.lunforge.tcmu.TcmuDevice> servedDevices() {
+        return serving == null ? List.of() : serving.devices();
+    }
+
     KernelExports(Host host, ServingFactory servingFactory, Function<String, LogicalUnit> logicalUnits) {
         this.host = host;
         this.configfs = new TargetConfigfs(host.target(), host.ops());

@@ -68,6 +68,13 @@ final class TapeLibraries implements AutoCloseable {
         return out;
     }
 
+    /** The running libraries by name. */
+    Map<String, VirtualTapeLibrary> libraries() {
+        Map<String, VirtualTapeLibrary> all = new LinkedHashMap<>();
+        byName.forEach((name, r) -> all.put(name, r.library()));
+        return all;
+    }
+
     VirtualTapeLibrary library(String name) {
         Running r = byName.get(name);
         return r == null ? null : r.library();

@@ -8,6 +8,7 @@ import org.lunforge.scsi.Nexus;
 import org.lunforge.scsi.ScsiTask;
 import org.lunforge.scsi.SgList;
 import org.lunforge.scsi.TaskAttribute;
+import org.lunforge.scsi.TaskMeter;
 import org.lunforge.scsi.TaskResponse;
 
 /**
@@ -37,6 +38,10 @@ public final class TcmuCommand implements ScsiTask {
     private final SgList data;
     private final SgList bidiIn;
     private volatile boolean aborted;
+    /** When the ring thread read the command (System.nanoTime): the start of the latency the metrics report. */
+    private final long arrivedNanos = System.nanoTime();
+    /** The meter it counts in, set before execution; null: not counted. */
+    private TaskMeter meter;
     @SuppressWarnings("unused") // through COMPLETED
     private volatile boolean completed;
     /** Set before the hand-off to the ring thread; the hand-off's volatile write/read orders it. */
@@ -112,7 +117,23 @@ public final class TcmuCommand implements ScsiTask {
             throw new IllegalStateException("task completed twice: " + this);
         }
         this.response = response;
+        TaskMeter m = meter;
+        if (m != null) {
+            // Over TCMU one set of iovecs serves both directions: the meter takes Data-In for reads and Data-Out for
+            // writes, so both are given as the most the command could have moved.
+            m.completed(cdb.opcode(), Math.min(response.transferLength(), dataIn().length()), data.length(),
+                    System.nanoTime() - arrivedNanos, response.status(), response.sense());
+        }
         sink.completed(this);
+    }
+
+    /**
+     * Counts this command in {@code meter} (its logical unit's) from now until {@link #complete}; called once, on
+     * the ring thread, before the command is executed.
+     */
+    void meter(TaskMeter meter) {
+        this.meter = meter;
+        meter.started();
     }
 
     boolean isCompleted() {

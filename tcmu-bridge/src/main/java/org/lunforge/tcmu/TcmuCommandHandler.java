@@ -30,6 +30,7 @@ public interface TcmuCommandHandler {
         return new TcmuCommandHandler() {
             @Override
             public void onCommand(TcmuCommand command, boolean endOfBatch) {
+                command.meter(logicalUnit.meter());
                 logicalUnit.execute(command);
             }
 

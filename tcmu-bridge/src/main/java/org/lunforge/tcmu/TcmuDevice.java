@@ -145,6 +145,16 @@ public final class TcmuDevice implements AutoCloseable {
         return loop.kickCount();
     }
 
+    /** Commands the ring thread has read and not yet completed: the ring's occupancy (read racily, for metrics). */
+    public int inFlight() {
+        return loop.inFlight();
+    }
+
+    /** Times the command ring filled up: the kernel held commands back until completions made room (read racily). */
+    public long stallCount() {
+        return loop.stallCount();
+    }
+
     /**
      * Stops serving: every entry already in the ring is still served and completed, then the descriptor is closed and
      * the mapping released. Commands the kernel queues meanwhile stay in the ring for the next daemon (which resets

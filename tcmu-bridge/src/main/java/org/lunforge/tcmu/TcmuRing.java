@@ -30,6 +30,8 @@ final class TcmuRing {
     private int published;
     /** CMD entries in [tail, consumer): equal to the commands read and not yet completed. */
     private int slots;
+    /** See {@link #wasFull}. */
+    private boolean full;
 
     /** What a pass over the ring hands out. */
     interface EntryHandler {
@@ -100,12 +102,23 @@ final class TcmuRing {
     }
 
     /**
+     * True if, at the head the last {@link #read} reached, the ring had no room for even the smallest command entry
+     * (an entry header and a 16-byte CDB: {@link TcmuAbi#CMD_ENTRY_SIZE} + 16) between the head and the cmd_tail the
+     * kernel saw: the kernel then holds new commands back (its qfull queue) until completions free the ring.
+     */
+    boolean wasFull() {
+        return full;
+    }
+
+    /**
      * Reads every entry up to the cmd_head seen on entry, handing commands and TMRs to {@code handler} in ring
      * order. Returns the number of entries read.
      */
     int read(EntryHandler handler, Nexus nexus, TcmuCommand.CompletionSink sink) {
         int head = head();
         int count = 0;
+        // One byte stays unused (head == tail means empty), as in the kernel's spc_free.
+        full = cmdrSize - Math.floorMod(head - published, cmdrSize) - 1 < CMD_ENTRY_SIZE + 16;
         while (consumer != head) {
             long entry = cmdrOff + consumer;
             int lenOp = lenOp(map, entry);

@@ -59,6 +59,12 @@ final class TcmuRingLoop implements TcmuCommand.CompletionSink, WaitStrategy.Rin
     private volatile long commandCount;
     private volatile long batchCount;
     private volatile long kickCount;
+    /**
+     * Times the command ring was found full ({@link TcmuRing#wasFull}) after it was not: the kernel held commands
+     * back until completions made room. One stall however many passes see it full.
+     */
+    private volatile long stallCount;
+    private boolean stalled;
 
     TcmuRingLoop(String name, MemorySegment mapping, TcmuDoorbell doorbell, TcmuCommandHandler handler,
                  WaitStrategy waitStrategy, Nexus nexus) {
@@ -81,6 +87,11 @@ final class TcmuRingLoop implements TcmuCommand.CompletionSink, WaitStrategy.Rin
         try {
             while (!abandoned) {
                 boolean progress = ring.read(this, nexus, this) > 0;
+                boolean full = ring.wasFull();
+                if (full && !stalled) {
+                    stallCount++;
+                }
+                stalled = full;
                 progress |= reap();
                 if (stopRequested && !progress && ring.inFlight() == 0 && !ring.hasUnread()) {
                     return;
@@ -140,6 +151,10 @@ final class TcmuRingLoop implements TcmuCommand.CompletionSink, WaitStrategy.Rin
 
     long kickCount() {
         return kickCount;
+    }
+
+    long stallCount() {
+        return stallCount;
     }
 
     // ---- TcmuRing.EntryHandler: called by ring.read on the ring thread ----

@@ -105,6 +105,7 @@ public final class TapeDrive implements DeviceServer {
     private volatile int blockLength;
     /** BUFFERED MODE of the device-specific parameter (SSC-4 8.3.1): 0 unbuffered, 1 or 2 buffered. */
     private volatile int bufferedMode = 1;
+    private final TapeDriveStatistics statistics = new TapeDriveStatistics();
     private volatile boolean compressionEnabled = true;
     private volatile boolean compressionSelected = true;
 
@@ -231,6 +232,7 @@ public final class TapeDrive implements DeviceServer {
         }
         logPages.reset();
         medium = m;
+        statistics.mounts.increment();
         LogicalUnit unit = lu;
         if (unit != null) {
             unit.unitAttentions().establishForAllExcept(requester,
@@ -343,6 +345,11 @@ public final class TapeDrive implements DeviceServer {
     /** The data encryption parameters of the I_T nexuses and the keys (SSC-4 tape data encryption). */
     TapeDataEncryption encryption() {
         return encryption;
+    }
+
+    /** The drive's running totals since it was made (bytes, blocks, filemarks, mounts), for metrics. */
+    public TapeDriveStatistics statistics() {
+        return statistics;
     }
 
     // ---------------------------------------------------------------- DeviceServer

@@ -83,6 +83,10 @@ final class TapeReadWrite {
     private void countRead(long length, long stored) {
         drive.logCounters().hostBytesRead += length;
         drive.logCounters().mediumBytesRead += stored;
+        TapeDriveStatistics totals = drive.statistics();
+        totals.hostBytesRead.add(length);
+        totals.mediumBytesRead.add(stored);
+        totals.blocksRead.increment();
     }
 
     /**
@@ -145,6 +149,10 @@ final class TapeReadWrite {
     private void countWrite(long length, long stored) {
         drive.logCounters().hostBytesWritten += length;
         drive.logCounters().mediumBytesWritten += stored;
+        TapeDriveStatistics totals = drive.statistics();
+        totals.hostBytesWritten.add(length);
+        totals.mediumBytesWritten.add(stored);
+        totals.blocksWritten.increment();
     }
 
     /** Unbuffered mode: the block is on the medium before the command completes. */
@@ -177,6 +185,7 @@ final class TapeReadWrite {
                 throw streamCondition(SenseCode.VOLUME_OVERFLOW_END_OF_PARTITION_MEDIUM, false, true, false,
                         w.count() - i, 0);
             }
+            drive.statistics().filemarksWritten.increment();
         }
         if (!w.immediate() || drive.bufferedMode() == 0) {
             m.sync();

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.lunforge.device.changer.ChangerEvent;
 import org.lunforge.device.changer.ElementException;
@@ -52,6 +53,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
     private final List<DataTransferDevice> drives;
     private final CartridgePool pool;
     private final InventoryFile file;
+    private final LongAdder moves = new LongAdder();
     private final List<Consumer<ChangerEvent>> listeners = new CopyOnWriteArrayList<>();
     private final Object lock = new Object();
     /** What the inventory file holds. Guarded by {@code lock}. */
@@ -317,6 +319,14 @@ public final class VirtualTapeLibrary implements MediumChanger {
         }
     }
 
+    /**
+     * Cartridges moved by MOVE MEDIUM and EXCHANGE MEDIUM (SMC-3 6.6, 6.2) since the library was opened: an exchange
+     * is two movements. For metrics.
+     */
+    public long moves() {
+        return moves.sum();
+    }
+
     @Override
     public void move(int source, int destination) {
         synchronized (lock) {
@@ -341,6 +351,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             m.takeOut(source, from, moving, Role.SOURCE);
             m.putIn(destination, to, moving.cartridge(), Role.DESTINATION);
             m.commit(next);
+            moves.increment();
             if (from == ElementType.DATA_TRANSFER) {
                 cleanIfAsked(source);
             }
@@ -436,6 +447,7 @@ public final class VirtualTapeLibrary implements MediumChanger {
             m.putIn(firstDestination, firstType, first.cartridge(), Role.DESTINATION);
             m.putIn(secondDestination, secondType, second.cartridge(), Role.SECOND_DESTINATION);
             m.commit(next);
+            moves.add(2);
         }
     }
 

@@ -128,6 +128,13 @@ public final class ConfigValidator {
         }
 
         validateLibraries(parsed, source, paths);
+        if (c.hasMetrics()) {
+            try {
+                MetricsAddress.parse(c.getMetrics().getListen());
+            } catch (IllegalArgumentException e) {
+                throw error(parsed, source, "metrics.listen", e.getMessage());
+            }
+        }
 
         Set<String> iqns = new HashSet<>();
         Map<Integer, String> relativeIds = new HashMap<>();

@@ -60,6 +60,17 @@ class SamplesTest {
         assertTrue(e.getMessage().contains("cluster.backstore"), e.getMessage());
     }
 
+    /** Entry point the checks rely on: the disk and VTL samples serve metrics at http://127.0.0.1:9573/metrics. */
+    @Test
+    void theDiskAndTapeSamplesServeMetricsOnLoopback9573() throws IOException, ConfigException {
+        for (String sample : new String[] {"disks.json", "vtl.json"}) {
+            Config c = ConfigFiles.load(Path.of("..", "samples", sample));
+            assertTrue(c.hasMetrics(), sample);
+            assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9573),
+                    MetricsAddress.parse(c.getMetrics().getListen()), sample);
+        }
+    }
+
     @Test
     void theMultipathSampleIsSavedConfigBytes() throws IOException, ConfigException {
         Path p = Path.of("..", "samples", "disk-multipath.json");
