@@ -155,7 +155,8 @@ two_paths_up() { # one map, both paths active in dm and ready to the checker
     local maps
     maps=$(multipathd show maps format '%n' 2> /dev/null | grep -v '^name' || true)
     [[ $(wc -w <<< "$maps") -eq 1 ]] || return 1
-    [[ $(multipathd show paths format '%m %t %T' 2> /dev/null | grep -c "^$maps active ready") -eq 2 ]]
+    [[ $(multipathd show paths format '%m %t %T' 2> /dev/null | awk -v m="$maps" \
+        '$1 == m && $2 == "active" && $3 == "ready" {n++} END {print n + 0}') -eq 2 ]] # columns are padded
 }
 paths_report() { # paths_report NAME: what multipathd sees, into $LAB_OUT/NAME
     { multipath -ll; multipathd show paths format '%m %d %t %o %T %p'; } > "$LAB_OUT/$1" 2>&1 || true
