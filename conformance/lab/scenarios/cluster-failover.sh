@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-timeout: 1200
+# lab-timeout: 1500
 # lab-cpu: max
 # cluster-failover: one rbd image on a real Ceph cluster, served by lunforge two ways in one guest boot. The guest
 # has no network to the host, so the cluster runs here on loopback (conformance/ceph/up --memstore --no-mgr: one mon,
