@@ -411,19 +411,18 @@ lab_iscsi_session_luns() {
     return "$found"
 }
 
-# lab_multipathd_start: dm-multipath with every SCSI disk a path candidate
+# lab_multipathd_start [SETTING...]: dm-multipath with every SCSI disk a path candidate
 # (find_multipaths no: a single-path LUN still gets a map, as the lab wants to see it)
-# and fast path checking. Needs udevd (started here if it is not running).
+# and fast path checking; each SETTING (`no_path_retry queue`) is one more line of its
+# defaults section. Needs udevd (started here if it is not running).
 lab_multipathd_start() {
     lab_require_commands multipath multipathd
     lab_udev_start
-    cat > /etc/multipath.conf << 'EOF'
-defaults {
-    user_friendly_names yes
-    find_multipaths no
-    polling_interval 2
-}
-EOF
+    {
+        echo "defaults {"
+        printf '    %s\n' "user_friendly_names yes" "find_multipaths no" "polling_interval 2" "$@"
+        echo "}"
+    } > /etc/multipath.conf
     pgrep -x multipathd > /dev/null || multipathd || lab_fail "multipathd did not start"
     lab_wait_for 20 "multipathd to answer" multipathd show status
 }
@@ -573,25 +572,32 @@ lab__jvm_cache() {
     mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 labjvm "$LAB_JVM_CACHE" 2> /dev/null
 }
 
-# lab_start_lunforged CONFIG_FILE [--port PORT]... [--uio NAME]... [--timeout SECONDS]
+# lab_start_lunforged CONFIG_FILE [--port PORT|ADDRESS:PORT]... [--uio NAME]... [--timeout SECONDS] [--log NAME]
 # Starts lunforged (the JVM on $LUNFORGE_HOME/server/target/lunforge-server.jar, which
 # conformance/lab/run builds on the host before the guest boots) with --config CONFIG_FILE
-# in the background, its output in $LAB_OUT/lunforged.log, and waits until it serves: each
-# --port must be a listening TCP port, each --uio NAME (a backstore name, as in
+# in the background, its output in $LAB_OUT/lunforged.log (or $LAB_OUT/NAME.log: several
+# daemons at once), and waits until it serves: each --port must be a listening TCP port
+# (on that address, if one is given), each --uio NAME (a backstore name, as in
 # tcm-user/1/NAME/...) must be a /dev/uioN held open by some process (uio opens once at a
 # time, so the holder is the daemon). With neither, it waits for the daemon's own process
 # tree to listen on any TCP port or hold any /dev/uioN. Sets LAB_LUNFORGED_PID. Fails the
 # scenario, with the tail of the daemon's log, if it exits first or is not ready in time
 # (default 120 s). The JVM runs with $LAB_LUNFORGED_JAVA_OPTS (see lab_lunforged_java_opts).
 lab_start_lunforged() {
-    local config="$1"
+    lab_spawn_lunforged "$@"
+    lab_await_lunforged "$LAB_LUNFORGED_PID" "$@"
+}
+
+# lab_spawn_lunforged CONFIG_FILE [OPTION]...: the first half of lab_start_lunforged (same
+# options): starts the daemon and sets LAB_LUNFORGED_PID without waiting, so that several
+# daemons start at once; lab_await_lunforged PID CONFIG_FILE [OPTION]... is the second half.
+lab_spawn_lunforged() {
+    local config="$1" log="$LAB_OUT/lunforged.log"
     shift
-    local ports=() uios=() timeout=120
     while [[ $# -gt 0 ]]; do
         case "$1" in
-            --port) ports+=("$2"); shift 2 ;;
-            --uio) uios+=("$2"); shift 2 ;;
-            --timeout) timeout="$2"; shift 2 ;;
+            --port | --uio | --timeout) shift 2 ;;
+            --log) log="$LAB_OUT/$2.log"; shift 2 ;;
             *) lab_fail "lab_start_lunforged: unknown option '$1'" ;;
         esac
     done
@@ -606,33 +612,47 @@ lab_start_lunforged() {
     # session (and process group) of its own, so lab_stop_lunforged signals all of it.
     # shellcheck disable=SC2086 # opts are words
     setsid "$LAB_JAVA_HOME/bin/java" $opts --enable-native-access=ALL-UNNAMED -jar "$jar" --config "$config" \
-        > "$LAB_OUT/lunforged.log" 2>&1 < /dev/null &
+        > "$log" 2>&1 < /dev/null &
     LAB_LUNFORGED_PID=$!
+}
+
+lab_await_lunforged() {
+    local pid="$1" ports=() uios=() timeout=120 log="$LAB_OUT/lunforged.log"
+    shift 2
+    while [[ $# -gt 0 ]]; do
+        case "$1" in
+            --port) ports+=("$2"); shift 2 ;;
+            --uio) uios+=("$2"); shift 2 ;;
+            --timeout) timeout="$2"; shift 2 ;;
+            --log) log="$LAB_OUT/$2.log"; shift 2 ;;
+            *) lab_fail "lab_start_lunforged: unknown option '$1'" ;;
+        esac
+    done
     local deadline=$((SECONDS + timeout)) t0=$SECONDS waited_for=""
     [[ ${#ports[@]} -gt 0 ]] && waited_for+="TCP port ${ports[*]} listening; "
     [[ ${#uios[@]} -gt 0 ]] && waited_for+="uio of ${uios[*]} held open; "
     waited_for="${waited_for:-any TCP port or uio device of its own}"
-    while ! lab__lunforged_ready "$LAB_LUNFORGED_PID" "${#ports[@]}" "${ports[@]}" "${uios[@]}"; do
-        if ! kill -0 "$LAB_LUNFORGED_PID" 2> /dev/null; then
+    while ! lab__lunforged_ready "$pid" "${#ports[@]}" "${ports[@]}" "${uios[@]}"; do
+        if ! kill -0 "$pid" 2> /dev/null; then
             local status=0
-            wait "$LAB_LUNFORGED_PID" || status=$?
-            lab__show_tail "$LAB_OUT/lunforged.log"
+            wait "$pid" || status=$?
+            lab__show_tail "$log"
             lab_fail "lunforged exited with status $status before it was ready"
         fi
         if ((SECONDS >= deadline)); then
-            lab__show_tail "$LAB_OUT/lunforged.log"
+            lab__show_tail "$log"
             lab_fail "lunforged was not ready after ${timeout}s (waited for: $waited_for)"
         fi
         sleep 0.2
     done
     # The JVM says when it cannot use the archive (a new jar: it makes the archive again when the daemon exits).
     local archive="no class archive of lunforge's"
-    if grep -q 'Unable to use shared archive' "$LAB_OUT/lunforged.log"; then
+    if grep -q 'Unable to use shared archive' "$log"; then
         archive="its class archive is stale; the JVM makes it again when the daemon exits"
-    elif grep -q 'lunforged\.jsa$' "/proc/$LAB_LUNFORGED_PID/maps" 2> /dev/null; then
+    elif grep -q 'lunforged\.jsa$' "/proc/$pid/maps" 2> /dev/null; then
         archive="with its class archive"
     fi
-    lab_log "lunforged (pid $LAB_LUNFORGED_PID) ready after $((SECONDS - t0))s, $archive"
+    lab_log "lunforged (pid $pid) ready after $((SECONDS - t0))s, $archive"
 }
 
 # lab_stop_lunforged: SIGTERM to the daemon's process group, SIGKILL to what is left
@@ -669,7 +689,11 @@ lab__lunforged_ready() {
         return 1
     fi
     for p in "${ports[@]}"; do
-        [[ -n "$(ss -Hltn "sport = :$p" 2> /dev/null)" ]] || return 1
+        if [[ $p == *:* ]]; then
+            [[ -n "$(ss -Hltn "src ${p%:*} and sport = :${p##*:}" 2> /dev/null)" ]] || return 1
+        else
+            [[ -n "$(ss -Hltn "sport = :$p" 2> /dev/null)" ]] || return 1
+        fi
     done
     for u in "${uios[@]}"; do
         dev=$(lab_tcmu_uio "$u") || return 1
