@@ -18,6 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lunforge.scsi.TaskMeter;
+import org.lunforge.scsi.fault.Fault;
+import org.lunforge.scsi.fault.FaultCommands;
+import org.lunforge.scsi.fault.FaultEffect;
+import org.lunforge.scsi.fault.LbaRange;
 import org.lunforge.server.config.Backstore;
 import org.lunforge.server.config.Config;
 import org.lunforge.server.config.MemoryStore;
@@ -57,6 +61,21 @@ class DaemonMetricsTest {
     private HttpResponse<String> send(String method, String path) throws IOException, InterruptedException {
         return http.send(HttpRequest.newBuilder(URI.create(URL + path)).method(method,
                 HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void anArmedFaultIsInTheMetrics() throws Exception {
+        daemon = new Daemon(dir.resolve("state"));
+        daemon.apply(config(true));
+        String armed = "lunforge_lu_faults_armed{lu=\"/backstores/memory/d0\"} ";
+        assertTrue(send("GET", "/metrics").body().contains(armed + "0"));
+        int id = daemon.faults().arm("/backstores/memory/d0", new Fault(new FaultEffect.MediumError(),
+                FaultCommands.READS, new LbaRange(0, 7), null, 0));
+        String body = send("GET", "/metrics").body();
+        assertTrue(body.contains(armed + "1"), body);
+        assertTrue(body.contains("lunforge_lu_faults_fired_total{lu=\"/backstores/memory/d0\"} 0"), body);
+        daemon.faults().disarm("/backstores/memory/d0", id);
+        assertTrue(send("GET", "/metrics").body().contains(armed + "0"));
     }
 
     @Test

@@ -59,6 +59,8 @@ public final class LogicalUnitFaults {
     private final List<Armed> armed = new ArrayList<>();
     /** Read without the lock on every command: false means no fault is armed, the common case. */
     private volatile boolean any;
+    /** Every firing of every fault armed here since the unit was made, disarmed ones included (for metrics). */
+    private final AtomicLong firedTotal = new AtomicLong();
     private int nextId = 1;
     private ScheduledFuture<?> abortPoll;
 
@@ -111,6 +113,16 @@ public final class LogicalUnitFaults {
         return count;
     }
 
+    /** How many times faults armed on this unit fired, disarmed ones included: a counter that never goes down. */
+    public long firedTotal() {
+        return firedTotal.get();
+    }
+
+    /** How many faults are armed and not yet spent. */
+    public synchronized int armedCount() {
+        return (int) armed.stream().filter(a -> !a.spent()).count();
+    }
+
     /** The armed faults, oldest first, with how often each fired. */
     public synchronized List<ArmedFault> armed() {
         return armed.stream().map(a -> new ArmedFault(a.id, a.fault, a.fired.get(), a.held.size(), a.spent()))
@@ -143,6 +155,7 @@ public final class LogicalUnitFaults {
                 return false;
             }
             hit.fired.incrementAndGet();
+            firedTotal.incrementAndGet();
             if (hit.fault.effect() instanceof FaultEffect.Hold) {
                 hit.held.add(new DeferredTask(task));
                 if (abortPoll == null) {

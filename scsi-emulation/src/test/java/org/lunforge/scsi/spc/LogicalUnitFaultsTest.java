@@ -81,6 +81,20 @@ class LogicalUnitFaultsTest {
     }
 
     @Test
+    void theFiredTotalKeepsTheFiringsOfDisarmedFaults() {
+        int id = faults.arm(fault(new FaultEffect.MediumError(), FaultCommands.READS));
+        faults.arm(fault(new FaultEffect.Answer(SenseCode.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE),
+                FaultCommands.WRITES));
+        assertEquals(2, faults.armedCount());
+        h.run(nexus, read10(0, 1));
+        h.run(nexus, read10(1, 1));
+        assertTrue(faults.disarm(id));
+        h.out(nexus, new byte[0], write10(0, 1));
+        assertEquals(1, faults.armedCount());
+        assertEquals(3, faults.firedTotal(), "a counter for metrics: it never goes down when a fault is disarmed");
+    }
+
+    @Test
     void readsOnlyLeavesWrites() {
         faults.arm(new Fault(new FaultEffect.MediumError(), FaultCommands.READS, new LbaRange(0, 10), null, 0));
         assertEquals(ScsiStatus.GOOD, h.out(nexus, new byte[0], write10(0, 1)).response().status());

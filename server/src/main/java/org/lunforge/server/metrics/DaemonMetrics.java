@@ -25,9 +25,12 @@ import org.lunforge.device.tape.TapeDrive;
 import org.lunforge.device.tape.TapeDriveStatistics;
 import org.lunforge.device.vtl.VirtualTapeLibrary;
 import org.lunforge.iscsi.IscsiMeters;
+import org.lunforge.iscsi.IscsiPortalGroup;
+import org.lunforge.iscsi.IscsiTarget;
 import org.lunforge.iscsi.IscsiServer;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.TaskMeter;
+import org.lunforge.scsi.fault.LogicalUnitFaults;
 import org.lunforge.tcmu.TcmuDevice;
 
 /**
@@ -116,9 +119,11 @@ public final class DaemonMetrics implements AutoCloseable {
                 ScsiTaskMeters meters = ScsiTaskMeters.logicalUnit(registry, lu.name());
                 units.put(lu, meters);
                 lu.meter(meters);
+                List<Meter> of = new ArrayList<>(faults(lu));
                 if (lu.device() instanceof TapeDrive drive) {
-                    devices.put(lu, tapeDrive(lu.name(), drive.statistics()));
+                    of.addAll(tapeDrive(lu.name(), drive.statistics()));
                 }
+                devices.put(lu, of);
             }
         }
         Map<Object, Boolean> libraryWanted = new IdentityHashMap<>();
@@ -140,6 +145,28 @@ public final class DaemonMetrics implements AutoCloseable {
                 FunctionCounter.builder("lunforge.library.moves", library, VirtualTapeLibrary::moves)
                         .tag("library", name).description("Cartridges moved (MOVE MEDIUM; EXCHANGE MEDIUM: two)")
                         .register(registry))));
+        Map<Object, Boolean> groupWanted = new IdentityHashMap<>();
+        for (IscsiTarget t : iscsiServer.targets()) {
+            for (IscsiPortalGroup g : t.portalGroups()) {
+                groupWanted.put(g, true);
+                devices.computeIfAbsent(g, k -> portFaults(t.targetPort(g).name(), g));
+            }
+        }
+        for (Object key : new ArrayList<>(devices.keySet())) {
+            if (key instanceof IscsiPortalGroup g && !groupWanted.containsKey(g)) {
+                devices.remove(key).forEach(registry::remove);
+            }
+        }
+    }
+
+    /** A target port taken down by fault injection: down now (1) or not (0), and how often it was taken down. */
+    private List<Meter> portFaults(String port, IscsiPortalGroup g) {
+        return List.of(
+                Gauge.builder("lunforge.port.down", g, x -> x.down() ? 1 : 0).tag("target_port", port)
+                        .description("1 while the target port is taken down (fault injection)").register(registry),
+                FunctionCounter.builder("lunforge.port.taken.down", g, IscsiPortalGroup::timesTakenDown)
+                        .tag("target_port", port).description("Times the target port was taken down (fault injection)")
+                        .register(registry));
     }
 
     private List<Meter> tcmuRing(TcmuDevice d) {
@@ -176,6 +203,17 @@ public final class DaemonMetrics implements AutoCloseable {
                 .tag("drive", path).strongReference(true)
                 .description("Bytes written per byte stored (1: nothing compressed)").register(registry));
         return meters;
+    }
+
+    /** Fault injection on a unit (issue 12: every injection visible in the metrics): armed now, and fired in all. */
+    private List<Meter> faults(LogicalUnit lu) {
+        LogicalUnitFaults f = lu.faults();
+        return List.of(
+                Gauge.builder("lunforge.lu.faults.armed", f, LogicalUnitFaults::armedCount).tag("lu", lu.name())
+                        .description("Faults armed on the unit and not yet spent (fault injection)").register(registry),
+                FunctionCounter.builder("lunforge.lu.faults.fired", f, LogicalUnitFaults::firedTotal)
+                        .tag("lu", lu.name()).description("Commands an injected fault answered or delayed")
+                        .register(registry));
     }
 
     private void forget(LogicalUnit lu) {
