@@ -1,0 +1,106 @@
+#!/bin/bash
+# lab-timeout: 600
+# bacula-iscsi: Debian's Bacula (director with the SQLite catalog, file and storage daemons,
+# bconsole, btape) on a lunforge library through st, sg and Debian's mtx-changer, over
+# lunforge's iSCSI target (bacula-tcmu: the same over TCMU + tcm_loop). btape's `test`
+# (write/re-read 2x10000 blocks, positioning, append, fast forward space file, and the
+# autochanger test) and `fill` of a whole small cartridge end clean; `label barcodes` labels
+# the cartridges by their barcodes; a full backup larger than one cartridge spans two, the
+# storage daemon changing the cartridge at early warning through the autochanger; an
+# incremental follows; a restore of the latest state to another folder, reading the three
+# jobs off both cartridges, is byte-identical to the files backed up.
+set -euo pipefail
+. "$LAB_DIR/guest/lib.sh"
+. "$LAB_DIR/scenarios/tape-lib.bash"
+. "$LAB_DIR/scenarios/bacula-lib.bash"
+
+lab_require_commands mtx mt btape bconsole bacula-dir bacula-sd bacula-fd sqlite3 sha256sum ss
+t_start=$SECONDS
+# Cartridges of 16 MiB (capacity counts what is stored, after the drive's compression):
+# btape's test blocks repeat one word and compress to almost nothing, its fill writes
+# random blocks until the end, and the full backup's 24 MiB of random data needs two.
+capacity=$((16 << 20))
+tape_write_config /tmp/vtl/vtl.json /tmp/vtl $capacity 4
+tape_start_lunforged /tmp/vtl/vtl.json
+# Stopped cleanly whatever the verdict: the JVM then writes its class archive for the next start.
+trap 'lab_stop_lunforged || true' EXIT
+tape_login
+t_ready=$SECONDS
+bacula_write_configs
+
+# --- the daemons; label barcodes ----------------------------------------------------------
+bacula_start
+# (label barcodes takes no `yes` on its line; it asks, and the answer is the next line)
+out=$(bacula_console $'label barcodes storage=lab-vtl pool=lab-pool slots=1-3 drive=0\nyes')
+for v in LAB001L8 LAB002L8 LAB003L8; do
+    [[ $(bacula_volume_status $v) == Append ]] || lab_fail "label barcodes: $v is not an appendable volume: $out"
+done
+lab_log "label barcodes: LAB001L8-LAB003L8 appendable in lab-pool"
+
+# --- a full backup over two cartridges, an incremental, a restore ---------------------------
+tape_random_tree "$BACULA_SRC/full" 4096 4096 4096 4096 4096 4096 1 7
+mkdir -p "$BACULA_SRC/full/deep/er"
+echo "a small file in a deeper folder" > "$BACULA_SRC/full/deep/er/note.txt"
+t0=$SECONDS
+full=$(bacula_run_job job=lab-backup level=Full)
+full_secs=$((SECONDS - t0))
+mapfile -t vols < <(bacula_job_volumes "$full")
+lab_log "full backup (job $full, ${full_secs}s) on: ${vols[*]}"
+[[ ${#vols[@]} -ge 2 ]] || lab_fail "the full backup of $(du -sh "$BACULA_SRC" | cut -f1) is on ${#vols[@]} volume(s): ${vols[*]}; two expected"
+[[ $(bacula_volume_status "${vols[0]}") == Full ]] || lab_fail "${vols[0]} is not Full after the backup spanned it"
+
+sleep 1   # an incremental takes files changed after the full job's start, to the second
+tape_random_tree "$BACULA_SRC/incr" 512 3
+head -c 100000 /dev/urandom >> "$BACULA_SRC/full/f2"
+t0=$SECONDS
+incr=$(bacula_run_job job=lab-backup level=Incremental)
+incr_secs=$((SECONDS - t0))
+files=$(bacula_console "llist jobid=$incr" | awk -F': *' 'tolower($1) ~ /^ *jobfiles$/ { print $2 }')
+lab_log "incremental (job $incr, ${incr_secs}s): $files files"
+[[ "$files" =~ ^[0-9]+$ ]] && ((files >= 3 && files <= 6)) \
+    || lab_fail "the incremental saved '$files' files; 3 new and 1 changed (and their folders) expected"
+
+t0=$SECONDS
+out=$(bacula_console 'restore client=lab-fd fileset=lab-set where=/tmp/restored select current all done yes')
+[[ "$out" =~ JobId=([0-9]+) ]] || lab_fail "restore queued no job: $out"
+restore=${BASH_REMATCH[1]}
+bacula_console "wait jobid=$restore" > /dev/null
+bacula_expect_job_ok "$restore" "restore"
+restore_secs=$((SECONDS - t0))
+tape_same_tree "$BACULA_SRC" "/tmp/restored$BACULA_SRC" "the restore of the full and the incremental"
+lab_log "restore (job $restore, ${restore_secs}s): identical"
+bacula_console 'messages' > /dev/null
+bacula_stop
+
+# --- btape, with the storage daemon not running ------------------------------------------
+# test: on LAB004L8; its autochanger part unloads it, loads slot 1 and writes a filemark there.
+[[ $(tape_inventory | grep '^drive0=') == drive0=empty ]] || tape_mtx unload
+tape_mtx load 4 0
+t0=$SECONDS
+bacula_btape drive0 $'test\nyes\nquit' btape-test.txt || lab_fail "btape test exited non-zero: $(tail -n 30 $LAB_OUT/btape-test.txt)"
+btape_test_secs=$((SECONDS - t0))
+lab_log "btape test: ${btape_test_secs}s"
+for want in '10000 blocks re-read correctly.' 'The above Bacula scan should have output' \
+    'The test autochanger worked!!'; do
+    grep -qF "$want" $LAB_OUT/btape-test.txt || lab_fail "btape test never said '$want': $(tail -n 40 $LAB_OUT/btape-test.txt)"
+done
+for bad in 'Attempting again' 'Append test failed' '!!!!' 'Error' 'ERR=' 'Bad status'; do
+    ! grep -qF -- "$bad" $LAB_OUT/btape-test.txt || lab_fail "btape test said '$bad': $(grep -F -m3 -B3 -A3 -- "$bad" $LAB_OUT/btape-test.txt)"
+done
+grep -q 'Total files=4, blocks=7, bytes = 451,136' $LAB_OUT/btape-test.txt \
+    || lab_fail "btape's scan after the append test is not the sample's: $(grep -A12 'Bacula scan' $LAB_OUT/btape-test.txt | head -n 20)"
+tape_expect_inventory drive0=LAB001L8@1
+# fill: the whole of LAB004L8 in random blocks, then every block read back.
+tape_mtx unload
+tape_mtx load 4 0
+t0=$SECONDS
+bacula_btape drive0 $'fill\ns\n\nquit' btape-fill.txt || lab_fail "btape fill exited non-zero: $(tail -n 30 $LAB_OUT/btape-fill.txt)"
+btape_fill_secs=$((SECONDS - t0))
+grep -q 'Done filling tape' $LAB_OUT/btape-fill.txt || lab_fail "btape fill did not reach the end of the tape: $(tail -n 30 $LAB_OUT/btape-fill.txt)"
+grep -qF 'The last block on the tape matches. Test succeeded.' $LAB_OUT/btape-fill.txt \
+    || lab_fail "btape fill's re-read did not end OK: $(tail -n 30 $LAB_OUT/btape-fill.txt)"
+for bad in 'do_unfill failed' 'Error during test' 'ERR='; do
+    ! grep -qF -- "$bad" $LAB_OUT/btape-fill.txt || lab_fail "btape fill said '$bad': $(grep -F -m3 -B3 -A3 -- "$bad" $LAB_OUT/btape-fill.txt)"
+done
+tape_mtx unload
+lab_result PASS "btape test ${btape_test_secs}s and fill ${btape_fill_secs}s clean, autochanger test worked; label barcodes LAB001L8-LAB003L8; full backup of $(du -sh "$BACULA_SRC/full" | cut -f1) on ${vols[*]} (${full_secs}s), incremental of $files files (${incr_secs}s), restore identical (${restore_secs}s); lunforged ready after $((t_ready - t_start))s, whole scenario $((SECONDS - t_start))s"
