@@ -1,5 +1,5 @@
 #!/bin/bash
-# lab-timeout: 600
+# lab-timeout: 900
 # amanda-iscsi: Debian's Amanda (amanda-server, amanda-client) on a lunforge library over
 # lunforge's iSCSI target, through st, sg and Amanda's chg-robot (mtx). amtapetype measures a
 # cartridge and its tapetype goes into the configuration; amlabel labels two cartridges by
