@@ -96,17 +96,22 @@ scan_bytes=$(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<< $((7 * (BACULA_BTAPE_BLOCK - 6
 grep -q "Total files=4, blocks=7, bytes = $scan_bytes\$" $LAB_OUT/btape-test.txt \
     || lab_fail "btape's scan after the append test is not the sample's (bytes = $scan_bytes): $(grep -A12 'Bacula scan' $LAB_OUT/btape-test.txt | head -n 20)"
 tape_expect_inventory drive0=LAB001L8@1
-# fill: the whole of LAB004L8 in random blocks, then every block read back.
-tape_mtx unload
-tape_mtx load 4 0
+# fill, the multiple-tape test: btape's autochanger loads slot 1, fills it with random blocks
+# to the end, loads slot 2 and writes 1000 blocks more there, then reads back the last block
+# of the first cartridge and the first and last of the second. (The single-tape test cannot
+# pass on any drive in Bacula 9.6: after the end of the tape btape keeps writing, the
+# storage code refuses each block at EOM as a fatal error, and the re-read finds the job
+# canceled.) 4 KiB blocks, as for the test: 1000 of them fit on the second cartridge.
 t0=$SECONDS
-bacula_btape bacula-sd drive0 $'fill\ns\n\nquit' btape-fill.txt || lab_fail "btape fill exited non-zero: $(tail -n 30 $LAB_OUT/btape-fill.txt)"
+bacula_btape bacula-sd-btape drive0 $'fill\nm\n\n\n\nquit' btape-fill.txt \
+    || lab_fail "btape fill exited non-zero: $(grep -v 'Orphaned buffer' $LAB_OUT/btape-fill.txt | tail -n 30)"
 btape_fill_secs=$((SECONDS - t0))
-grep -q 'Done filling tape' $LAB_OUT/btape-fill.txt || lab_fail "btape fill did not reach the end of the tape: $(tail -n 30 $LAB_OUT/btape-fill.txt)"
-grep -qF 'The last block on the tape matches. Test succeeded.' $LAB_OUT/btape-fill.txt \
-    || lab_fail "btape fill's re-read did not end OK: $(tail -n 30 $LAB_OUT/btape-fill.txt)"
-for bad in 'do_unfill failed' 'Error during test' 'ERR='; do
+lab_log "btape fill: ${btape_fill_secs}s"
+for want in 'Wrote 1000 blocks on second tape. Done.' 'The last block of the first tape matches.' \
+    'The first block on the second tape matches.' 'The last block on the second tape matches. Test succeeded.'; do
+    grep -qF "$want" $LAB_OUT/btape-fill.txt || lab_fail "btape fill never said '$want': $(grep -v 'Orphaned buffer' $LAB_OUT/btape-fill.txt | tail -n 30)"
+done
+for bad in 'do_unfill failed' 'Error during test' 'Fatal error' 'canceled'; do
     ! grep -qF -- "$bad" $LAB_OUT/btape-fill.txt || lab_fail "btape fill said '$bad': $(grep -F -m3 -B3 -A3 -- "$bad" $LAB_OUT/btape-fill.txt)"
 done
-tape_mtx unload
 lab_result PASS "btape test ${btape_test_secs}s and fill ${btape_fill_secs}s clean, autochanger test worked; label barcodes LAB001L8-LAB003L8; full backup of $(du -sh "$BACULA_SRC/full" | cut -f1) on ${vols[*]} (${full_secs}s), incremental of $files files (${incr_secs}s), restore identical (${restore_secs}s); lunforged ready after $((t_ready - t_start))s, whole scenario $((SECONDS - t_start))s"

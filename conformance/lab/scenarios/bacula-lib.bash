@@ -253,7 +253,7 @@ bacula_volume_status() {
 bacula_btape() {
     local status=0
     BACULA_BTAPE_OUT="$LAB_OUT/$4"
-    printf '%s\n' "$3" | timeout 900 btape -c "$BACULA_ETC/$1.conf" "$2" > "$BACULA_BTAPE_OUT" 2>&1 || status=$?
+    printf '%s\n' "$3" | timeout 1500 btape -c "$BACULA_ETC/$1.conf" "$2" > "$BACULA_BTAPE_OUT" 2>&1 || status=$?
     return $status
 }
 
