@@ -1,7 +1,7 @@
 #!/bin/bash
-# lab-timeout: 600
-# bacula-tcmu: bacula-iscsi's body (btape test, fill and the autochanger test clean; label
-# barcodes; a full backup spanning two cartridges, an incremental, a restore identical) with
-# the library served as three TCMU devices behind one tcm_loop target.
+# lab-timeout: 1500
+# bacula-tcmu: bacula-iscsi's body (label barcodes; a full backup spanning two cartridges, an
+# incremental, a restore identical; btape test with the autochanger test, and fill) with the
+# library served as three TCMU devices behind one tcm_loop target.
 TAPE_TRANSPORT=tcmu
 . "$LAB_DIR/scenarios/bacula-iscsi.sh"
