@@ -103,6 +103,12 @@ tape_expect_inventory drive0=LAB001L8@1
 # pass on any drive in Bacula 9.6: after the end of the tape btape keeps writing, the
 # storage code refuses each block at EOM as a fatal error, and the re-read finds the job
 # canceled.) 4 KiB blocks, as for the test: 1000 of them fit on the second cartridge.
+# KNOWN FAILURE (2026-12-06, over TCMU): both cartridges are written and swapped cleanly, but the
+# re-read first reads 10000 records of 32 KiB, which btape assumes the first tape holds; a
+# 16 MiB cartridge holds 500, so the read runs on into the second one and btape then spaces
+# 4023 blocks on that (short) tape: MTFSR fails with EIO and fill fails. It needs cartridges
+# of about 200 MB (165 MB stored) in slots 1-2 while the backups need small ones: per-cartridge
+# capacity (issue 11 item 4) gives both.
 t0=$SECONDS
 bacula_btape bacula-sd-btape drive0 $'fill\nm\n\n\n\nquit' btape-fill.txt \
     || lab_fail "btape fill exited non-zero: $(grep -v 'Orphaned buffer' $LAB_OUT/btape-fill.txt | tail -n 30)"
