@@ -23,7 +23,11 @@ t_start=$SECONDS
 # btape's test blocks repeat one word and compress to almost nothing, its fill writes
 # random blocks until the end, and the full backup's 24 MiB of random data needs two.
 capacity=$((16 << 20))
-tape_write_config /tmp/vtl/vtl.json /tmp/vtl $capacity 4
+# btape fill's re-read assumes the first tape holds 10000 blocks (4 KiB here, about 40 MiB):
+# slots 1 and 2 (what fill loads) get 128 MiB of their own. The full backup starts on
+# LAB003L8 (the last one labelled, still in the drive), a small one, so it still spans two.
+TAPE_CARTRIDGE_CAPACITIES="1=$((128 << 20)) 2=$((128 << 20))" \
+    tape_write_config /tmp/vtl/vtl.json /tmp/vtl $capacity 4
 tape_start_lunforged /tmp/vtl/vtl.json
 # Stopped cleanly whatever the verdict: the JVM then writes its class archive for the next start.
 trap 'lab_stop_lunforged || true' EXIT

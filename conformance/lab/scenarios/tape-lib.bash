@@ -44,10 +44,13 @@ tape_start_lunforged() {
 # tape_write_config FILE DIR CAPACITY_BYTES CARTRIDGES: a library "lab" with a changer on
 # LUN 0, two IBM LTO-8 drives on LUNs 1 and 2, 16 slots (the first CARTRIDGES of them
 # holding LAB001L8, LAB002L8, ...) and 2 import/export slots; pool and state under DIR.
+# TAPE_CARTRIDGE_CAPACITIES="SLOT=BYTES ..." gives those cartridges a capacity of their own.
 tape_write_config() {
-    local file="$1" dir="$2" capacity="$3" count="$4" i carts=""
+    local file="$1" dir="$2" capacity="$3" count="$4" i carts="" own
     for ((i = 1; i <= count; i++)); do
-        carts+=$(printf '%s{"barcode": "LAB%03dL8", "slot": %d}' "${carts:+, }" "$i" "$i")
+        own=$(tr ' ' '\n' <<< "${TAPE_CARTRIDGE_CAPACITIES:-}" | sed -n "s/^$i=//p")
+        carts+=$(printf '%s{"barcode": "LAB%03dL8", "slot": %d%s}' "${carts:+, }" "$i" "$i" \
+            "${own:+, \"capacity\": $own}")
     done
     mkdir -p "$dir"
     cat > "$file" << EOF
