@@ -23,10 +23,11 @@ t_start=$SECONDS
 # btape's test blocks repeat one word and compress to almost nothing, its fill writes
 # random blocks until the end, and the full backup's 24 MiB of random data needs two.
 capacity=$((16 << 20))
-# btape fill's re-read assumes the first tape holds 10000 blocks (4 KiB here, about 40 MiB):
-# slots 1 and 2 (what fill loads) get 128 MiB of their own. The full backup starts on
-# LAB003L8 (the last one labelled, still in the drive), a small one, so it still spans two.
-TAPE_CARTRIDGE_CAPACITIES="1=$((128 << 20)) 2=$((128 << 20))" \
+# btape fill's re-read first reads 10000 records of 32 KiB (about 330 MB) and assumes they are
+# all on the first tape: slots 1 and 2 (what fill loads) get 400 MiB of their own. The full
+# backup starts on LAB003L8 (the last one labelled, still in the drive), a small one, so it
+# still spans two cartridges.
+TAPE_CARTRIDGE_CAPACITIES="1=$((400 << 20)) 2=$((400 << 20))" \
     tape_write_config /tmp/vtl/vtl.json /tmp/vtl $capacity 4
 tape_start_lunforged /tmp/vtl/vtl.json
 # Stopped cleanly whatever the verdict: the JVM then writes its class archive for the next start.
@@ -108,15 +109,11 @@ tape_expect_inventory drive0=LAB001L8@1
 # of the first cartridge and the first and last of the second. (The single-tape test cannot
 # pass on any drive in Bacula 9.6: after the end of the tape btape keeps writing, the
 # storage code refuses each block at EOM as a fatal error, and the re-read finds the job
-# canceled.) 4 KiB blocks, as for the test: 1000 of them fit on the second cartridge.
-# KNOWN FAILURE (2026-12-06, over TCMU): both cartridges are written and swapped cleanly, but the
-# re-read first reads 10000 records of 32 KiB, which btape assumes the first tape holds; a
-# 16 MiB cartridge holds 500, so the read runs on into the second one and btape then spaces
-# 4023 blocks on that (short) tape: MTFSR fails with EIO and fill fails. It needs cartridges
-# of about 200 MB (165 MB stored) in slots 1-2 while the backups need small ones: per-cartridge
-# capacity (issue 11 item 4) gives both.
+# canceled.) With the storage daemon's own blocks (63 KiB): the re-read first reads 10000
+# records of 32 KiB, which btape assumes the first tape holds, hence the 400 MiB cartridges in
+# slots 1-2 (with 16 MiB ones the read ran on into the second tape and MTFSR failed there).
 t0=$SECONDS
-bacula_btape bacula-sd-btape drive0 $'fill\nm\n\n\n\nquit' btape-fill.txt \
+bacula_btape bacula-sd drive0 $'fill\nm\n\n\n\nquit' btape-fill.txt \
     || lab_fail "btape fill exited non-zero: $(grep -v 'Orphaned buffer' $LAB_OUT/btape-fill.txt | tail -n 30)"
 btape_fill_secs=$((SECONDS - t0))
 lab_log "btape fill: ${btape_fill_secs}s"
