@@ -1,7 +1,5 @@
 #!/bin/bash
-# lab-timeout: 1800
-# lab-all: no   (runs only when named: btape fill fails, its re-read outgrows the 16 MiB cartridges
-#               the spanning backup needs; see conformance/lab/README.md)
+# lab-timeout: 1500
 # bacula-iscsi: Debian's Bacula (director with the SQLite catalog, file and storage daemons,
 # bconsole, btape) on a lunforge library through st, sg and Debian's mtx-changer, over
 # lunforge's iSCSI target (bacula-tcmu: the same over TCMU + tcm_loop). `label barcodes`
