@@ -8,7 +8,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
@@ -75,75 +74,75 @@ final class Librados {
     private Librados(SymbolLookup rados) {
         Linker linker = Linker.nativeLinker();
         // int rados_create2(rados_t *pcluster, const char *clustername, const char *name, uint64_t flags)
-        create2 = bind(linker, rados, "rados_create2",
+        create2 = Librbd.bind(linker, rados, "rados_create2",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-        confReadFile = bind(linker, rados, "rados_conf_read_file", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        connect = bind(linker, rados, "rados_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        shutdown = bind(linker, rados, "rados_shutdown", FunctionDescriptor.ofVoid(ADDRESS));
-        ioctxCreate = bind(linker, rados, "rados_ioctx_create",
+        confReadFile = Librbd.bind(linker, rados, "rados_conf_read_file", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        connect = Librbd.bind(linker, rados, "rados_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        shutdown = Librbd.bind(linker, rados, "rados_shutdown", FunctionDescriptor.ofVoid(ADDRESS));
+        ioctxCreate = Librbd.bind(linker, rados, "rados_ioctx_create",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        ioctxDestroy = bind(linker, rados, "rados_ioctx_destroy", FunctionDescriptor.ofVoid(ADDRESS));
+        ioctxDestroy = Librbd.bind(linker, rados, "rados_ioctx_destroy", FunctionDescriptor.ofVoid(ADDRESS));
         // uint64_t rados_get_instance_id(rados_t cluster): the client's global id (client.<gid>)
-        getInstanceId = bind(linker, rados, "rados_get_instance_id", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        getInstanceId = Librbd.bind(linker, rados, "rados_get_instance_id", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         // int rados_getaddrs(rados_t cluster, char **addrs): free with rados_buffer_free
-        getAddrs = bind(linker, rados, "rados_getaddrs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        getAddrs = Librbd.bind(linker, rados, "rados_getaddrs", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         // int rados_blocklist_add(rados_t cluster, char *client_address, uint32_t expire_seconds)
-        blocklistAdd = bind(linker, rados, "rados_blocklist_add",
+        blocklistAdd = Librbd.bind(linker, rados, "rados_blocklist_add",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-        bufferFree = bind(linker, rados, "rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
+        bufferFree = Librbd.bind(linker, rados, "rados_buffer_free", FunctionDescriptor.ofVoid(ADDRESS));
         // int rados_read(rados_ioctx_t io, const char *oid, char *buf, size_t len, uint64_t off)
-        read = bind(linker, rados, "rados_read",
+        read = Librbd.bind(linker, rados, "rados_read",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG));
         // int rados_stat(rados_ioctx_t io, const char *o, uint64_t *psize, time_t *pmtime)
-        stat = bind(linker, rados, "rados_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        getLastVersion = bind(linker, rados, "rados_get_last_version", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
-        createWriteOp = bind(linker, rados, "rados_create_write_op", FunctionDescriptor.of(ADDRESS));
-        releaseWriteOp = bind(linker, rados, "rados_release_write_op", FunctionDescriptor.ofVoid(ADDRESS));
-        writeOpAssertVersion = bind(linker, rados, "rados_write_op_assert_version",
+        stat = Librbd.bind(linker, rados, "rados_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        getLastVersion = Librbd.bind(linker, rados, "rados_get_last_version", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        createWriteOp = Librbd.bind(linker, rados, "rados_create_write_op", FunctionDescriptor.of(ADDRESS));
+        releaseWriteOp = Librbd.bind(linker, rados, "rados_release_write_op", FunctionDescriptor.ofVoid(ADDRESS));
+        writeOpAssertVersion = Librbd.bind(linker, rados, "rados_write_op_assert_version",
                 FunctionDescriptor.ofVoid(ADDRESS, JAVA_LONG));
         // void rados_write_op_create(rados_write_op_t, int exclusive, const char *category)
-        writeOpCreate = bind(linker, rados, "rados_write_op_create",
+        writeOpCreate = Librbd.bind(linker, rados, "rados_write_op_create",
                 FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, ADDRESS));
         // void rados_write_op_write_full(rados_write_op_t, const char *buffer, size_t len)
-        writeOpWriteFull = bind(linker, rados, "rados_write_op_write_full",
+        writeOpWriteFull = Librbd.bind(linker, rados, "rados_write_op_write_full",
                 FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, JAVA_LONG));
         // int rados_write_op_operate(rados_write_op_t, rados_ioctx_t, const char *oid, time_t *mtime, int flags)
-        writeOpOperate = bind(linker, rados, "rados_write_op_operate",
+        writeOpOperate = Librbd.bind(linker, rados, "rados_write_op_operate",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
         // int rados_watch2(rados_ioctx_t, const char *o, uint64_t *cookie, rados_watchcb2_t, rados_watcherrcb_t,
         //                  void *arg)
-        watch2 = bind(linker, rados, "rados_watch2",
+        watch2 = Librbd.bind(linker, rados, "rados_watch2",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        unwatch2 = bind(linker, rados, "rados_unwatch2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        unwatch2 = Librbd.bind(linker, rados, "rados_unwatch2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         // int rados_watch_check(rados_ioctx_t, uint64_t cookie): ms since the watch was last confirmed, or -errno
-        watchCheck = bind(linker, rados, "rados_watch_check", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-        watchFlush = bind(linker, rados, "rados_watch_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        watchCheck = Librbd.bind(linker, rados, "rados_watch_check", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        watchFlush = Librbd.bind(linker, rados, "rados_watch_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         // int rados_notify2(rados_ioctx_t, const char *o, const char *buf, int buf_len, uint64_t timeout_ms,
         //                   char **reply_buffer, size_t *reply_buffer_len)
-        notify2 = bind(linker, rados, "rados_notify2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
+        notify2 = Librbd.bind(linker, rados, "rados_notify2", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
                 JAVA_INT, JAVA_LONG, ADDRESS, ADDRESS));
         // int rados_notify_ack(rados_ioctx_t, const char *o, uint64_t notify_id, uint64_t cookie, const char *buf,
         //                      int buf_len)
-        notifyAck = bind(linker, rados, "rados_notify_ack", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
+        notifyAck = Librbd.bind(linker, rados, "rados_notify_ack", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
                 JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_INT));
         // int rados_lock_exclusive(rados_ioctx_t, const char *oid, const char *name, const char *cookie,
         //                          const char *desc, struct timeval *duration, uint8_t flags)
-        lockExclusive = bind(linker, rados, "rados_lock_exclusive", FunctionDescriptor.of(JAVA_INT, ADDRESS,
+        lockExclusive = Librbd.bind(linker, rados, "rados_lock_exclusive", FunctionDescriptor.of(JAVA_INT, ADDRESS,
                 ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_BYTE));
         // int rados_lock_shared(rados_ioctx_t, const char *o, const char *name, const char *cookie, const char *tag,
         //                       const char *desc, struct timeval *duration, uint8_t flags)
-        lockShared = bind(linker, rados, "rados_lock_shared", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
+        lockShared = Librbd.bind(linker, rados, "rados_lock_shared", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS,
                 ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_BYTE));
-        unlock = bind(linker, rados, "rados_unlock",
+        unlock = Librbd.bind(linker, rados, "rados_unlock",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         // ssize_t rados_list_lockers(rados_ioctx_t, const char *o, const char *name, int *exclusive, char *tag,
         //     size_t *tag_len, char *clients, size_t *clients_len, char *cookies, size_t *cookies_len, char *addrs,
         //     size_t *addrs_len)
-        listLockers = bind(linker, rados, "rados_list_lockers", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS,
+        listLockers = Librbd.bind(linker, rados, "rados_list_lockers", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS,
                 ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         // int rados_break_lock(rados_ioctx_t, const char *o, const char *name, const char *client,
         //                      const char *cookie)
-        breakLock = bind(linker, rados, "rados_break_lock",
+        breakLock = Librbd.bind(linker, rados, "rados_break_lock",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
     }
 
@@ -167,11 +166,5 @@ final class Librados {
             }
         }
         return l;
-    }
-
-    private static MethodHandle bind(Linker linker, SymbolLookup library, String name, FunctionDescriptor d) {
-        MemorySegment symbol = library.find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError(name + " is not in the installed librados"));
-        return linker.downcallHandle(symbol, d);
     }
 }

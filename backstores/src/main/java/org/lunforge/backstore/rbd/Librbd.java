@@ -139,7 +139,8 @@ final class Librbd {
         return l;
     }
 
-    private static MethodHandle bind(Linker linker, SymbolLookup library, String name, FunctionDescriptor d) {
+    /** A downcall to {@code name} in {@code library} (librados or librbd), or the link error naming it. */
+    static MethodHandle bind(Linker linker, SymbolLookup library, String name, FunctionDescriptor d) {
         MemorySegment symbol = library.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError(name + " is not in the installed librados/librbd"));
         return linker.downcallHandle(symbol, d);
