@@ -31,6 +31,16 @@ public interface BlockStore extends AutoCloseable {
         return size();
     }
 
+    /**
+     * Asks the store to call {@code sizeMayHaveChanged} whenever its backing is resized behind our back and it learns
+     * of it by itself (an RBD image's header watch: {@code rbd resize} from anywhere), from a thread of the store's own
+     * that may block, never the caller's; the listener re-reads the size with {@link #probeSize()}. One listener per
+     * store: a later call replaces it. Stores that learn of no resize by themselves (a file, a device) ignore it; their
+     * size is re-probed when asked (READ CAPACITY).
+     */
+    default void watchSize(Runnable sizeMayHaveChanged) {
+    }
+
     /** Reads {@code dst.length()} bytes from {@code offset} into {@code dst}. Deallocated ranges read as zeros. */
     void read(long offset, SgList dst);
 

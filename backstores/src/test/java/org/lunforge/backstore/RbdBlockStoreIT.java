@@ -142,6 +142,44 @@ class RbdBlockStoreIT extends BlockStoreContract {
         assertArrayEquals(data, read(OBJECT - 4096, data.length));
     }
 
+    /**
+     * {@code rbd resize} by another client while this store holds the image's exclusive lock (it wrote last): the
+     * image's update watch tells the listener, on a thread of the store's, and the size read then is the new one.
+     */
+    @Test
+    void aResizeIsHeardThroughTheImagesWatch() throws Exception {
+        String name = createImage();
+        try (RbdBlockStore s = RbdBlockStore.open(new RbdImageSpec("rbd", name, conf(), null, "admin", false))) {
+            s.write(0, native_(pattern(4096, 19)), true);
+            java.util.concurrent.CountDownLatch grown = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicReference<Thread> on = new java.util.concurrent.atomic.AtomicReference<>();
+            s.watchSize(() -> {
+                if (s.probeSize() == 16 << 20) {
+                    on.set(Thread.currentThread());
+                    grown.countDown();
+                }
+            });
+            rbd("resize", "rbd/" + name, "--size", "16M");
+            assertTrue(grown.await(60, TimeUnit.SECONDS), "no update heard after rbd resize");
+            assertEquals(16 << 20, s.size());
+            assertTrue(on.get().isVirtual(), "the listener runs off librbd's thread: " + on.get());
+            assertArrayEquals(pattern(4096, 19), readFrom(s, 0, 4096));
+        }
+    }
+
+    static void rbd(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("rbd", "-c", conf().toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command));
+    }
+
+    private static byte[] readFrom(BlockStore s, long offset, int length) {
+        SgList into = SgList.of(Arena.ofAuto().allocate(length));
+        s.read(offset, into);
+        return into.toByteArray();
+    }
+
     private static SgList native_(byte[] data) {
         MemorySegment s = Arena.ofAuto().allocate(data.length);
         MemorySegment.copy(MemorySegment.ofArray(data), 0, s, 0, data.length);

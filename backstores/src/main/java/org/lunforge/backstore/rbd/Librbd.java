@@ -55,6 +55,9 @@ final class Librbd {
     final MethodHandle aioFlush;
     final MethodHandle aioWriteZeroes;
     final MethodHandle aioCompareAndWrite;
+    final MethodHandle aioWriteSame;
+    final MethodHandle updateWatch;
+    final MethodHandle updateUnwatch;
 
     private Librbd(SymbolLookup rados, SymbolLookup rbd) {
         Linker linker = Linker.nativeLinker();
@@ -107,8 +110,19 @@ final class Librbd {
         //                                   const char *buf, rbd_completion_t c, uint64_t *mismatch_off, int op_flags)
         aioCompareAndWrite = bind(linker, rbd, "rbd_aio_compare_and_write", FunctionDescriptor.of(JAVA_LONG, ADDRESS,
                 JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+        // int rbd_aio_writesame(rbd_image_t, uint64_t off, size_t len, const char *buf, size_t data_len,
+        //                       rbd_completion_t c, int op_flags)
+        aioWriteSame = bind(linker, rbd, "rbd_aio_writesame", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG,
+                JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
+        // int rbd_update_watch(rbd_image_t, uint64_t *handle, rbd_update_callback_t watch_cb, void *arg)
+        updateWatch = bind(linker, rbd, "rbd_update_watch",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        // int rbd_update_unwatch(rbd_image_t, uint64_t handle)
+        updateUnwatch = bind(linker, rbd, "rbd_update_unwatch", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
+    /** The upcall signature of {@code rbd_update_callback_t}: {@code void (*)(void *arg)}. */
+    static final FunctionDescriptor UPDATE_CALLBACK = FunctionDescriptor.ofVoid(ADDRESS);
     /** The upcall signature of {@code rbd_callback_t}: {@code void (*)(rbd_completion_t cb, void *arg)}. */
     static final FunctionDescriptor AIO_CALLBACK = FunctionDescriptor.ofVoid(ADDRESS, ADDRESS);
     /** {@code struct iovec}: a base pointer and a length, 16 bytes on LP64. */

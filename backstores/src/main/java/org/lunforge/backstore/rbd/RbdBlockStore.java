@@ -44,6 +44,10 @@ import org.lunforge.scsi.StateStore;
  * at once, where librbd's synchronous calls would hold an OS thread each inside native code. A list of several native
  * segments (a command's Data-Out over several PDUs) goes to librbd in one call, as an iovec array.
  *
+ * <p>Size. The open image carries an update watch (rbd_update_watch, {@link RbdUpdateWatch}): a resize by any client
+ * reaches the disk through {@link #watchSize} at once, and the disk re-reads the size (rbd_get_size) and establishes
+ * CAPACITY DATA HAS CHANGED; nothing polls. The watch ends before the image closes.
+ *
  * <p>Calls after {@link #close()} fail with UNAVAILABLE; close waits for calls in progress.
  */
 public final class RbdBlockStore implements BlockStore {
@@ -59,6 +63,7 @@ public final class RbdBlockStore implements BlockStore {
     private final MemorySegment image;
     private final String imageId;
     private final long objectSize;
+    private final RbdUpdateWatch watch;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // guarded by lifecycle's write lock
     private volatile long size;
@@ -66,12 +71,13 @@ public final class RbdBlockStore implements BlockStore {
     private final List<RbdUnitState> unitStates = new CopyOnWriteArrayList<>();
 
     private RbdBlockStore(Librbd rbd, RbdImageSpec spec, MemorySegment cluster, MemorySegment ioctx,
-                          MemorySegment image, String imageId, long objectSize, long size) {
+                          MemorySegment image, RbdUpdateWatch watch, String imageId, long objectSize, long size) {
         this.rbd = rbd;
         this.spec = spec;
         this.cluster = cluster;
         this.ioctx = ioctx;
         this.image = image;
+        this.watch = watch;
         this.imageId = imageId;
         this.objectSize = objectSize;
         this.size = size;
@@ -88,6 +94,7 @@ public final class RbdBlockStore implements BlockStore {
         MemorySegment cluster = MemorySegment.NULL;
         MemorySegment ioctx = MemorySegment.NULL;
         MemorySegment image = MemorySegment.NULL;
+        RbdUpdateWatch watch = null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = arena.allocate(ADDRESS);
             call(spec, "rados_create", (int) rbd.radosCreate.invokeExact(handle, arena.allocateFrom(spec.clientId())));
@@ -115,6 +122,8 @@ public final class RbdBlockStore implements BlockStore {
                     : (int) rbd.open.invokeExact(ioctx, name, handle, MemorySegment.NULL);
             call(spec, "rbd_open", rc);
             image = handle.get(ADDRESS, 0);
+            // Before the size is read: a resize from then on is heard of (the listener comes with the disk).
+            watch = RbdUpdateWatch.register(rbd, image, spec.toString());
             MemorySegment sizeValue = arena.allocate(JAVA_LONG);
             call(spec, "rbd_get_size", (int) rbd.getSize.invokeExact(image, sizeValue));
             long size = sizeValue.get(JAVA_LONG, 0);
@@ -123,13 +132,13 @@ public final class RbdBlockStore implements BlockStore {
             long objectSize = info.get(JAVA_LONG, Librbd.IMAGE_INFO_OBJ_SIZE);
             MemorySegment id = arena.allocate(128);
             call(spec, "rbd_get_id", (int) rbd.getId.invokeExact(image, id, id.byteSize()));
-            return new RbdBlockStore(rbd, spec, cluster, ioctx, image, id.getString(0, StandardCharsets.UTF_8),
+            return new RbdBlockStore(rbd, spec, cluster, ioctx, image, watch, id.getString(0, StandardCharsets.UTF_8),
                     objectSize, size);
         } catch (IOException | RuntimeException | Error e) {
-            release(rbd, cluster, ioctx, image);
+            release(rbd, cluster, ioctx, image, watch);
             throw e;
         } catch (Throwable t) {
-            release(rbd, cluster, ioctx, image);
+            release(rbd, cluster, ioctx, image, watch);
             throw new IllegalStateException(t);
         }
     }
@@ -155,7 +164,11 @@ public final class RbdBlockStore implements BlockStore {
         }
     }
 
-    private static void release(Librbd rbd, MemorySegment cluster, MemorySegment ioctx, MemorySegment image) {
+    private static void release(Librbd rbd, MemorySegment cluster, MemorySegment ioctx, MemorySegment image,
+                                RbdUpdateWatch watch) {
+        if (watch != null) {
+            watch.unregister(rbd, image);
+        }
         try {
             if (!image.equals(MemorySegment.NULL)) {
                 int rc = (int) rbd.close.invokeExact(image);
@@ -201,6 +214,15 @@ public final class RbdBlockStore implements BlockStore {
     @Override
     public long size() {
         return size;
+    }
+
+    /**
+     * The image's update watch calls {@code sizeMayHaveChanged} on a virtual thread after every change of the image's
+     * header (a resize among them), never on librbd's thread: see {@link RbdUpdateWatch}.
+     */
+    @Override
+    public void watchSize(Runnable sizeMayHaveChanged) {
+        watch.listen(sizeMayHaveChanged);
     }
 
     @Override
@@ -509,7 +531,7 @@ public final class RbdBlockStore implements BlockStore {
                 LOG.log(System.Logger.Level.WARNING, spec + ": flush on close: " + e.getMessage());
             }
             unitStates.forEach(RbdUnitState::close);
-            release(rbd, cluster, ioctx, image);
+            release(rbd, cluster, ioctx, image, watch);
         } finally {
             lifecycle.writeLock().unlock();
         }
