@@ -60,6 +60,29 @@ public interface BlockStore extends AutoCloseable {
      */
     void write(long offset, SgList src, boolean fua);
 
+    /**
+     * Writes {@code block} over {@code [offset, offset + length)} again and again (WRITE SAME, SBC-4 5.49): copy
+     * {@code i} at {@code offset + i * block.length()}, the last one cut short if {@code length} is not a multiple of
+     * it. With {@code fua} durable on return, as {@link #write}. This default writes from one buffer of up to 1 MiB of
+     * copies; a store whose backing repeats a pattern itself (librbd's writesame) overrides it.
+     */
+    default void writeSame(long offset, long length, SgList block, boolean fua) {
+        int n = (int) block.length();
+        if (n == 0) {
+            throw new IllegalArgumentException("an empty pattern");
+        }
+        int copies = (int) Math.max(1, Math.min(length, 1 << 20) / n);
+        byte[] pattern = block.toByteArray(0, n);
+        byte[] buffer = new byte[copies * n];
+        for (int i = 0; i < copies; i++) {
+            System.arraycopy(pattern, 0, buffer, i * n, n);
+        }
+        SgList source = SgList.wrap(buffer);
+        for (long done = 0; done < length; done += buffer.length) {
+            write(offset + done, source.slice(0, Math.min(buffer.length, length - done)), fua);
+        }
+    }
+
     /** Makes every completed write durable (SYNCHRONIZE CACHE): fdatasync for files and devices. */
     void flush();
 

@@ -38,10 +38,10 @@ import org.lunforge.scsi.StateStore;
  * so an unmapped range reads as zeros (LBPRZ) and an object wholly inside it is deleted. Allocation is known per object (rbd_diff_iterate2 in
  * whole-object mode): the allocation unit is the image's object size, and a partly discarded object stays mapped.
  *
- * <p>I/O is librbd's asynchronous calls (rbd_aio_readv/writev/flush/write_zeroes/compare_and_write): the calling
- * thread submits, then parks until librbd's callback completes the operation ({@link RbdCompletion}). The disk calls
- * from its virtual I/O threads ({@link #mayBlock()}), so parking frees the carrier and many commands are in flight
- * at once, where librbd's synchronous calls would hold an OS thread each inside native code. A list of several native
+ * <p>I/O is librbd's asynchronous calls (rbd_aio_readv/writev/flush/write_zeroes/writesame/compare_and_write): the
+ * calling thread submits, then parks until librbd's callback completes the operation ({@link RbdCompletion}). The
+ * disk calls from its virtual I/O threads ({@link #mayBlock()}), so parking frees the carrier and many commands are
+ * in flight at once, where librbd's synchronous calls would hold an OS thread each inside native code. A list of several native
  * segments (a command's Data-Out over several PDUs) goes to librbd in one call, as an iovec array.
  *
  * <p>Size. The open image carries an update watch (rbd_update_watch, {@link RbdUpdateWatch}): a resize by any client
@@ -415,6 +415,39 @@ public final class RbdBlockStore implements BlockStore {
             await("rbd_aio_write_zeroes", Direction.WRITE, arena,
                     (c, unused) -> (int) rbd.aioWriteZeroes.invokeExact(image, offset, length, c, 0, 0),
                     MemorySegment.NULL);
+        } finally {
+            exit();
+        }
+    }
+
+    /**
+     * librbd's own write-same (rbd_aio_writesame), asynchronous like the other calls: librbd repeats the pattern
+     * itself, object by object, so no buffer of copies is built and no loop runs here. A length that is not a whole
+     * number of patterns is refused by librbd (EINVAL: it repeats whole patterns only), so such a range, which no
+     * WRITE SAME sends (the pattern is one logical block), goes through the generic writes instead.
+     */
+    @Override
+    public void writeSame(long offset, long length, SgList block, boolean fua) {
+        BlockStore.checkRange(offset, length, size);
+        if (spec.readOnly()) {
+            throw new BlockStoreException(StoreOutcome.READ_ONLY, spec + " is open read-only");
+        }
+        long patternLength = block.length();
+        if (length == 0) {
+            return;
+        }
+        if (patternLength == 0 || length % patternLength != 0) {
+            BlockStore.super.writeSame(offset, length, block, fua);
+            return;
+        }
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pattern = contiguous(block, arena);
+            await("rbd_aio_writesame", Direction.WRITE, arena, (c, unused) -> (int) rbd.aioWriteSame.invokeExact(
+                    image, offset, length, pattern, patternLength, c, 0), MemorySegment.NULL);
+            if (fua) {
+                flushImage(arena);
+            }
         } finally {
             exit();
         }
