@@ -152,7 +152,7 @@ class RbdBlockStoreIT extends BlockStoreContract {
         try (RbdBlockStore s = RbdBlockStore.open(new RbdImageSpec("rbd", name, conf(), null, "admin", false))) {
             s.write(0, native_(pattern(4096, 19)), true);
             java.util.concurrent.CountDownLatch grown = new java.util.concurrent.CountDownLatch(1);
-            java.util.concurrent.atomic.AtomicReference<Thread> on = new java.util.concurrent.atomic.AtomicReference<>();
+            var on = new java.util.concurrent.atomic.AtomicReference<Thread>();
             s.watchSize(() -> {
                 if (s.probeSize() == 16 << 20) {
                     on.set(Thread.currentThread());
@@ -165,6 +165,26 @@ class RbdBlockStoreIT extends BlockStoreContract {
             assertTrue(on.get().isVirtual(), "the listener runs off librbd's thread: " + on.get());
             assertArrayEquals(pattern(4096, 19), readFrom(s, 0, 4096));
         }
+    }
+
+    /** A unit served by a cluster: no librbd cache, RADOS calls bounded; read back from the connection itself. */
+    @Test
+    void aClusteredImageHasNoCacheAndTimeouts() throws Exception {
+        String name = createImage();
+        try (RbdBlockStore alone = RbdBlockStore.open(new RbdImageSpec("rbd", name, conf(), null, "admin", false));
+             RbdBlockStore shared = RbdBlockStore.open(new RbdImageSpec("rbd", name, conf(), null, "admin", false,
+                     true))) {
+            assertEquals("false", shared.setting("rbd_cache"));
+            assertEquals(30.0, seconds(shared.setting("rados_osd_op_timeout")));
+            assertEquals(30.0, seconds(shared.setting("rados_mon_op_timeout")));
+            assertEquals("true", alone.setting("rbd_cache"), "Ceph's default when this node alone serves it");
+            assertEquals(0.0, seconds(alone.setting("rados_osd_op_timeout")));
+        }
+    }
+
+    /** Ceph prints a duration as "30" or "30s" depending on its type. */
+    static double seconds(String value) {
+        return Double.parseDouble(value.trim().replaceAll("s$", ""));
     }
 
     static void rbd(String... args) throws Exception {

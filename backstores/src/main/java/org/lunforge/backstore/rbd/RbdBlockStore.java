@@ -8,7 +8,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lunforge.backstore.BlockStore;
@@ -35,14 +38,15 @@ import org.lunforge.scsi.StateStore;
  *
  * <p>Provisioning. An unmap is rbd_write_zeroes without the thick-provision flag: librbd discards the range exactly
  * (rbd_discard would skip the parts smaller than rbd_discard_granularity_bytes, at least 4 KiB, and leave their data),
- * so an unmapped range reads as zeros (LBPRZ) and an object wholly inside it is deleted. Allocation is known per object (rbd_diff_iterate2 in
- * whole-object mode): the allocation unit is the image's object size, and a partly discarded object stays mapped.
+ * so an unmapped range reads as zeros (LBPRZ) and an object wholly inside it is deleted. Allocation is known per
+ * object (rbd_diff_iterate2 in whole-object mode): the allocation unit is the image's object size, and a partly
+ * discarded object stays mapped.
  *
  * <p>I/O is librbd's asynchronous calls (rbd_aio_readv/writev/flush/write_zeroes/writesame/compare_and_write): the
  * calling thread submits, then parks until librbd's callback completes the operation ({@link RbdCompletion}). The
  * disk calls from its virtual I/O threads ({@link #mayBlock()}), so parking frees the carrier and many commands are
- * in flight at once, where librbd's synchronous calls would hold an OS thread each inside native code. A list of several native
- * segments (a command's Data-Out over several PDUs) goes to librbd in one call, as an iovec array.
+ * in flight at once, where librbd's synchronous calls would hold an OS thread each inside native code. A list of
+ * several native segments (a command's Data-Out over several PDUs) goes to librbd in one call, as an iovec array.
  *
  * <p>Size. The open image carries an update watch (rbd_update_watch, {@link RbdUpdateWatch}): a resize by any client
  * reaches the disk through {@link #watchSize} at once, and the disk re-reads the size (rbd_get_size) and establishes
@@ -52,6 +56,26 @@ import org.lunforge.scsi.StateStore;
  */
 public final class RbdBlockStore implements BlockStore {
     private static final System.Logger LOG = System.getLogger(RbdBlockStore.class.getName());
+
+    /**
+     * What a connection to an image several nodes serve is given before rados_connect (set here, they override
+     * ceph.conf):
+     * <ul>
+     *   <li>{@code rbd_cache=false}: librbd's write-back cache keeps acknowledged writes in this process; with two
+     *       nodes writing one image a write acknowledged by one could still sit in its cache when the other reads,
+     *       or be lost when this node is fenced after acknowledging it. Every write then goes to the OSDs before it
+     *       is acknowledged (FUA and SYNCHRONIZE CACHE cost nothing more).</li>
+     *   <li>{@code rados_osd_op_timeout} and {@code rados_mon_op_timeout} 30 s (Ceph's default: none, a call waits
+     *       for ever): a node cut off from the cluster gets its lease renewal back as ETIMEDOUT and reports its group
+     *       transitioning (ClusterAlua: its lease, 5 s by default, has lapsed by then), and its waiting commands
+     *       fail instead of hanging. Its writes cannot land meanwhile: the node that took over after the lease lapsed
+     *       blocklisted it first. 30 s is far above the lease so that a healthy but slow cluster (peering, the new OSD
+     *       map a blocklist makes) never fails a command, and equals the SCSI command timeout initiators use by
+     *       default (Linux sd), so a command no one still waits for does not stay queued in RADOS.</li>
+     * </ul>
+     */
+    public static final Map<String, String> CLUSTER_SETTINGS = Collections.unmodifiableMap(new LinkedHashMap<>(Map.of(
+            "rbd_cache", "false", "rados_osd_op_timeout", "30", "rados_mon_op_timeout", "30")));
 
     /** librbd 1.16 compares and writes atomically only within one 512-byte sector (else EINVAL). */
     static final long COMPARE_AND_WRITE_SECTOR = 512;
@@ -111,6 +135,11 @@ public final class RbdBlockStore implements BlockStore {
             }
             if (spec.keyring() != null) {
                 confSet(rbd, spec, cluster, arena, "keyring", spec.keyring().toString());
+            }
+            if (spec.cluster()) {
+                for (Map.Entry<String, String> e : CLUSTER_SETTINGS.entrySet()) {
+                    confSet(rbd, spec, cluster, arena, e.getKey(), e.getValue());
+                }
             }
             call(spec, "rados_connect", (int) rbd.radosConnect.invokeExact(cluster));
             call(spec, "rados_ioctx_create " + spec.pool(), (int) rbd.ioctxCreate.invokeExact(cluster,
@@ -184,6 +213,23 @@ public final class RbdBlockStore implements BlockStore {
             }
         } catch (Throwable t) {
             throw new IllegalStateException("releasing librbd handles", t);
+        }
+    }
+
+    /** The value this store's connection holds for a Ceph option (rados_conf_get), as librados prints it. */
+    public String setting(String option) {
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(256);
+            int rc = (int) rbd.radosConfGet.invokeExact(cluster, arena.allocateFrom(option), value, value.byteSize());
+            if (rc < 0) {
+                throw new IllegalArgumentException(option + ": " + RbdErrno.name(rc));
+            }
+            return value.getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
         }
     }
 
