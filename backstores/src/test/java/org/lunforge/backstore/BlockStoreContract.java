@@ -67,7 +67,10 @@ abstract class BlockStoreContract {
         return out;
     }
 
-    /** Across 64 KiB boundaries (rbd objects in the integration test): every copy of the pattern reads back, the neighbours untouched. */
+    /**
+     * Across 64 KiB boundaries (rbd objects in the integration test): every copy of the pattern reads back, the
+     * neighbours untouched.
+     */
     @Test
     void writeSameRepeatsThePatternAcrossObjects() throws Exception {
         long at = 65536 - 1024;
