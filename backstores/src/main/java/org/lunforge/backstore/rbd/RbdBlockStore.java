@@ -80,6 +80,7 @@ public final class RbdBlockStore implements BlockStore {
     /** librbd 1.16 compares and writes atomically only within one 512-byte sector (else EINVAL). */
     static final long COMPARE_AND_WRITE_SECTOR = 512;
 
+    private final Librados rados;
     private final Librbd rbd;
     private final RbdImageSpec spec;
     private final MemorySegment cluster;
@@ -94,8 +95,9 @@ public final class RbdBlockStore implements BlockStore {
     /** Closed before the connection they use. */
     private final List<RbdUnitState> unitStates = new CopyOnWriteArrayList<>();
 
-    private RbdBlockStore(Librbd rbd, RbdImageSpec spec, MemorySegment cluster, MemorySegment ioctx,
+    private RbdBlockStore(Librados rados, Librbd rbd, RbdImageSpec spec, MemorySegment cluster, MemorySegment ioctx,
                           MemorySegment image, RbdUpdateWatch watch, String imageId, long objectSize, long size) {
+        this.rados = rados;
         this.rbd = rbd;
         this.spec = spec;
         this.cluster = cluster;
@@ -109,8 +111,10 @@ public final class RbdBlockStore implements BlockStore {
 
     /** Connects to the cluster and opens the image; an IOException says which step failed and why. */
     public static RbdBlockStore open(RbdImageSpec spec) throws IOException {
+        Librados rados;
         Librbd rbd;
         try {
+            rados = Librados.load();
             rbd = Librbd.load();
         } catch (UnsatisfiedLinkError e) {
             throw new IOException(spec + ": " + e.getMessage(), e);
@@ -121,28 +125,28 @@ public final class RbdBlockStore implements BlockStore {
         RbdUpdateWatch watch = null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = arena.allocate(ADDRESS);
-            call(spec, "rados_create", (int) rbd.radosCreate.invokeExact(handle, arena.allocateFrom(spec.clientId())));
+            call(spec, "rados_create", (int) rados.create.invokeExact(handle, arena.allocateFrom(spec.clientId())));
             cluster = handle.get(ADDRESS, 0);
-            call(spec, "rados_conf_read_file " + spec.conf(), (int) rbd.radosConfReadFile.invokeExact(cluster,
+            call(spec, "rados_conf_read_file " + spec.conf(), (int) rados.confReadFile.invokeExact(cluster,
                     arena.allocateFrom(spec.conf().toString())));
             // Give up connecting after 30 s rather than Ceph's 300 unless ceph.conf says otherwise (a value set here
             // would override the file's): a daemon started while the cluster is down says so instead of hanging.
             MemorySegment value = arena.allocate(64);
-            int got = (int) rbd.radosConfGet.invokeExact(cluster, arena.allocateFrom("client_mount_timeout"), value,
+            int got = (int) rados.confGet.invokeExact(cluster, arena.allocateFrom("client_mount_timeout"), value,
                     value.byteSize());
             if (got == 0 && isCephDefaultMountTimeout(value.getString(0))) {
-                confSet(rbd, spec, cluster, arena, "client_mount_timeout", "30");
+                confSet(rados, spec, cluster, arena, "client_mount_timeout", "30");
             }
             if (spec.keyring() != null) {
-                confSet(rbd, spec, cluster, arena, "keyring", spec.keyring().toString());
+                confSet(rados, spec, cluster, arena, "keyring", spec.keyring().toString());
             }
             if (spec.cluster()) {
                 for (Map.Entry<String, String> e : CLUSTER_SETTINGS.entrySet()) {
-                    confSet(rbd, spec, cluster, arena, e.getKey(), e.getValue());
+                    confSet(rados, spec, cluster, arena, e.getKey(), e.getValue());
                 }
             }
-            call(spec, "rados_connect", (int) rbd.radosConnect.invokeExact(cluster));
-            call(spec, "rados_ioctx_create " + spec.pool(), (int) rbd.ioctxCreate.invokeExact(cluster,
+            call(spec, "rados_connect", (int) rados.connect.invokeExact(cluster));
+            call(spec, "rados_ioctx_create " + spec.pool(), (int) rados.ioctxCreate.invokeExact(cluster,
                     arena.allocateFrom(spec.pool()), handle));
             ioctx = handle.get(ADDRESS, 0);
             MemorySegment name = arena.allocateFrom(spec.image());
@@ -161,13 +165,13 @@ public final class RbdBlockStore implements BlockStore {
             long objectSize = info.get(JAVA_LONG, Librbd.IMAGE_INFO_OBJ_SIZE);
             MemorySegment id = arena.allocate(128);
             call(spec, "rbd_get_id", (int) rbd.getId.invokeExact(image, id, id.byteSize()));
-            return new RbdBlockStore(rbd, spec, cluster, ioctx, image, watch, id.getString(0, StandardCharsets.UTF_8),
-                    objectSize, size);
+            return new RbdBlockStore(rados, rbd, spec, cluster, ioctx, image, watch,
+                    id.getString(0, StandardCharsets.UTF_8), objectSize, size);
         } catch (IOException | RuntimeException | Error e) {
-            release(rbd, cluster, ioctx, image, watch);
+            release(rados, rbd, cluster, ioctx, image, watch);
             throw e;
         } catch (Throwable t) {
-            release(rbd, cluster, ioctx, image, watch);
+            release(rados, rbd, cluster, ioctx, image, watch);
             throw new IllegalStateException(t);
         }
     }
@@ -181,9 +185,9 @@ public final class RbdBlockStore implements BlockStore {
         }
     }
 
-    private static void confSet(Librbd rbd, RbdImageSpec spec, MemorySegment cluster, Arena arena, String key,
+    private static void confSet(Librados rados, RbdImageSpec spec, MemorySegment cluster, Arena arena, String key,
                                 String value) throws Throwable {
-        call(spec, "rados_conf_set " + key, (int) rbd.radosConfSet.invokeExact(cluster, arena.allocateFrom(key),
+        call(spec, "rados_conf_set " + key, (int) rados.confSet.invokeExact(cluster, arena.allocateFrom(key),
                 arena.allocateFrom(value)));
     }
 
@@ -193,8 +197,8 @@ public final class RbdBlockStore implements BlockStore {
         }
     }
 
-    private static void release(Librbd rbd, MemorySegment cluster, MemorySegment ioctx, MemorySegment image,
-                                RbdUpdateWatch watch) {
+    private static void release(Librados rados, Librbd rbd, MemorySegment cluster, MemorySegment ioctx,
+                                MemorySegment image, RbdUpdateWatch watch) {
         if (watch != null) {
             watch.unregister(rbd, image);
         }
@@ -206,10 +210,10 @@ public final class RbdBlockStore implements BlockStore {
                 }
             }
             if (!ioctx.equals(MemorySegment.NULL)) {
-                rbd.ioctxDestroy.invokeExact(ioctx);
+                rados.ioctxDestroy.invokeExact(ioctx);
             }
             if (!cluster.equals(MemorySegment.NULL)) {
-                rbd.radosShutdown.invokeExact(cluster);
+                rados.shutdown.invokeExact(cluster);
             }
         } catch (Throwable t) {
             throw new IllegalStateException("releasing librbd handles", t);
@@ -221,7 +225,7 @@ public final class RbdBlockStore implements BlockStore {
         enter();
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment value = arena.allocate(256);
-            int rc = (int) rbd.radosConfGet.invokeExact(cluster, arena.allocateFrom(option), value, value.byteSize());
+            int rc = (int) rados.confGet.invokeExact(cluster, arena.allocateFrom(option), value, value.byteSize());
             if (rc < 0) {
                 throw new IllegalArgumentException(option + ": " + RbdErrno.name(rc));
             }
@@ -569,8 +573,8 @@ public final class RbdBlockStore implements BlockStore {
 
     /**
      * The run from {@code offset}: which objects exist comes from rbd_diff_iterate2 over the image's head since
-     * creation, in whole-object mode; at most 1024 objects are asked about per call (a look-up in the object map when the image has fast-diff) (GET LBA STATUS asks again from where
-     * the run ended).
+     * creation, in whole-object mode; at most 1024 objects are asked about per call (a look-up in the object map
+     * when the image has fast-diff; GET LBA STATUS asks again from where the run ended).
      */
     @Override
     public Extent extentAt(long offset, long maxLength) {
@@ -610,7 +614,7 @@ public final class RbdBlockStore implements BlockStore {
                 LOG.log(System.Logger.Level.WARNING, spec + ": flush on close: " + e.getMessage());
             }
             unitStates.forEach(RbdUnitState::close);
-            release(rbd, cluster, ioctx, image, watch);
+            release(rados, rbd, cluster, ioctx, image, watch);
         } finally {
             lifecycle.writeLock().unlock();
         }
