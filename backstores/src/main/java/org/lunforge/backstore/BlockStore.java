@@ -31,6 +31,16 @@ public interface BlockStore extends AutoCloseable {
         return size();
     }
 
+    /**
+     * Asks the store to call {@code sizeMayHaveChanged} whenever its backing is resized behind our back and it learns
+     * of it by itself (an RBD image's header watch: {@code rbd resize} from anywhere), from a thread of the store's own
+     * that may block, never the caller's; the listener re-reads the size with {@link #probeSize()}. One listener per
+     * store: a later call replaces it. Stores that learn of no resize by themselves (a file, a device) ignore it; their
+     * size is re-probed when asked (READ CAPACITY).
+     */
+    default void watchSize(Runnable sizeMayHaveChanged) {
+    }
+
     /** Reads {@code dst.length()} bytes from {@code offset} into {@code dst}. Deallocated ranges read as zeros. */
     void read(long offset, SgList dst);
 
@@ -49,6 +59,29 @@ public interface BlockStore extends AutoCloseable {
      * 5.1 FUA) when this returns; otherwise it may sit in a volatile cache until {@link #flush()}.
      */
     void write(long offset, SgList src, boolean fua);
+
+    /**
+     * Writes {@code block} over {@code [offset, offset + length)} again and again (WRITE SAME, SBC-4 5.49): copy
+     * {@code i} at {@code offset + i * block.length()}, the last one cut short if {@code length} is not a multiple of
+     * it. With {@code fua} durable on return, as {@link #write}. This default writes from one buffer of up to 1 MiB of
+     * copies; a store whose backing repeats a pattern itself (librbd's writesame) overrides it.
+     */
+    default void writeSame(long offset, long length, SgList block, boolean fua) {
+        int n = (int) block.length();
+        if (n == 0) {
+            throw new IllegalArgumentException("an empty pattern");
+        }
+        int copies = (int) Math.max(1, Math.min(length, 1 << 20) / n);
+        byte[] pattern = block.toByteArray(0, n);
+        byte[] buffer = new byte[copies * n];
+        for (int i = 0; i < copies; i++) {
+            System.arraycopy(pattern, 0, buffer, i * n, n);
+        }
+        SgList source = SgList.wrap(buffer);
+        for (long done = 0; done < length; done += buffer.length) {
+            write(offset + done, source.slice(0, Math.min(buffer.length, length - done)), fua);
+        }
+    }
 
     /** Makes every completed write durable (SYNCHRONIZE CACHE): fdatasync for files and devices. */
     void flush();

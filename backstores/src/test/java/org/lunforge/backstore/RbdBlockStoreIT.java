@@ -142,6 +142,64 @@ class RbdBlockStoreIT extends BlockStoreContract {
         assertArrayEquals(data, read(OBJECT - 4096, data.length));
     }
 
+    /**
+     * {@code rbd resize} by another client while this store holds the image's exclusive lock (it wrote last): the
+     * image's update watch tells the listener, on a thread of the store's, and the size read then is the new one.
+     */
+    @Test
+    void aResizeIsHeardThroughTheImagesWatch() throws Exception {
+        String name = createImage();
+        try (RbdBlockStore s = RbdBlockStore.open(new RbdImageSpec("rbd", name, conf(), null, "admin", false))) {
+            s.write(0, native_(pattern(4096, 19)), true);
+            java.util.concurrent.CountDownLatch grown = new java.util.concurrent.CountDownLatch(1);
+            var on = new java.util.concurrent.atomic.AtomicReference<Thread>();
+            s.watchSize(() -> {
+                if (s.probeSize() == 16 << 20) {
+                    on.set(Thread.currentThread());
+                    grown.countDown();
+                }
+            });
+            rbd("resize", "rbd/" + name, "--size", "16M");
+            assertTrue(grown.await(60, TimeUnit.SECONDS), "no update heard after rbd resize");
+            assertEquals(16 << 20, s.size());
+            assertTrue(on.get().isVirtual(), "the listener runs off librbd's thread: " + on.get());
+            assertArrayEquals(pattern(4096, 19), readFrom(s, 0, 4096));
+        }
+    }
+
+    /** A unit served by a cluster: no librbd cache, RADOS calls bounded; read back from the connection itself. */
+    @Test
+    void aClusteredImageHasNoCacheAndTimeouts() throws Exception {
+        String name = createImage();
+        try (RbdBlockStore alone = RbdBlockStore.open(new RbdImageSpec("rbd", name, conf(), null, "admin", false));
+             RbdBlockStore shared = RbdBlockStore.open(new RbdImageSpec("rbd", name, conf(), null, "admin", false,
+                     true))) {
+            assertEquals("false", shared.setting("rbd_cache"));
+            assertEquals(30.0, seconds(shared.setting("rados_osd_op_timeout")));
+            assertEquals(30.0, seconds(shared.setting("rados_mon_op_timeout")));
+            assertEquals("true", alone.setting("rbd_cache"), "Ceph's default when this node alone serves it");
+            assertEquals(0.0, seconds(alone.setting("rados_osd_op_timeout")));
+        }
+    }
+
+    /** Ceph prints a duration as "30" or "30s" depending on its type. */
+    static double seconds(String value) {
+        return Double.parseDouble(value.trim().replaceAll("s$", ""));
+    }
+
+    static void rbd(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of("rbd", "-c", conf().toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).inheritIO().start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", command));
+    }
+
+    private static byte[] readFrom(BlockStore s, long offset, int length) {
+        SgList into = SgList.of(Arena.ofAuto().allocate(length));
+        s.read(offset, into);
+        return into.toByteArray();
+    }
+
     private static SgList native_(byte[] data) {
         MemorySegment s = Arena.ofAuto().allocate(data.length);
         MemorySegment.copy(MemorySegment.ofArray(data), 0, s, 0, data.length);

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import org.lunforge.scsi.AsymmetricAccessState;
 import org.lunforge.scsi.CheckCondition;
 import org.lunforge.scsi.SenseCode;
@@ -46,6 +47,8 @@ final class ClusterAlua implements AutoCloseable {
     private final boolean activeActive;
     private final int leaseSeconds;
     private final String name;
+    /** System.nanoTime, or a test's clock: when the lease was last renewed, measured against its duration. */
+    private final LongSupplier nanoTime;
     /** The shared value last read or learned. */
     private volatile Map<Integer, AsymmetricAccessState> cluster = Map.of();
     private volatile boolean closed;
@@ -58,6 +61,12 @@ final class ClusterAlua implements AutoCloseable {
 
     ClusterAlua(TargetPortGroups groups, SharedState shared, int ownGroup, boolean activeActive, int leaseSeconds,
                 String name) {
+        this(groups, shared, ownGroup, activeActive, leaseSeconds, name, System::nanoTime);
+    }
+
+    ClusterAlua(TargetPortGroups groups, SharedState shared, int ownGroup, boolean activeActive, int leaseSeconds,
+                String name, LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
         this.groups = groups;
         this.shared = shared;
         this.ownGroup = ownGroup;
@@ -66,7 +75,19 @@ final class ClusterAlua implements AutoCloseable {
         this.name = name;
     }
 
+    /** Joins the cluster's ALUA and, unless active/active, looks at the lease every {@link #POLL_MILLIS} from now on. */
     void start() throws IOException {
+        if (enroll()) {
+            loop = Thread.ofVirtual().name("cluster-alua").start(this::run);
+        }
+    }
+
+    /**
+     * Reads the shared value and listens for its changes; adopts every group active/optimized (active/active, and
+     * returns false: there is no lease), or the shared value with this node's own group standby until it holds the
+     * lease (and returns true: {@link #step} is to run).
+     */
+    boolean enroll() throws IOException {
         shared.listen((version, value, notice) -> learned(decode(value)));
         cluster = decode(shared.read());
         groups.coordinate(this::propose);
@@ -80,13 +101,13 @@ final class ClusterAlua implements AutoCloseable {
             }
             groups.adopt(all);
             LOG.log(INFO, () -> name + ": active/active, every group active/optimized");
-            return;
+            return false;
         }
         // Until this node holds the lease its own group is standby, whatever the shared value says of it.
         Map<Integer, AsymmetricAccessState> local = new HashMap<>(cluster);
         local.put(ownGroup, AsymmetricAccessState.STANDBY);
         groups.adopt(local);
-        loop = Thread.ofVirtual().name("cluster-alua").start(this::run);
+        return true;
     }
 
     private void run() {
@@ -105,7 +126,7 @@ final class ClusterAlua implements AutoCloseable {
     }
 
     /** One look at the lease: renew or take it, or notice it is lost. */
-    private void step() {
+    void step() {
         if (fenced) {
             return;
         }
@@ -126,7 +147,7 @@ final class ClusterAlua implements AutoCloseable {
             // The shared value may have changed during the call (SET TARGET PORT GROUPS through another node).
             boolean designatedNow = cluster.get(ownGroup) == AsymmetricAccessState.ACTIVE_OPTIMIZED;
             if (held) {
-                lastRenewed = System.nanoTime();
+                lastRenewed = nanoTime.getAsLong();
                 if (designated && !designatedNow) {
                     shared.dropLease(); // the active group moved elsewhere: hand the lease over, unfenced
                     holding = false;
@@ -151,7 +172,7 @@ final class ClusterAlua implements AutoCloseable {
                 return;
             }
             LOG.log(WARNING, () -> name + ": the lease could not be renewed: " + e.getMessage());
-            if (holding && System.nanoTime() - lastRenewed >= leaseSeconds * 1_000_000_000L) {
+            if (holding && nanoTime.getAsLong() - lastRenewed >= leaseSeconds * 1_000_000_000L) {
                 holding = false; // the lease may have lapsed: another node may be taking over
                 groups.adopt(Map.of(ownGroup, AsymmetricAccessState.TRANSITIONING));
             }

@@ -117,7 +117,8 @@ public final class Daemon implements AutoCloseable {
             portGroups.reconfigure(wanted);
             configuredGroups = wanted;
         }
-        objects.reconcile(config.getBackstoresList());
+        objects.reconcile(config.getBackstoresList(),
+                config.hasCluster() ? config.getCluster().getBackstore() : null);
         libraries.reconcile(config.getLibrariesList());
         kernelExports.build(config);
         iscsiTargets.reconcile(config.getIscsiTargetsList(), this::logicalUnit);

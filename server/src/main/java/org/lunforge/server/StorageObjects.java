@@ -62,6 +62,14 @@ final class StorageObjects implements AutoCloseable {
      * reconciles back to the previous configuration.
      */
     void reconcile(List<Backstore> backstores) throws IOException {
+        reconcile(backstores, null);
+    }
+
+    /**
+     * As {@link #reconcile(List)}, with {@code clusterBackstore} the name of the backstore several nodes serve (the
+     * config's {@code cluster.backstore}), or null: its rbd store is opened with the settings sharing needs.
+     */
+    void reconcile(List<Backstore> backstores, String clusterBackstore) throws IOException {
         Map<String, Backstore> wanted = new LinkedHashMap<>();
         for (Backstore b : backstores) {
             wanted.put(ConfigValidator.backstorePath(b), b);
@@ -73,12 +81,13 @@ final class StorageObjects implements AutoCloseable {
         }
         for (Map.Entry<String, Backstore> e : wanted.entrySet()) {
             if (!byPath.containsKey(e.getKey())) {
-                byPath.put(e.getKey(), open(e.getKey(), e.getValue()));
+                byPath.put(e.getKey(), open(e.getKey(), e.getValue(),
+                        e.getValue().getName().equals(clusterBackstore)));
             }
         }
     }
 
-    private StorageObject open(String path, Backstore b) throws IOException {
+    private StorageObject open(String path, Backstore b, boolean clustered) throws IOException {
         Map<String, String> storeConfig = new HashMap<>();
         String type;
         switch (b.getStoreCase()) {
@@ -107,6 +116,9 @@ final class StorageObjects implements AutoCloseable {
                 }
                 if (!b.getRbd().getClientId().isEmpty()) {
                     storeConfig.put("client_id", b.getRbd().getClientId());
+                }
+                if (clustered) {
+                    storeConfig.put("cluster", "true");
                 }
             }
             default -> throw new IllegalArgumentException(path + ": no store");

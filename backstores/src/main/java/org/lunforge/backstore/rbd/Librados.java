@@ -12,7 +12,8 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The librados calls the cluster-wide state of a logical unit makes (objects, guarded write operations,
+ * The librados calls: the connection an rbd store opens its image on (rados_create, the configuration, connect,
+ * the pool's ioctx) and those the cluster-wide state of a logical unit makes on it (objects, guarded write operations,
  * watch/notify, advisory locks, blocklisting), bound through the FFM API to Debian's librados.so.2 (Ceph 16,
  * librados 3.0): no JNI, no JNA. As in {@link Librbd}, every call returns a negative errno on failure.
  *
@@ -32,8 +33,10 @@ final class Librados {
 
     private static volatile Librados loaded;
 
-    final MethodHandle create2;
+    final MethodHandle create;
     final MethodHandle confReadFile;
+    final MethodHandle confSet;
+    final MethodHandle confGet;
     final MethodHandle connect;
     final MethodHandle shutdown;
     final MethodHandle ioctxCreate;
@@ -73,10 +76,16 @@ final class Librados {
 
     private Librados(SymbolLookup rados) {
         Linker linker = Linker.nativeLinker();
-        // int rados_create2(rados_t *pcluster, const char *clustername, const char *name, uint64_t flags)
-        create2 = Librbd.bind(linker, rados, "rados_create2",
+        // int rados_create(rados_t *cluster, const char *id): id is the cephx user without "client."
+        create = Librbd.bind(linker, rados, "rados_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        confReadFile = Librbd.bind(linker, rados, "rados_conf_read_file",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
+        // int rados_conf_set(rados_t cluster, const char *option, const char *value)
+        confSet = Librbd.bind(linker, rados, "rados_conf_set",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
+        // int rados_conf_get(rados_t cluster, const char *option, char *buf, size_t len)
+        confGet = Librbd.bind(linker, rados, "rados_conf_get",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-        confReadFile = Librbd.bind(linker, rados, "rados_conf_read_file", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
         connect = Librbd.bind(linker, rados, "rados_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         shutdown = Librbd.bind(linker, rados, "rados_shutdown", FunctionDescriptor.ofVoid(ADDRESS));
         ioctxCreate = Librbd.bind(linker, rados, "rados_ioctx_create",
@@ -94,8 +103,10 @@ final class Librados {
         read = Librbd.bind(linker, rados, "rados_read",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG));
         // int rados_stat(rados_ioctx_t io, const char *o, uint64_t *psize, time_t *pmtime)
-        stat = Librbd.bind(linker, rados, "rados_stat", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        getLastVersion = Librbd.bind(linker, rados, "rados_get_last_version", FunctionDescriptor.of(JAVA_LONG, ADDRESS));
+        stat = Librbd.bind(linker, rados, "rados_stat",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        getLastVersion = Librbd.bind(linker, rados, "rados_get_last_version",
+                FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         createWriteOp = Librbd.bind(linker, rados, "rados_create_write_op", FunctionDescriptor.of(ADDRESS));
         releaseWriteOp = Librbd.bind(linker, rados, "rados_release_write_op", FunctionDescriptor.ofVoid(ADDRESS));
         writeOpAssertVersion = Librbd.bind(linker, rados, "rados_write_op_assert_version",
@@ -115,7 +126,8 @@ final class Librados {
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         unwatch2 = Librbd.bind(linker, rados, "rados_unwatch2", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         // int rados_watch_check(rados_ioctx_t, uint64_t cookie): ms since the watch was last confirmed, or -errno
-        watchCheck = Librbd.bind(linker, rados, "rados_watch_check", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
+        watchCheck = Librbd.bind(linker, rados, "rados_watch_check",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         watchFlush = Librbd.bind(linker, rados, "rados_watch_flush", FunctionDescriptor.of(JAVA_INT, ADDRESS));
         // int rados_notify2(rados_ioctx_t, const char *o, const char *buf, int buf_len, uint64_t timeout_ms,
         //                   char **reply_buffer, size_t *reply_buffer_len)
@@ -138,8 +150,8 @@ final class Librados {
         // ssize_t rados_list_lockers(rados_ioctx_t, const char *o, const char *name, int *exclusive, char *tag,
         //     size_t *tag_len, char *clients, size_t *clients_len, char *cookies, size_t *cookies_len, char *addrs,
         //     size_t *addrs_len)
-        listLockers = Librbd.bind(linker, rados, "rados_list_lockers", FunctionDescriptor.of(JAVA_LONG, ADDRESS, ADDRESS,
-                ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        listLockers = Librbd.bind(linker, rados, "rados_list_lockers", FunctionDescriptor.of(JAVA_LONG, ADDRESS,
+                ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         // int rados_break_lock(rados_ioctx_t, const char *o, const char *name, const char *client,
         //                      const char *cookie)
         breakLock = Librbd.bind(linker, rados, "rados_break_lock",

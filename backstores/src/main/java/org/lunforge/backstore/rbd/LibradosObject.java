@@ -60,7 +60,11 @@ final class LibradosObject implements RadosObject {
     private final MemorySegment readBuffer;
     private final long clientId;
     private volatile Watcher watcher;
-    private volatile long cookie;
+    /**
+     * The watch this object holds, 0 for none. librados's cookie is the address of the watch's state, which
+     * rados_unwatch2 frees: a cookie is unwatched once, and then this is 0 (guarded by this object's lock).
+     */
+    private long cookie;
     private volatile boolean closed;
 
     /** Opens the object's ioctxs in {@code pool} on an already connected cluster handle. */
@@ -380,6 +384,9 @@ final class LibradosObject implements RadosObject {
     private MemorySegment errorStub;
 
     private synchronized void startWatch() throws IOException {
+        if (closed) {
+            throw new IOException(oid + " is closed");
+        }
         if (notifiedStub == null) {
             Linker linker = Linker.nativeLinker();
             notifiedStub = linker.upcallStub(NOTIFIED.bindTo(this), Librados.WATCH_CALLBACK, arena);
@@ -429,7 +436,7 @@ final class LibradosObject implements RadosObject {
         Thread.ofVirtual().name("rewatch-" + oid).start(() -> {
             for (int attempt = 0; !closed && attempt < 30; attempt++) {
                 try {
-                    int rc = (int) rados.unwatch2.invokeExact(watchIo, errCookie);
+                    endWatch(errCookie); // once: a later attempt finds it ended
                     startWatch();
                     Watcher w = watcher;
                     if (w != null) {
@@ -453,16 +460,30 @@ final class LibradosObject implements RadosObject {
         });
     }
 
+    /** Ends the watch {@code which} if it is still this object's; a watch ended already is left alone. */
+    private synchronized void endWatch(long which) throws Throwable {
+        if (which != 0 && cookie == which) {
+            cookie = 0;
+            int rc = (int) rados.unwatch2.invokeExact(watchIo, which);
+        }
+    }
+
     @Override
     public void close() {
-        if (closed) {
-            return;
+        synchronized (this) { // after this no watch starts (startWatch holds the same lock)
+            if (closed) {
+                return;
+            }
+            closed = true;
         }
-        closed = true;
         try (Arena call = Arena.ofConfined()) {
-            if (notifiedStub != null) {
-                int rc = (int) rados.unwatch2.invokeExact(watchIo, cookie);
-                rc = (int) rados.watchFlush.invokeExact(cluster);
+            long current;
+            synchronized (this) {
+                current = cookie;
+            }
+            if (current != 0) {
+                endWatch(current);
+                int rc = (int) rados.watchFlush.invokeExact(cluster);
             }
             int rc = (int) rados.unlock.invokeExact(io, oidC, call.allocateFrom(LOCK_NAME),
                     call.allocateFrom(LOCK_COOKIE));

@@ -13,14 +13,15 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 
 /**
- * The librados and librbd calls an rbd store makes, bound through the FFM API to Debian's librados.so.2 and
- * librbd.so.1 (Ceph 16, librbd 1.16): no JNI, no JNA. Every call returns a negative errno on failure (librados and
- * librbd report errors that way, not through errno), which {@link RbdErrno} classifies.
+ * The librbd calls an rbd store makes, bound through the FFM API to Debian's librbd.so.1 (Ceph 16, librbd 1.16): no
+ * JNI, no JNA. The connection an image is opened on (rados_t, rados_ioctx_t) is {@link Librados}'s: each call is
+ * bound once. Every call returns a negative errno on failure (librados and librbd report errors that way, not through
+ * errno), which {@link RbdErrno} classifies.
  *
  * <p>Handles ({@code rados_t}, {@code rados_ioctx_t}, {@code rbd_image_t}) are opaque pointers. Data buffers are
  * passed as the caller's own native segments: librbd reads into and writes from them directly.
  *
- * <p>{@link #load()} fails with {@link UnsatisfiedLinkError} when the libraries are not installed; nothing here is
+ * <p>{@link #load()} fails with {@link UnsatisfiedLinkError} when the library is not installed; nothing here is
  * touched before an rbd store is opened, so a daemon without Ceph's libraries serves its other stores as before.
  */
 final class Librbd {
@@ -31,14 +32,6 @@ final class Librbd {
 
     private static volatile Librbd loaded;
 
-    final MethodHandle radosCreate;
-    final MethodHandle radosConfReadFile;
-    final MethodHandle radosConfSet;
-    final MethodHandle radosConfGet;
-    final MethodHandle radosConnect;
-    final MethodHandle radosShutdown;
-    final MethodHandle ioctxCreate;
-    final MethodHandle ioctxDestroy;
     final MethodHandle open;
     final MethodHandle openReadOnly;
     final MethodHandle close;
@@ -55,24 +48,12 @@ final class Librbd {
     final MethodHandle aioFlush;
     final MethodHandle aioWriteZeroes;
     final MethodHandle aioCompareAndWrite;
+    final MethodHandle aioWriteSame;
+    final MethodHandle updateWatch;
+    final MethodHandle updateUnwatch;
 
-    private Librbd(SymbolLookup rados, SymbolLookup rbd) {
+    private Librbd(SymbolLookup rbd) {
         Linker linker = Linker.nativeLinker();
-        // int rados_create(rados_t *cluster, const char *id)
-        radosCreate = bind(linker, rados, "rados_create", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        radosConfReadFile = bind(linker, rados, "rados_conf_read_file",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
-        radosConfSet = bind(linker, rados, "rados_conf_set",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        // int rados_conf_get(rados_t cluster, const char *option, char *buf, size_t len)
-        radosConfGet = bind(linker, rados, "rados_conf_get",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-        radosConnect = bind(linker, rados, "rados_connect", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        radosShutdown = bind(linker, rados, "rados_shutdown", FunctionDescriptor.ofVoid(ADDRESS));
-        // int rados_ioctx_create(rados_t cluster, const char *pool_name, rados_ioctx_t *ioctx)
-        ioctxCreate = bind(linker, rados, "rados_ioctx_create",
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS));
-        ioctxDestroy = bind(linker, rados, "rados_ioctx_destroy", FunctionDescriptor.ofVoid(ADDRESS));
         // int rbd_open(rados_ioctx_t io, const char *name, rbd_image_t *image, const char *snap_name)
         open = bind(linker, rbd, "rbd_open", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
         openReadOnly = bind(linker, rbd, "rbd_open_read_only",
@@ -107,8 +88,19 @@ final class Librbd {
         //                                   const char *buf, rbd_completion_t c, uint64_t *mismatch_off, int op_flags)
         aioCompareAndWrite = bind(linker, rbd, "rbd_aio_compare_and_write", FunctionDescriptor.of(JAVA_LONG, ADDRESS,
                 JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT));
+        // int rbd_aio_writesame(rbd_image_t, uint64_t off, size_t len, const char *buf, size_t data_len,
+        //                       rbd_completion_t c, int op_flags)
+        aioWriteSame = bind(linker, rbd, "rbd_aio_writesame", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG,
+                JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, JAVA_INT));
+        // int rbd_update_watch(rbd_image_t, uint64_t *handle, rbd_update_callback_t watch_cb, void *arg)
+        updateWatch = bind(linker, rbd, "rbd_update_watch",
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        // int rbd_update_unwatch(rbd_image_t, uint64_t handle)
+        updateUnwatch = bind(linker, rbd, "rbd_update_unwatch", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
     }
 
+    /** The upcall signature of {@code rbd_update_callback_t}: {@code void (*)(void *arg)}. */
+    static final FunctionDescriptor UPDATE_CALLBACK = FunctionDescriptor.ofVoid(ADDRESS);
     /** The upcall signature of {@code rbd_callback_t}: {@code void (*)(rbd_completion_t cb, void *arg)}. */
     static final FunctionDescriptor AIO_CALLBACK = FunctionDescriptor.ofVoid(ADDRESS, ADDRESS);
     /** {@code struct iovec}: a base pointer and a length, 16 bytes on LP64. */
@@ -124,11 +116,10 @@ final class Librbd {
                 l = loaded;
                 if (l == null) {
                     try {
-                        l = new Librbd(SymbolLookup.libraryLookup("librados.so.2", Arena.global()),
-                                SymbolLookup.libraryLookup("librbd.so.1", Arena.global()));
+                        l = new Librbd(SymbolLookup.libraryLookup("librbd.so.1", Arena.global()));
                     } catch (IllegalArgumentException e) {
                         UnsatisfiedLinkError error = new UnsatisfiedLinkError(
-                                "librados.so.2 or librbd.so.1 not found (Debian: apt install librbd1 librados2)");
+                                "librbd.so.1 not found (Debian: apt install librbd1)");
                         error.initCause(e);
                         throw error;
                     }

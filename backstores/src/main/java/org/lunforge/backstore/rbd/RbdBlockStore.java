@@ -8,7 +8,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lunforge.backstore.BlockStore;
@@ -35,23 +38,49 @@ import org.lunforge.scsi.StateStore;
  *
  * <p>Provisioning. An unmap is rbd_write_zeroes without the thick-provision flag: librbd discards the range exactly
  * (rbd_discard would skip the parts smaller than rbd_discard_granularity_bytes, at least 4 KiB, and leave their data),
- * so an unmapped range reads as zeros (LBPRZ) and an object wholly inside it is deleted. Allocation is known per object (rbd_diff_iterate2 in
- * whole-object mode): the allocation unit is the image's object size, and a partly discarded object stays mapped.
+ * so an unmapped range reads as zeros (LBPRZ) and an object wholly inside it is deleted. Allocation is known per
+ * object (rbd_diff_iterate2 in whole-object mode): the allocation unit is the image's object size, and a partly
+ * discarded object stays mapped.
  *
- * <p>I/O is librbd's asynchronous calls (rbd_aio_readv/writev/flush/write_zeroes/compare_and_write): the calling
- * thread submits, then parks until librbd's callback completes the operation ({@link RbdCompletion}). The disk calls
- * from its virtual I/O threads ({@link #mayBlock()}), so parking frees the carrier and many commands are in flight
- * at once, where librbd's synchronous calls would hold an OS thread each inside native code. A list of several native
- * segments (a command's Data-Out over several PDUs) goes to librbd in one call, as an iovec array.
+ * <p>I/O is librbd's asynchronous calls (rbd_aio_readv/writev/flush/write_zeroes/writesame/compare_and_write): the
+ * calling thread submits, then parks until librbd's callback completes the operation ({@link RbdCompletion}). The
+ * disk calls from its virtual I/O threads ({@link #mayBlock()}), so parking frees the carrier and many commands are
+ * in flight at once, where librbd's synchronous calls would hold an OS thread each inside native code. A list of
+ * several native segments (a command's Data-Out over several PDUs) goes to librbd in one call, as an iovec array.
+ *
+ * <p>Size. The open image carries an update watch (rbd_update_watch, {@link RbdUpdateWatch}): a resize by any client
+ * reaches the disk through {@link #watchSize} at once, and the disk re-reads the size (rbd_get_size) and establishes
+ * CAPACITY DATA HAS CHANGED; nothing polls. The watch ends before the image closes.
  *
  * <p>Calls after {@link #close()} fail with UNAVAILABLE; close waits for calls in progress.
  */
 public final class RbdBlockStore implements BlockStore {
     private static final System.Logger LOG = System.getLogger(RbdBlockStore.class.getName());
 
+    /**
+     * What a connection to an image several nodes serve is given before rados_connect (set here, they override
+     * ceph.conf):
+     * <ul>
+     *   <li>{@code rbd_cache=false}: librbd's write-back cache keeps acknowledged writes in this process; with two
+     *       nodes writing one image a write acknowledged by one could still sit in its cache when the other reads,
+     *       or be lost when this node is fenced after acknowledging it. Every write then goes to the OSDs before it
+     *       is acknowledged (FUA and SYNCHRONIZE CACHE cost nothing more).</li>
+     *   <li>{@code rados_osd_op_timeout} and {@code rados_mon_op_timeout} 30 s (Ceph's default: none, a call waits
+     *       for ever): a node cut off from the cluster gets its lease renewal back as ETIMEDOUT and reports its group
+     *       transitioning (ClusterAlua: its lease, 5 s by default, has lapsed by then), and its waiting commands
+     *       fail instead of hanging. Its writes cannot land meanwhile: the node that took over after the lease lapsed
+     *       blocklisted it first. 30 s is far above the lease so that a healthy but slow cluster (peering, the new OSD
+     *       map a blocklist makes) never fails a command, and equals the SCSI command timeout initiators use by
+     *       default (Linux sd), so a command no one still waits for does not stay queued in RADOS.</li>
+     * </ul>
+     */
+    public static final Map<String, String> CLUSTER_SETTINGS = Collections.unmodifiableMap(new LinkedHashMap<>(Map.of(
+            "rbd_cache", "false", "rados_osd_op_timeout", "30", "rados_mon_op_timeout", "30")));
+
     /** librbd 1.16 compares and writes atomically only within one 512-byte sector (else EINVAL). */
     static final long COMPARE_AND_WRITE_SECTOR = 512;
 
+    private final Librados rados;
     private final Librbd rbd;
     private final RbdImageSpec spec;
     private final MemorySegment cluster;
@@ -59,19 +88,22 @@ public final class RbdBlockStore implements BlockStore {
     private final MemorySegment image;
     private final String imageId;
     private final long objectSize;
+    private final RbdUpdateWatch watch;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private boolean closed; // guarded by lifecycle's write lock
     private volatile long size;
     /** Closed before the connection they use. */
     private final List<RbdUnitState> unitStates = new CopyOnWriteArrayList<>();
 
-    private RbdBlockStore(Librbd rbd, RbdImageSpec spec, MemorySegment cluster, MemorySegment ioctx,
-                          MemorySegment image, String imageId, long objectSize, long size) {
+    private RbdBlockStore(Librados rados, Librbd rbd, RbdImageSpec spec, MemorySegment cluster, MemorySegment ioctx,
+                          MemorySegment image, RbdUpdateWatch watch, String imageId, long objectSize, long size) {
+        this.rados = rados;
         this.rbd = rbd;
         this.spec = spec;
         this.cluster = cluster;
         this.ioctx = ioctx;
         this.image = image;
+        this.watch = watch;
         this.imageId = imageId;
         this.objectSize = objectSize;
         this.size = size;
@@ -79,8 +111,10 @@ public final class RbdBlockStore implements BlockStore {
 
     /** Connects to the cluster and opens the image; an IOException says which step failed and why. */
     public static RbdBlockStore open(RbdImageSpec spec) throws IOException {
+        Librados rados;
         Librbd rbd;
         try {
+            rados = Librados.load();
             rbd = Librbd.load();
         } catch (UnsatisfiedLinkError e) {
             throw new IOException(spec + ": " + e.getMessage(), e);
@@ -88,25 +122,31 @@ public final class RbdBlockStore implements BlockStore {
         MemorySegment cluster = MemorySegment.NULL;
         MemorySegment ioctx = MemorySegment.NULL;
         MemorySegment image = MemorySegment.NULL;
+        RbdUpdateWatch watch = null;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment handle = arena.allocate(ADDRESS);
-            call(spec, "rados_create", (int) rbd.radosCreate.invokeExact(handle, arena.allocateFrom(spec.clientId())));
+            call(spec, "rados_create", (int) rados.create.invokeExact(handle, arena.allocateFrom(spec.clientId())));
             cluster = handle.get(ADDRESS, 0);
-            call(spec, "rados_conf_read_file " + spec.conf(), (int) rbd.radosConfReadFile.invokeExact(cluster,
+            call(spec, "rados_conf_read_file " + spec.conf(), (int) rados.confReadFile.invokeExact(cluster,
                     arena.allocateFrom(spec.conf().toString())));
             // Give up connecting after 30 s rather than Ceph's 300 unless ceph.conf says otherwise (a value set here
             // would override the file's): a daemon started while the cluster is down says so instead of hanging.
             MemorySegment value = arena.allocate(64);
-            int got = (int) rbd.radosConfGet.invokeExact(cluster, arena.allocateFrom("client_mount_timeout"), value,
+            int got = (int) rados.confGet.invokeExact(cluster, arena.allocateFrom("client_mount_timeout"), value,
                     value.byteSize());
             if (got == 0 && isCephDefaultMountTimeout(value.getString(0))) {
-                confSet(rbd, spec, cluster, arena, "client_mount_timeout", "30");
+                confSet(rados, spec, cluster, arena, "client_mount_timeout", "30");
             }
             if (spec.keyring() != null) {
-                confSet(rbd, spec, cluster, arena, "keyring", spec.keyring().toString());
+                confSet(rados, spec, cluster, arena, "keyring", spec.keyring().toString());
             }
-            call(spec, "rados_connect", (int) rbd.radosConnect.invokeExact(cluster));
-            call(spec, "rados_ioctx_create " + spec.pool(), (int) rbd.ioctxCreate.invokeExact(cluster,
+            if (spec.cluster()) {
+                for (Map.Entry<String, String> e : CLUSTER_SETTINGS.entrySet()) {
+                    confSet(rados, spec, cluster, arena, e.getKey(), e.getValue());
+                }
+            }
+            call(spec, "rados_connect", (int) rados.connect.invokeExact(cluster));
+            call(spec, "rados_ioctx_create " + spec.pool(), (int) rados.ioctxCreate.invokeExact(cluster,
                     arena.allocateFrom(spec.pool()), handle));
             ioctx = handle.get(ADDRESS, 0);
             MemorySegment name = arena.allocateFrom(spec.image());
@@ -115,6 +155,8 @@ public final class RbdBlockStore implements BlockStore {
                     : (int) rbd.open.invokeExact(ioctx, name, handle, MemorySegment.NULL);
             call(spec, "rbd_open", rc);
             image = handle.get(ADDRESS, 0);
+            // Before the size is read: a resize from then on is heard of (the listener comes with the disk).
+            watch = RbdUpdateWatch.register(rbd, image, spec.toString());
             MemorySegment sizeValue = arena.allocate(JAVA_LONG);
             call(spec, "rbd_get_size", (int) rbd.getSize.invokeExact(image, sizeValue));
             long size = sizeValue.get(JAVA_LONG, 0);
@@ -123,13 +165,13 @@ public final class RbdBlockStore implements BlockStore {
             long objectSize = info.get(JAVA_LONG, Librbd.IMAGE_INFO_OBJ_SIZE);
             MemorySegment id = arena.allocate(128);
             call(spec, "rbd_get_id", (int) rbd.getId.invokeExact(image, id, id.byteSize()));
-            return new RbdBlockStore(rbd, spec, cluster, ioctx, image, id.getString(0, StandardCharsets.UTF_8),
-                    objectSize, size);
+            return new RbdBlockStore(rados, rbd, spec, cluster, ioctx, image, watch,
+                    id.getString(0, StandardCharsets.UTF_8), objectSize, size);
         } catch (IOException | RuntimeException | Error e) {
-            release(rbd, cluster, ioctx, image);
+            release(rados, rbd, cluster, ioctx, image, watch);
             throw e;
         } catch (Throwable t) {
-            release(rbd, cluster, ioctx, image);
+            release(rados, rbd, cluster, ioctx, image, watch);
             throw new IllegalStateException(t);
         }
     }
@@ -143,9 +185,9 @@ public final class RbdBlockStore implements BlockStore {
         }
     }
 
-    private static void confSet(Librbd rbd, RbdImageSpec spec, MemorySegment cluster, Arena arena, String key,
+    private static void confSet(Librados rados, RbdImageSpec spec, MemorySegment cluster, Arena arena, String key,
                                 String value) throws Throwable {
-        call(spec, "rados_conf_set " + key, (int) rbd.radosConfSet.invokeExact(cluster, arena.allocateFrom(key),
+        call(spec, "rados_conf_set " + key, (int) rados.confSet.invokeExact(cluster, arena.allocateFrom(key),
                 arena.allocateFrom(value)));
     }
 
@@ -155,7 +197,11 @@ public final class RbdBlockStore implements BlockStore {
         }
     }
 
-    private static void release(Librbd rbd, MemorySegment cluster, MemorySegment ioctx, MemorySegment image) {
+    private static void release(Librados rados, Librbd rbd, MemorySegment cluster, MemorySegment ioctx,
+                                MemorySegment image, RbdUpdateWatch watch) {
+        if (watch != null) {
+            watch.unregister(rbd, image);
+        }
         try {
             if (!image.equals(MemorySegment.NULL)) {
                 int rc = (int) rbd.close.invokeExact(image);
@@ -164,13 +210,30 @@ public final class RbdBlockStore implements BlockStore {
                 }
             }
             if (!ioctx.equals(MemorySegment.NULL)) {
-                rbd.ioctxDestroy.invokeExact(ioctx);
+                rados.ioctxDestroy.invokeExact(ioctx);
             }
             if (!cluster.equals(MemorySegment.NULL)) {
-                rbd.radosShutdown.invokeExact(cluster);
+                rados.shutdown.invokeExact(cluster);
             }
         } catch (Throwable t) {
             throw new IllegalStateException("releasing librbd handles", t);
+        }
+    }
+
+    /** The value this store's connection holds for a Ceph option (rados_conf_get), as librados prints it. */
+    public String setting(String option) {
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment value = arena.allocate(256);
+            int rc = (int) rados.confGet.invokeExact(cluster, arena.allocateFrom(option), value, value.byteSize());
+            if (rc < 0) {
+                throw new IllegalArgumentException(option + ": " + RbdErrno.name(rc));
+            }
+            return value.getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        } finally {
+            exit();
         }
     }
 
@@ -201,6 +264,15 @@ public final class RbdBlockStore implements BlockStore {
     @Override
     public long size() {
         return size;
+    }
+
+    /**
+     * The image's update watch calls {@code sizeMayHaveChanged} on a virtual thread after every change of the image's
+     * header (a resize among them), never on librbd's thread: see {@link RbdUpdateWatch}.
+     */
+    @Override
+    public void watchSize(Runnable sizeMayHaveChanged) {
+        watch.listen(sizeMayHaveChanged);
     }
 
     @Override
@@ -398,6 +470,39 @@ public final class RbdBlockStore implements BlockStore {
         }
     }
 
+    /**
+     * librbd's own write-same (rbd_aio_writesame), asynchronous like the other calls: librbd repeats the pattern
+     * itself, object by object, so no buffer of copies is built and no loop runs here. A length that is not a whole
+     * number of patterns is refused by librbd (EINVAL: it repeats whole patterns only), so such a range, which no
+     * WRITE SAME sends (the pattern is one logical block), goes through the generic writes instead.
+     */
+    @Override
+    public void writeSame(long offset, long length, SgList block, boolean fua) {
+        BlockStore.checkRange(offset, length, size);
+        if (spec.readOnly()) {
+            throw new BlockStoreException(StoreOutcome.READ_ONLY, spec + " is open read-only");
+        }
+        long patternLength = block.length();
+        if (length == 0) {
+            return;
+        }
+        if (patternLength == 0 || length % patternLength != 0) {
+            BlockStore.super.writeSame(offset, length, block, fua);
+            return;
+        }
+        enter();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment pattern = contiguous(block, arena);
+            await("rbd_aio_writesame", Direction.WRITE, arena, (c, unused) -> (int) rbd.aioWriteSame.invokeExact(
+                    image, offset, length, pattern, patternLength, c, 0), MemorySegment.NULL);
+            if (fua) {
+                flushImage(arena);
+            }
+        } finally {
+            exit();
+        }
+    }
+
     @Override
     public void compareAndWrite(long offset, SgList verify, SgList write, boolean fua) {
         long length = verify.length();
@@ -468,8 +573,8 @@ public final class RbdBlockStore implements BlockStore {
 
     /**
      * The run from {@code offset}: which objects exist comes from rbd_diff_iterate2 over the image's head since
-     * creation, in whole-object mode; at most 1024 objects are asked about per call (a look-up in the object map when the image has fast-diff) (GET LBA STATUS asks again from where
-     * the run ended).
+     * creation, in whole-object mode; at most 1024 objects are asked about per call (a look-up in the object map
+     * when the image has fast-diff; GET LBA STATUS asks again from where the run ended).
      */
     @Override
     public Extent extentAt(long offset, long maxLength) {
@@ -509,7 +614,7 @@ public final class RbdBlockStore implements BlockStore {
                 LOG.log(System.Logger.Level.WARNING, spec + ": flush on close: " + e.getMessage());
             }
             unitStates.forEach(RbdUnitState::close);
-            release(rbd, cluster, ioctx, image);
+            release(rados, rbd, cluster, ioctx, image, watch);
         } finally {
             lifecycle.writeLock().unlock();
         }

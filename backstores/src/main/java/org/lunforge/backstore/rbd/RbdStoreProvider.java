@@ -11,10 +11,12 @@ import org.lunforge.backstore.StoreConfig;
 
 /**
  * {@code rbd}: a Ceph RBD image through librbd. Keys: pool, image, conf (a ceph.conf) required; keyring (else the one
- * ceph.conf names), client_id (the cephx user without "client.", default admin), readonly.
+ * ceph.conf names), client_id (the cephx user without "client.", default admin), readonly, cluster (the daemon sets
+ * it for the backstore its config's {@code cluster} section names: several nodes serve the image).
  */
 public final class RbdStoreProvider implements BlockStoreProvider {
-    private static final Set<String> KEYS = Set.of("pool", "image", "conf", "keyring", "client_id", "readonly");
+    private static final Set<String> KEYS = Set.of("pool", "image", "conf", "keyring", "client_id", "readonly",
+            "cluster");
 
     @Override
     public String type() {
@@ -24,7 +26,8 @@ public final class RbdStoreProvider implements BlockStoreProvider {
     @Override
     public String configHelp() {
         return "pool=<pool> image=<image> conf=<ceph.conf> [keyring=<keyring>] [client_id=<cephx user, default admin>]"
-                + " [readonly=true|false]";
+                + " [readonly=true|false] [cluster=true|false (several nodes serve the image: no librbd cache,"
+                + " RADOS timeouts)]";
     }
 
     @Override
@@ -49,7 +52,8 @@ public final class RbdStoreProvider implements BlockStoreProvider {
         }
         String clientId = config.containsKey("client_id") ? StoreConfig.require(config, "client_id") : "admin";
         return new RbdImageSpec(pool, image, conf, keyring, clientId,
-                StoreConfig.parseBoolean(config, "readonly", false));
+                StoreConfig.parseBoolean(config, "readonly", false),
+                StoreConfig.parseBoolean(config, "cluster", false));
     }
 
     @Override

@@ -35,6 +35,17 @@ class RbdStoreProviderTest {
     }
 
     @Test
+    void clusterIsABooleanAndOffUnlessSet() throws Exception {
+        assertFalse(RbdStoreProvider.spec(config()).cluster());
+        Map<String, String> c = config();
+        c.put("cluster", "true");
+        assertTrue(RbdStoreProvider.spec(c).cluster());
+        c.put("cluster", "sometimes");
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> new RbdStoreProvider().checkConfig(c))
+                .getMessage().contains("cluster is not a boolean"));
+    }
+
+    @Test
     void eachMissingKeyIsNamed() throws Exception {
         for (String key : new String[] {"pool", "image", "conf"}) {
             Map<String, String> c = config();

@@ -67,27 +67,12 @@ final class BlockProvisioning {
             } else if (zeros) {
                 store.writeZeros(offset, length);
             } else {
-                writePattern(store, offset, length, block);
+                store.writeSame(offset, length, SgList.wrap(block), !disk.writeCacheEnabled());
             }
         } finally {
             disk.rangeLock().release(hold);
         }
         disk.lu().good(task, w.noDataOut() ? 0 : bs);
-    }
-
-    /** Writes the block over the range from one buffer of up to 1 MiB of copies of it. */
-    private void writePattern(BlockStore store, long offset, long length, byte[] block) {
-        int copies = (int) Math.max(1, Math.min(length, SbcDisk.BULK_BYTES) / block.length);
-        byte[] buffer = new byte[copies * block.length];
-        for (int i = 0; i < copies; i++) {
-            System.arraycopy(block, 0, buffer, i * block.length, block.length);
-        }
-        SgList source = SgList.wrap(buffer);
-        boolean fua = !disk.writeCacheEnabled();
-        for (long done = 0; done < length; done += buffer.length) {
-            long n = Math.min(buffer.length, length - done);
-            store.write(offset + done, source.slice(0, n), fua);
-        }
     }
 
     private static boolean isZero(byte[] b) {

@@ -33,7 +33,8 @@ import org.lunforge.scsi.VpdPage;
  * <p>Commands that must be atomic against others on the same LBAs hold the {@link RangeLock} exclusively; ordinary
  * I/O takes its anonymous shared hold, which costs a striped counter increment.
  *
- * <p>Capacity is the store's size in whole logical blocks, re-probed by READ CAPACITY and {@link #refreshCapacity};
+ * <p>Capacity is the store's size in whole logical blocks, re-probed by READ CAPACITY and {@link #refreshCapacity},
+ * which a store that learns of resizes by itself (an RBD image's watch) calls through {@link BlockStore#watchSize};
  * a change establishes CAPACITY DATA HAS CHANGED for every I_T nexus (SBC-4 4.10).
  */
 public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
@@ -86,6 +87,7 @@ public final class SbcDisk implements org.lunforge.scsi.DeviceServer {
             }
         }
         this.operations = List.copyOf(ops);
+        store.watchSize(this::refreshCapacity); // last: the store may call it from its own thread from now on
     }
 
     @Override
