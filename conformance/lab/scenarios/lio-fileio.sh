@@ -1,6 +1,6 @@
 #!/bin/bash
 # lab-timeout: 900
-# lab-all: no (a baseline tool: tcmu-conformance runs LIO fileio in its own guest run, and CI has 90 minutes)
+# lab-all: no (a baseline tool: tcmu-conformance reads the committed baseline this makes, and CI has 90 minutes)
 # lio-fileio: the baseline lunforge is compared against. LIO's own fileio backstore
 # (256 MiB, in guest RAM) exported through LIO's iSCSI fabric on 127.0.0.1:3260, and
 # libiscsi's `iscsi-test-cu --dataloss --test=ALL` run against it. The per-test verdicts
