@@ -1,5 +1,6 @@
 package org.lunforge.device.disk;
 
+import static org.lunforge.scsi.OperationTrait.ALLOWED_IN_STANDBY;
 import static org.lunforge.scsi.OperationTrait.NEEDS_MEDIUM;
 import static org.lunforge.scsi.OperationTrait.WRITES_MEDIUM;
 
@@ -31,9 +32,14 @@ public enum SbcOperation implements Operation {
     /** SBC-4 5.13; only in the table of a removable logical unit. */
     PREVENT_ALLOW_MEDIUM_REMOVAL(0x1E, "1e 00 00 00 03 00", SbcCommand.PreventAllowMediumRemoval::decode,
             ReservationClass.ALLOWED_UNLESS_RESERVED),
-    /** SBC-4 5.22. */
+    /**
+     * SBC-4 5.22. Answered in the standby state too (SPC-4 5.16.2.4.4 lets the command standard add commands): a
+     * host scanning a standby path reads the capacity once, and Linux's sd would otherwise size that path 0 and fail
+     * every write dm-multipath sends it after the port becomes active ("access beyond end of device"); LIO answers it
+     * there for the same reason.
+     */
     READ_CAPACITY_10(0x25, "25 00 ff ff ff ff 00 00 01 00", SbcCommand.ReadCapacity::decode10,
-            ReservationClass.ALLOWED, NEEDS_MEDIUM),
+            ReservationClass.ALLOWED, NEEDS_MEDIUM, ALLOWED_IN_STANDBY),
     /** SBC-4 5.16. */
     READ_10(0x28, "28 1e ff ff ff ff 3f ff ff 00", SbcCommand.Read::decode10, ReservationClass.READ, NEEDS_MEDIUM),
     /** SBC-4 5.41. */
@@ -111,9 +117,9 @@ public enum SbcOperation implements Operation {
     /** SBC-4 5.48. */
     WRITE_ATOMIC_16(0x9C, "9c 18 ff ff ff ff ff ff ff ff 00 00 ff ff 3f 00", SbcCommand.WriteAtomic::decode16,
             ReservationClass.WRITE, NEEDS_MEDIUM, WRITES_MEDIUM),
-    /** SBC-4 5.23: SERVICE ACTION IN (16), service action 10h. */
+    /** SBC-4 5.23: SERVICE ACTION IN (16), service action 10h. In the standby state too, as READ CAPACITY (10). */
     READ_CAPACITY_16(0x9E, 0x10, "9e 10 ff ff ff ff ff ff ff ff ff ff ff ff 01 00",
-            SbcCommand.ReadCapacity::decode16, ReservationClass.ALLOWED, NEEDS_MEDIUM),
+            SbcCommand.ReadCapacity::decode16, ReservationClass.ALLOWED, NEEDS_MEDIUM, ALLOWED_IN_STANDBY),
     /** SBC-4 5.7: SERVICE ACTION IN (16), service action 12h; REPORT TYPE 0 only. */
     GET_LBA_STATUS(0x9E, 0x12, "9e 12 ff ff ff ff ff ff ff ff ff ff ff ff 00 00", SbcCommand.GetLbaStatus::decode,
             ReservationClass.READ, NEEDS_MEDIUM),

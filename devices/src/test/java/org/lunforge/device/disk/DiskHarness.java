@@ -39,10 +39,15 @@ final class DiskHarness implements AutoCloseable {
     volatile LunMap lunMap = LunMap.none();
 
     DiskHarness(BlockStore store, DiskConfig config) {
+        this(store, config, org.lunforge.scsi.TargetPortGroups.single());
+    }
+
+    /** A disk reached through the ports of {@code portGroups} (NEXUS and OTHER come in through relative port 1). */
+    DiskHarness(BlockStore store, DiskConfig config, org.lunforge.scsi.TargetPortGroups portGroups) {
         this.store = store;
         this.disk = new SbcDisk("test", store, config);
         this.lu = new LogicalUnit("lun0", LogicalUnitIdentity.of("LUNFORGE", "disk", "0001", UUID.randomUUID()),
-                disk, StateStore.inMemory());
+                disk, StateStore.inMemory(), portGroups);
         clearAttention(NEXUS);
         clearAttention(OTHER);
     }

@@ -6,10 +6,12 @@ import static org.lunforge.device.disk.DiskHarness.*;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.lunforge.backstore.MemoryBlockStore;
+import org.lunforge.scsi.AsymmetricAccessState;
 import org.lunforge.scsi.BigEndian;
 import org.lunforge.scsi.Cdb;
 import org.lunforge.scsi.ScsiStatus;
 import org.lunforge.scsi.SenseCode;
+import org.lunforge.scsi.TargetPortGroups;
 
 /** READ CAPACITY, SYNCHRONIZE CACHE, PRE-FETCH, READ DEFECT DATA, START STOP UNIT, PREVENT ALLOW. */
 class MediumTest {
@@ -46,6 +48,23 @@ class MediumTest {
         assertEquals(512, BigEndian.u32(d, 8));
         assertEquals(0, d[12], "no protection information");
         assertEquals(0xC0, d[14] & 0xC0, "LBPME and LBPRZ on a thin memory disk");
+    }
+
+    @Test
+    void readCapacityIsAnsweredThroughAStandbyPortAndTheMediumIsNot() {
+        TargetPortGroups standby = TargetPortGroups.builder()
+                .group(1, AsymmetricAccessState.STANDBY, false, 1).build();
+        try (DiskHarness s = new DiskHarness(new MemoryBlockStore(2048 * 512), DiskConfig.defaults(), standby)) {
+            Response r10 = s.run(READ_CAPACITY_10, 8);
+            r10.assertGood();
+            assertEquals(2047, BigEndian.u32(r10.dataIn(), 0));
+            Response r16 = s.run(readCapacity16(32), 32);
+            r16.assertGood();
+            assertEquals(2047, BigEndian.s64(r16.dataIn(), 0));
+            s.run(read10(0, 1), 512).assertSense(SenseCode.LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_IN_STANDBY_STATE);
+            s.run(write10(0, 1), new byte[512])
+                    .assertSense(SenseCode.LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_IN_STANDBY_STATE);
+        }
     }
 
     @Test
