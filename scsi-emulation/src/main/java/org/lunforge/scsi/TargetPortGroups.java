@@ -156,10 +156,8 @@ public final class TargetPortGroups {
             }
         }
         Coordinator c = coordinator;
-        if (c != null) {
-            c.propose(states);
-        }
-        transition(states, TargetPortGroup.ALTERED_BY_SET_TARGET_PORT_GROUPS, requestedBy);
+        transition(c != null ? c.propose(states) : states, TargetPortGroup.ALTERED_BY_SET_TARGET_PORT_GROUPS,
+                requestedBy);
     }
 
     /**
@@ -167,8 +165,12 @@ public final class TargetPortGroups {
      * cluster's before this node takes them (and the other nodes {@link #adopt} them).
      */
     public interface Coordinator {
-        /** Makes the states every node's; throws a {@link CheckCondition} if the cluster could not be told. */
-        void propose(Map<Integer, AsymmetricAccessState> states);
+        /**
+         * Makes the states every node's; returns the states this node takes now, among the groups it knows (the
+         * cluster may change unnamed groups too, as SPC-4 5.16.2.4 lets a device server do, or hold a state back
+         * until it is this node's to report). Throws a {@link CheckCondition} if the cluster could not be told.
+         */
+        Map<Integer, AsymmetricAccessState> propose(Map<Integer, AsymmetricAccessState> states);
     }
 
     private volatile Coordinator coordinator;

@@ -217,24 +217,46 @@ final class ClusterAlua implements AutoCloseable {
         groups.adopt(local);
     }
 
-    /** SET TARGET PORT GROUPS through this node: the shared value first. */
-    private void propose(Map<Integer, AsymmetricAccessState> states) {
+    /**
+     * SET TARGET PORT GROUPS through this node: the shared value first. Active/standby keeps one group
+     * active/optimized: naming one group active/optimized (as Linux's ALUA handler does, naming only the group it
+     * wants) makes every other active/optimized group standby, an implicit transition SPC-4 5.16.2.4 allows for groups
+     * the command does not name. This node reports its own group active/optimized only once it holds the lease
+     * (transitioning until then), so two nodes never both report it.
+     */
+    private Map<Integer, AsymmetricAccessState> propose(Map<Integer, AsymmetricAccessState> states) {
         if (fenced) {
             throw new CheckCondition(SenseCode.LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_IN_UNAVAILABLE_STATE);
         }
         try {
-            shared.update(current -> {
-                Map<Integer, AsymmetricAccessState> next = new TreeMap<>(decode(current));
-                next.putAll(states);
-                return new SharedState.Change(encode(next), new byte[0]);
-            });
-            Map<Integer, AsymmetricAccessState> next = new TreeMap<>(cluster);
-            next.putAll(states);
+            shared.update(current -> new SharedState.Change(encode(proposed(decode(current), states)), new byte[0]));
+            Map<Integer, AsymmetricAccessState> next = proposed(cluster, states);
             cluster = next;
+            Map<Integer, AsymmetricAccessState> local = new TreeMap<>();
+            for (TargetPortGroup g : groups.groups()) {
+                AsymmetricAccessState s = next.get(g.id());
+                if (s != null) {
+                    local.put(g.id(), g.id() == ownGroup && s == AsymmetricAccessState.ACTIVE_OPTIMIZED
+                            && !holding && !activeActive ? AsymmetricAccessState.TRANSITIONING : s);
+                }
+            }
+            return local;
         } catch (IOException e) {
             LOG.log(WARNING, () -> name + ": SET TARGET PORT GROUPS could not reach the cluster", e);
             throw new CheckCondition(SenseCode.ABORTED_COMMAND_LOGICAL_UNIT_COMMUNICATION_FAILURE);
         }
+    }
+
+    /** The shared value after a SET TARGET PORT GROUPS asking for {@code states}: see {@link #propose}. */
+    private Map<Integer, AsymmetricAccessState> proposed(Map<Integer, AsymmetricAccessState> current,
+                                                         Map<Integer, AsymmetricAccessState> states) {
+        Map<Integer, AsymmetricAccessState> next = new TreeMap<>(current);
+        if (!activeActive && states.containsValue(AsymmetricAccessState.ACTIVE_OPTIMIZED)) {
+            next.replaceAll((id, s) -> s == AsymmetricAccessState.ACTIVE_OPTIMIZED && !states.containsKey(id)
+                    ? AsymmetricAccessState.STANDBY : s);
+        }
+        next.putAll(states);
+        return next;
     }
 
     private AsymmetricAccessState ownState() {

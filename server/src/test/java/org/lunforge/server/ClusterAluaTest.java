@@ -266,4 +266,22 @@ class ClusterAluaTest {
         assertEquals(ACTIVE_OPTIMIZED, states(groupsB).get(2));
         assertTrue(cluster.fenced.isEmpty(), "a handover fences nobody");
     }
+
+    @Test
+    void setTargetPortGroupsNamingOneGroupLeavesOneActiveOptimized() throws Exception {
+        ClusterAlua[] nodes = aHoldsTheLease();
+        // Linux's ALUA handler names only the group it wants active/optimized.
+        groupsB.setAccessStates(Map.of(2, ACTIVE_OPTIMIZED), null);
+        assertEquals(Map.of(1, STANDBY, 2, ACTIVE_OPTIMIZED), cluster.states(), "the other group made standby");
+        assertEquals(TRANSITIONING, states(groupsB).get(2), "b reports its group active only with the lease");
+        assertEquals(STANDBY, states(groupsA).get(1));
+        nodes[1].step(); // a still holds the lease: b waits
+        assertEquals(TRANSITIONING, states(groupsB).get(2));
+        nodes[0].step(); // a gives the lease up
+        nodes[1].step(); // b takes it, unfenced
+        assertEquals(Map.of(1, STANDBY, 2, ACTIVE_OPTIMIZED), states(groupsB));
+        assertEquals(Map.of(1, STANDBY, 2, ACTIVE_OPTIMIZED), states(groupsA));
+        assertEquals("b", cluster.holder);
+        assertTrue(cluster.fenced.isEmpty());
+    }
 }
