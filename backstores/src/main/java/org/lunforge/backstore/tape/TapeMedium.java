@@ -48,7 +48,9 @@ import org.lunforge.scsi.SgList;
  * partition after a crash is always a prefix of what was written, at least as long as what was synced. The drive syncs
  * on a synchronous WRITE FILEMARKS, REWIND, LOAD UNLOAD, READ POSITION and in unbuffered mode on every write; and the
  * medium itself syncs every {@link #SYNC_INTERVAL} bytes of appended records, which bounds both what a crash can lose
- * of a long buffered write and what the next load must verify.
+ * of a long buffered write and what the next load must verify. Between syncs the journal flushes behind the writes
+ * in the background ({@link FileRecordJournal}), so a sync waits only for the last few megabytes, and what a crash
+ * loses is in practice far less than the bound.
  *
  * <h2>Constant-cost appends</h2>
  * An append is one write of header, payload and trailer (gathered straight from the task's buffers for large blocks;
@@ -110,6 +112,8 @@ public final class TapeMedium implements Closeable {
 
     /** End of the journal, including records still in the write buffer. */
     private long journalEnd;
+    /** The journal end at the last {@link #sync} (or load, or erase): the sync interval counts from here. */
+    private long syncedEnd;
 
     /** Write buffer: holds the journal bytes [pendingStart, journalEnd) not yet appended to the journal. */
     private final ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER).order(ByteOrder.BIG_ENDIAN);
@@ -146,6 +150,7 @@ public final class TapeMedium implements Closeable {
         this.earlyWarning = capacity - cartridge.spec().earlyWarningZone();
         this.syncInterval = syncInterval;
         this.journalEnd = journal.end();
+        this.syncedEnd = journalEnd;
         this.pendingStart = journalEnd;
         this.position = 0;
         this.positionOffset = CartridgeHeader.LENGTH;
@@ -621,6 +626,7 @@ public final class TapeMedium implements Closeable {
         long cut = positionOffset;
         journal.truncate(cut, position);
         journalEnd = cut;
+        syncedEnd = cut;
         pendingStart = cut;
         peekedOffset = -1;
     }
@@ -665,7 +671,7 @@ public final class TapeMedium implements Closeable {
         journalEnd = offset + recordLength;
         position++;
         positionOffset = journalEnd;
-        if (journalEnd - journal.durableEnd() >= syncInterval) {
+        if (journalEnd - syncedEnd >= syncInterval) {
             sync();
         }
     }
@@ -688,6 +694,7 @@ public final class TapeMedium implements Closeable {
     public void sync() throws IOException {
         drain();
         journal.force();
+        syncedEnd = journalEnd;
     }
 
     /** Syncs, writes the checkpoint, counts the transfers in the cartridge's attributes and releases the cartridge. */
