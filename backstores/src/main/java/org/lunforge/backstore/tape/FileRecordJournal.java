@@ -68,6 +68,8 @@ final class FileRecordJournal implements RecordJournal {
     private IOException deferredError;
     /** The checkpoint file covers the journal up to here (CartridgeHeader.LENGTH: there is none). */
     private long checkpointEnd;
+    /** The channel's own position, where the scattering reads and gathering writes move it; -1 if not known. */
+    private long channelPosition = -1;
 
     /** Opens the locked journal of {@code cartridge} and recovers it; {@code release} gives the lock back on close. */
     FileRecordJournal(Cartridge cartridge, FileChannel channel, Runnable release, long checkpointInterval)
@@ -220,6 +222,31 @@ final class FileRecordJournal implements RecordJournal {
         dst.flip();
     }
 
+    /** Sequential reads of a stream find the channel where the last one left it: no seek between them. */
+    @Override
+    public void read(ByteBuffer[] dst, long at) throws IOException {
+        long want = 0;
+        for (ByteBuffer b : dst) {
+            want += b.remaining();
+        }
+        if (channelPosition != at) {
+            channelPosition = -1;
+            channel.position(at);
+        }
+        long done = 0;
+        try {
+            while (done < want) {
+                long n = channel.read(dst);
+                if (n < 0) {
+                    throw new MediumException(journalPath.getFileName() + ": unexpected end of file at " + (at + done));
+                }
+                done += n;
+            }
+        } finally {
+            channelPosition = at + done;
+        }
+    }
+
     @Override
     public void append(ByteBuffer... src) throws IOException {
         long length = 0;
@@ -232,11 +259,13 @@ final class FileRecordJournal implements RecordJournal {
                 at += channel.write(src[0], at);
             }
         } else {
+            channelPosition = -1;
             channel.position(end);
             long left = length;
             while (left > 0) {
                 left -= channel.write(src);
             }
+            channelPosition = end + length;
         }
         end += length;
         flushBehind();
@@ -325,6 +354,7 @@ final class FileRecordJournal implements RecordJournal {
         synchronized (durability) {
             generation++;
         }
+        channelPosition = -1; // a truncation below the channel's position moves it
         channel.truncate(at);
         channel.force(false);
         index.truncate(objectCount);

@@ -28,6 +28,12 @@ interface RecordJournal extends Closeable {
     /** Fills {@code dst} from offset {@code at} and flips it. */
     void read(ByteBuffer dst, long at) throws IOException;
 
+    /**
+     * Fills the buffers in order from offset {@code at} in one scattering read where the journal can (their positions
+     * advance to their limits; they are not flipped): a whole record and the next one's header in one call.
+     */
+    void read(ByteBuffer[] dst, long at) throws IOException;
+
     /** Appends the buffers' remaining bytes at {@link #end()} (not yet durable). */
     void append(ByteBuffer... src) throws IOException;
 
