@@ -9,6 +9,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import org.lunforge.backstore.AtomicFileReplacement;
 
 /**
@@ -87,14 +88,23 @@ public final class Cartridge {
 
     /** {@link #load()} with other sync and checkpoint intervals (tests make them small). */
     public TapeMedium load(long syncInterval, long checkpointInterval) throws IOException {
+        return load(syncInterval, checkpointInterval, FileRecordJournal.FLUSH_BEHIND, null);
+    }
+
+    /** {@link #load(long, long)} with the journal's flush-behind distance and its executor (null: the shared one). */
+    TapeMedium load(long syncInterval, long checkpointInterval, long flushBehind, Executor flusher)
+            throws IOException {
         if (cleaning()) {
             throw new IOException("cartridge " + barcode() + " is a cleaning cartridge: it records nothing");
         }
         Path key = key();
         FileChannel channel = claim();
         try {
-            return new TapeMedium(this, new FileRecordJournal(this, channel, () -> LOADED.remove(key, this),
-                    checkpointInterval), syncInterval);
+            Runnable release = () -> LOADED.remove(key, this);
+            FileRecordJournal journal = flusher == null
+                    ? new FileRecordJournal(this, channel, release, checkpointInterval)
+                    : new FileRecordJournal(this, channel, release, checkpointInterval, flushBehind, flusher);
+            return new TapeMedium(this, journal, syncInterval);
         } catch (IOException | RuntimeException e) {
             channel.close();
             LOADED.remove(key, this);

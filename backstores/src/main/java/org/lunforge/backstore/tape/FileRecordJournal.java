@@ -7,6 +7,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.zip.CRC32C;
 import org.lunforge.backstore.AtomicFileReplacement;
 
@@ -16,9 +19,29 @@ import org.lunforge.backstore.AtomicFileReplacement;
  * after it, then truncates the file to the last whole record; a checkpoint always describes a synced prefix of the
  * journal, so it is deleted (durably) before the file is ever truncated below its end, and rewritten only at a
  * {@link #force} once at least the checkpoint interval was appended since the last one, and at close.
+ *
+ * <h2>Flush-behind</h2>
+ * Like a drive that writes its buffer to tape while the host keeps sending, the journal starts an fdatasync on a
+ * background thread whenever {@code flushBehind} bytes were appended beyond what is durable or being made so: a
+ * {@link #force} then has only the last few of them left to wait for, instead of everything since the last one.
+ * What is durable is still exactly what a force, or a background fdatasync that completed, covered. The bookkeeping
+ * of {@link #durableEnd} is guarded by {@link #durability}: a background fdatasync begun before a {@link #truncate}
+ * proves nothing about the bytes appended after it (the truncation's generation tells), and {@link #close} waits for
+ * the one in flight. An fdatasync that fails in the background is the journal's deferred error: every later
+ * {@link #force} throws it (Linux reports a writeback error to one fdatasync only, so it is not retried into a
+ * success), and the drive reports it on the command that asked for durability.
  */
 final class FileRecordJournal implements RecordJournal {
     private static final System.Logger LOG = System.getLogger(FileRecordJournal.class.getName());
+    /**
+     * The default flush-behind distance: small against the 1 GiB a sync interval lets pile up, so a synchronous
+     * filemark waits for tens of milliseconds of disk writes, not a second; large enough that the fdatasyncs (each an
+     * ext4 journal commit) stay a few per second at a drive's streaming rate.
+     */
+    static final long FLUSH_BEHIND = 64L << 20;
+    /** Runs the background fdatasyncs of every journal: idle threads end after a minute. */
+    private static final ExecutorService FLUSHER = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("tape-flush-", 0).factory());
 
     private final Cartridge cartridge;
     private final Path journalPath;
@@ -26,24 +49,48 @@ final class FileRecordJournal implements RecordJournal {
     private final FileChannel channel;
     private final Runnable release;
     private final long checkpointInterval;
+    /** Appended bytes beyond what is durable or being made so that start a background fdatasync. */
+    private final long flushBehind;
+    private final Executor flusher;
 
     private TapeIndex index;
-    /** End of the journal: what was appended, durable or not. */
+    /** End of the journal: what was appended, durable or not. Written by the drive's thread only. */
     private long end;
-    /** The journal is durable up to here. */
-    private long durableEnd;
+    /** Guards {@link #durableEnd}'s updates, {@link #generation}, {@link #flushing} and {@link #deferredError}. */
+    private final Object durability = new Object();
+    /** The journal is durable up to here; read by the drive's thread without the lock. */
+    private volatile long durableEnd;
+    /** Counts truncations: a background fdatasync of an earlier generation does not advance {@link #durableEnd}. */
+    private long generation;
+    /** The end a background fdatasync in flight covers, or -1 if none is. */
+    private long flushing = -1;
+    /** A background fdatasync failed: the data it covered may never reach the disk. */
+    private IOException deferredError;
     /** The checkpoint file covers the journal up to here (CartridgeHeader.LENGTH: there is none). */
     private long checkpointEnd;
+    /** The channel's own position, where the scattering reads and gathering writes move it; -1 if not known. */
+    private long channelPosition = -1;
 
     /** Opens the locked journal of {@code cartridge} and recovers it; {@code release} gives the lock back on close. */
     FileRecordJournal(Cartridge cartridge, FileChannel channel, Runnable release, long checkpointInterval)
             throws IOException {
+        this(cartridge, channel, release, checkpointInterval, FLUSH_BEHIND, FLUSHER);
+    }
+
+    /** With another flush-behind distance and the executor that runs its fdatasyncs (tests control both). */
+    FileRecordJournal(Cartridge cartridge, FileChannel channel, Runnable release, long checkpointInterval,
+                      long flushBehind, Executor flusher) throws IOException {
+        if (flushBehind <= 0) {
+            throw new IllegalArgumentException("flush-behind distance " + flushBehind);
+        }
         this.cartridge = cartridge;
         this.journalPath = cartridge.journalPath();
         this.checkpointPath = cartridge.checkpointPath();
         this.channel = channel;
         this.release = release;
         this.checkpointInterval = checkpointInterval;
+        this.flushBehind = flushBehind;
+        this.flusher = flusher;
         recover();
     }
 
@@ -175,6 +222,31 @@ final class FileRecordJournal implements RecordJournal {
         dst.flip();
     }
 
+    /** Sequential reads of a stream find the channel where the last one left it: no seek between them. */
+    @Override
+    public void read(ByteBuffer[] dst, long at) throws IOException {
+        long want = 0;
+        for (ByteBuffer b : dst) {
+            want += b.remaining();
+        }
+        if (channelPosition != at) {
+            channelPosition = -1;
+            channel.position(at);
+        }
+        long done = 0;
+        try {
+            while (done < want) {
+                long n = channel.read(dst);
+                if (n < 0) {
+                    throw new MediumException(journalPath.getFileName() + ": unexpected end of file at " + (at + done));
+                }
+                done += n;
+            }
+        } finally {
+            channelPosition = at + done;
+        }
+    }
+
     @Override
     public void append(ByteBuffer... src) throws IOException {
         long length = 0;
@@ -187,13 +259,90 @@ final class FileRecordJournal implements RecordJournal {
                 at += channel.write(src[0], at);
             }
         } else {
+            channelPosition = -1;
             channel.position(end);
             long left = length;
             while (left > 0) {
                 left -= channel.write(src);
             }
+            channelPosition = end + length;
         }
         end += length;
+        flushBehind();
+    }
+
+    /** Starts a background fdatasync once {@link #flushBehind} bytes lie beyond what is durable or being made so. */
+    private void flushBehind() {
+        long target = end;
+        long gen;
+        synchronized (durability) {
+            if (flushing >= 0 || deferredError != null || target - durableEnd < flushBehind) {
+                return;
+            }
+            flushing = target;
+            gen = generation;
+        }
+        try {
+            flusher.execute(() -> flushInBackground(target, gen));
+        } catch (RuntimeException e) {
+            // No thread to run it (the process is stopping): the next force covers these bytes as it always did.
+            synchronized (durability) {
+                flushing = -1;
+                durability.notifyAll();
+            }
+        }
+    }
+
+    private void flushInBackground(long target, long gen) {
+        IOException failure = null;
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            failure = e;
+        }
+        synchronized (durability) {
+            if (failure != null) {
+                // A closed channel is a journal unloaded meanwhile: its close forced and reported for itself.
+                if (channel.isOpen() && deferredError == null) {
+                    deferredError = failure;
+                }
+            } else if (gen == generation && target > durableEnd) {
+                durableEnd = target;
+            }
+            flushing = -1;
+            durability.notifyAll();
+        }
+        if (failure != null) {
+            IOException f = failure;
+            LOG.log(WARNING, () -> cartridge.barcode() + ": background fdatasync failed", f);
+        }
+    }
+
+    /** Waits until no background fdatasync is in flight. */
+    private void awaitFlush() throws IOException {
+        synchronized (durability) {
+            boolean interrupted = false;
+            while (flushing >= 0) {
+                try {
+                    durability.wait();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void throwDeferredError() throws IOException {
+        IOException e;
+        synchronized (durability) {
+            e = deferredError;
+        }
+        if (e != null) {
+            throw new IOException(cartridge.barcode() + ": an earlier background fdatasync failed", e);
+        }
     }
 
     @Override
@@ -202,21 +351,33 @@ final class FileRecordJournal implements RecordJournal {
             AtomicFileReplacement.delete(checkpointPath);
             checkpointEnd = CartridgeHeader.LENGTH;
         }
+        synchronized (durability) {
+            generation++;
+        }
+        channelPosition = -1; // a truncation below the channel's position moves it
         channel.truncate(at);
         channel.force(false);
         index.truncate(objectCount);
         end = at;
-        durableEnd = at;
+        synchronized (durability) {
+            durableEnd = at;
+        }
     }
 
-    /** Also writes a checkpoint of the index once enough was appended since the last one. */
+    /**
+     * Also writes a checkpoint of the index once enough was appended since the last one; throws the journal's
+     * deferred error, if a background fdatasync failed.
+     */
     @Override
     public void force() throws IOException {
-        if (durableEnd == end) {
-            return;
+        throwDeferredError();
+        if (durableEnd != end) {
+            channel.force(false);
+            throwDeferredError();
+            synchronized (durability) {
+                durableEnd = end;
+            }
         }
-        channel.force(false);
-        durableEnd = end;
         if (durableEnd - checkpointEnd >= checkpointInterval) {
             writeCheckpoint();
         }
@@ -230,6 +391,7 @@ final class FileRecordJournal implements RecordJournal {
     @Override
     public void close() throws IOException {
         try {
+            awaitFlush();
             force();
             if (checkpointEnd != durableEnd) {
                 writeCheckpoint();

@@ -12,7 +12,8 @@ import java.nio.ByteBuffer;
  * <p>Offsets are journal offsets (the first record is at {@link CartridgeHeader#LENGTH}). The crash rule: after a
  * crash the journal ends exactly after a whole record at or after {@link #durableEnd()}; anything torn is dropped when
  * the cartridge is next loaded. Records are verified when read by the medium, not here; a read past the end is a
- * {@link MediumException}. Not thread-safe: the medium's drive serializes its commands.
+ * {@link MediumException}. Not thread-safe: the medium's drive serializes its commands (an implementation's own
+ * background work, such as flushing behind the appends, is its own to guard).
  */
 interface RecordJournal extends Closeable {
     /** The index of the records: the medium adds an entry per record it appends. */
@@ -21,11 +22,17 @@ interface RecordJournal extends Closeable {
     /** The length of the journal: the end of what was appended, durable or not. */
     long end();
 
-    /** The journal is durable up to here. */
+    /** The journal is durable up to here; an implementation may advance it in the background (flush-behind). */
     long durableEnd();
 
     /** Fills {@code dst} from offset {@code at} and flips it. */
     void read(ByteBuffer dst, long at) throws IOException;
+
+    /**
+     * Fills the buffers in order from offset {@code at} in one scattering read where the journal can (their positions
+     * advance to their limits; they are not flipped): a whole record and the next one's header in one call.
+     */
+    void read(ByteBuffer[] dst, long at) throws IOException;
 
     /** Appends the buffers' remaining bytes at {@link #end()} (not yet durable). */
     void append(ByteBuffer... src) throws IOException;

@@ -48,7 +48,9 @@ import org.lunforge.scsi.SgList;
  * partition after a crash is always a prefix of what was written, at least as long as what was synced. The drive syncs
  * on a synchronous WRITE FILEMARKS, REWIND, LOAD UNLOAD, READ POSITION and in unbuffered mode on every write; and the
  * medium itself syncs every {@link #SYNC_INTERVAL} bytes of appended records, which bounds both what a crash can lose
- * of a long buffered write and what the next load must verify.
+ * of a long buffered write and what the next load must verify. Between syncs the journal flushes behind the writes
+ * in the background ({@link FileRecordJournal}), so a sync waits only for the last few megabytes, and what a crash
+ * loses is in practice far less than the bound.
  *
  * <h2>Constant-cost appends</h2>
  * An append is one write of header, payload and trailer (gathered straight from the task's buffers for large blocks;
@@ -110,6 +112,8 @@ public final class TapeMedium implements Closeable {
 
     /** End of the journal, including records still in the write buffer. */
     private long journalEnd;
+    /** The journal end at the last {@link #sync} (or load, or erase): the sync interval counts from here. */
+    private long syncedEnd;
 
     /** Write buffer: holds the journal bytes [pendingStart, journalEnd) not yet appended to the journal. */
     private final ByteBuffer pending = ByteBuffer.allocateDirect(WRITE_BUFFER).order(ByteOrder.BIG_ENDIAN);
@@ -124,6 +128,8 @@ public final class TapeMedium implements Closeable {
 
     private final ByteBuffer header = ByteBuffer.allocateDirect(HEADER);
     private final ByteBuffer trailer = ByteBuffer.allocateDirect(TRAILER);
+    /** The header of the record after the one a read transfers, read with it (see {@link #readThrough}). */
+    private final ByteBuffer ahead = ByteBuffer.allocateDirect(HEADER);
     private final CRC32C crc = new CRC32C();
     /** Scratch for compression: the gathered block and its compressed form; grown on demand, then reused. */
     private ByteBuffer plain = ByteBuffer.allocateDirect(0);
@@ -135,6 +141,7 @@ public final class TapeMedium implements Closeable {
     private long bytesOfferedToCompressor;
     private long storedBytesAppended;
     private long bytesRead;
+    private long journalReads;
     private boolean closed;
 
     /** The medium over a recovered journal, the cursor at BOP. */
@@ -146,6 +153,7 @@ public final class TapeMedium implements Closeable {
         this.earlyWarning = capacity - cartridge.spec().earlyWarningZone();
         this.syncInterval = syncInterval;
         this.journalEnd = journal.end();
+        this.syncedEnd = journalEnd;
         this.pendingStart = journalEnd;
         this.position = 0;
         this.positionOffset = CartridgeHeader.LENGTH;
@@ -396,6 +404,23 @@ public final class TapeMedium implements Closeable {
                 throw new MediumException(cartridge.barcode() + ": block " + position + " opens to another length");
             }
             dst.copyFrom(0, MemorySegment.ofBuffer(opened).asSlice(0, n));
+        } else if (!compressed && n == stored) {
+            crc.reset();
+            crc.update(h.array(), 0, HEADER);
+            boolean readAhead = readThrough(dst, n, payloadAt);
+            updateCrc(dst, n);
+            if (trailer.getInt(0) != (int) crc.getValue()) {
+                throw new MediumException(cartridge.barcode() + ": CRC mismatch in block " + position);
+            }
+            bytesRead += length;
+            positionOffset += OVERHEAD + stored;
+            position++;
+            if (readAhead && validHeader(ahead, position, journalEnd - positionOffset)) {
+                peeked.clear();
+                peeked.put(0, ahead, 0, HEADER);
+                peekedOffset = positionOffset;
+            }
+            return length;
         } else if (!compressed) {
             readInto(dst, n, payloadAt);
             crc.reset();
@@ -481,6 +506,45 @@ public final class TapeMedium implements Closeable {
         readFully(trailer, trailerAt);
         if (trailer.getInt(0) != (int) crc.getValue()) {
             throw new MediumException(cartridge.barcode() + ": CRC mismatch in block " + position);
+        }
+    }
+
+    /**
+     * Reads a whole payload of {@code n} bytes at {@code at} straight into the destination's segments, its trailer
+     * into {@link #trailer} and, if the journal holds one, the next record's header into {@link #ahead}: one
+     * scattering read per block of a stream, where a header, a payload and a trailer took three. Returns true if it
+     * read the next header (which is checked, like any header, before it is used).
+     */
+    private boolean readThrough(SgList dst, int n, long at) throws IOException {
+        int segments = 0;
+        for (long covered = 0; covered < n; segments++) {
+            covered += dst.segment(segments).byteSize();
+        }
+        boolean readAhead = at + n + TRAILER + HEADER <= journal.end();
+        ByteBuffer[] into = new ByteBuffer[segments + (readAhead ? 2 : 1)];
+        int left = n;
+        for (int i = 0; i < segments; i++) {
+            MemorySegment s = dst.segment(i);
+            int take = (int) Math.min(s.byteSize(), left);
+            into[i] = s.asSlice(0, take).asByteBuffer();
+            left -= take;
+        }
+        into[segments] = trailer.clear();
+        if (readAhead) {
+            into[segments + 1] = ahead.clear();
+        }
+        journal.read(into, at);
+        journalReads++;
+        return readAhead;
+    }
+
+    private void updateCrc(SgList data, int n) {
+        int left = n;
+        for (int i = 0; i < data.segmentCount() && left > 0; i++) {
+            MemorySegment s = data.segment(i);
+            int take = (int) Math.min(s.byteSize(), left);
+            crc.update(s.asSlice(0, take).asByteBuffer());
+            left -= take;
         }
     }
 
@@ -587,6 +651,11 @@ public final class TapeMedium implements Closeable {
         return plain;
     }
 
+    /** Read calls to the journal since load: what reading a stream of blocks costs, for tests. */
+    long journalReads() {
+        return journalReads;
+    }
+
     /** Bytes handed to the compressor since load (probes included): what a block's compression cost, for tests. */
     long bytesOfferedToCompressor() {
         return bytesOfferedToCompressor;
@@ -621,6 +690,7 @@ public final class TapeMedium implements Closeable {
         long cut = positionOffset;
         journal.truncate(cut, position);
         journalEnd = cut;
+        syncedEnd = cut;
         pendingStart = cut;
         peekedOffset = -1;
     }
@@ -665,7 +735,7 @@ public final class TapeMedium implements Closeable {
         journalEnd = offset + recordLength;
         position++;
         positionOffset = journalEnd;
-        if (journalEnd - journal.durableEnd() >= syncInterval) {
+        if (journalEnd - syncedEnd >= syncInterval) {
             sync();
         }
     }
@@ -688,6 +758,7 @@ public final class TapeMedium implements Closeable {
     public void sync() throws IOException {
         drain();
         journal.force();
+        syncedEnd = journalEnd;
     }
 
     /** Syncs, writes the checkpoint, counts the transfers in the cartridge's attributes and releases the cartridge. */
@@ -719,6 +790,7 @@ public final class TapeMedium implements Closeable {
 
     private void readFully(ByteBuffer dst, long at) throws IOException {
         journal.read(dst, at);
+        journalReads++;
     }
 
     private static ByteBuffer ensure(ByteBuffer b, int capacity) {

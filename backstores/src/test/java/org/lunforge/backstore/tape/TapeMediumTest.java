@@ -318,4 +318,39 @@ class TapeMediumTest {
             assertEquals(1, m.filemarkCount());
         }
     }
+
+    @Test
+    void streamReadsOneCallPerBlock() throws IOException {
+        Cartridge c = pool().create(CartridgeSpec.ofBarcode("LF0001L8"));
+        try (TapeMedium m = c.load()) {
+            for (int i = 0; i < 10; i++) {
+                m.writeBlock(SgList.wrap(block(100_000, i, false)), false);
+            }
+            m.writeFilemark();
+            m.writeBlock(SgList.wrap(block(70_000, 10, false)), false);
+            m.rewind();
+            long before = m.journalReads();
+            for (int i = 0; i < 10; i++) {
+                assertArrayEquals(block(100_000, i, false), readBlock(m, 100_000), "block " + i);
+            }
+            // The first header, then each block with its trailer and the next header in one read.
+            assertEquals(1 + 10, m.journalReads() - before);
+            assertEquals(TapeMedium.Kind.FILEMARK, m.peek().kind());
+            m.skip();
+            assertArrayEquals(block(70_000, 10, false), readBlock(m, 70_000));
+            assertTrue(m.atEndOfData());
+            // Backward and forward again: the cursor's moves leave nothing stale behind.
+            m.locate(3);
+            assertArrayEquals(block(100_000, 3, false), readBlock(m, 100_000));
+            m.locate(2);
+            assertArrayEquals(block(100_000, 2, false), readBlock(m, 100_000));
+            assertArrayEquals(block(100_000, 3, false), readBlock(m, 100_000));
+            m.locate(5);
+            m.writeBlock(SgList.wrap(block(100_000, 50, false)), false);
+            m.locate(4);
+            assertArrayEquals(block(100_000, 4, false), readBlock(m, 100_000));
+            assertArrayEquals(block(100_000, 50, false), readBlock(m, 100_000));
+            assertTrue(m.atEndOfData());
+        }
+    }
 }
