@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.lunforge.server.config.Acl;
 import org.lunforge.server.config.Chap;
 import org.lunforge.server.config.Config;
@@ -48,9 +49,8 @@ final class IscsiNodes {
                             .removeIscsiTargets(ShellEdits.target(cfg, args.get("iqn"))).build()));
                     cx.out.println("Deleted target " + args.get("iqn") + ".");
                 }));
-        List<Session> sessions = ctx.sessions();
         for (IscsiTarget t : c.getIscsiTargetsList()) {
-            target(iscsi, t, sessions.stream().filter(s -> s.getTarget().equalsIgnoreCase(t.getIqn())).toList());
+            target(iscsi, t, ctx);
         }
     }
 
@@ -94,10 +94,22 @@ final class IscsiNodes {
                 host.isEmpty() ? "host" : host, HexFormat.of().formatHex(random));
     }
 
-    private static void target(ShellNode iscsi, IscsiTarget t, List<Session> sessions) {
+    /** The target's sessions, asked of the daemon once per command and only when a status or info shows them. */
+    private static List<Session> sessionsOf(ShellContext ctx, String iqn) throws ShellException {
+        return ctx.sessions().stream().filter(s -> s.getTarget().equalsIgnoreCase(iqn)).toList();
+    }
+
+    /** A target: its node is made when reached, its status (which counts sessions) when shown. */
+    private static void target(ShellNode iscsi, IscsiTarget t, ShellContext view) {
         String iqn = t.getIqn();
-        ShellNode n = iscsi.child(iqn, "an iSCSI target").status(BackstoreNodes.count(t.getPortalGroupsCount(),
-                "TPG") + ", " + BackstoreNodes.count(sessions.size(), "session"));
+        iscsi.lazyChild(iqn, "an iSCSI target", n -> targetDetails(n, t, view)).status(() ->
+                BackstoreNodes.count(t.getPortalGroupsCount(), "TPG") + ", " + view.sessionsOrReason(all ->
+                        BackstoreNodes.count((int) all.stream().filter(s -> s.getTarget().equalsIgnoreCase(iqn))
+                                .count(), "session")));
+    }
+
+    private static void targetDetails(ShellNode n, IscsiTarget t, ShellContext view) {
+        String iqn = t.getIqn();
         n.attribute("attribute", ShellAttribute.of("alias", "TargetAlias sent at login", t.getAlias(),
                 (cfg, v) -> {
                     Config.Builder b = cfg.toBuilder();
@@ -121,12 +133,19 @@ final class IscsiNodes {
                     });
                     ctx.out.println("Deleted tpg" + tag + ".");
                 }));
-        for (Session s : sessions) {
-            n.info.add("session: " + s.getInitiator() + " isid " + s.getIsid() + " tsih " + s.getTsih() + " tpg"
-                    + s.getPortalGroupTag() + " from " + s.getRemoteAddress());
-        }
+        n.info(() -> {
+            try {
+                return sessionsOf(view, iqn).stream().map(s -> "session: " + s.getInitiator() + " isid " + s.getIsid()
+                        + " tsih " + s.getTsih() + " tpg" + s.getPortalGroupTag() + " from " + s.getRemoteAddress())
+                        .toList();
+            } catch (ShellException e) {
+                return List.of("sessions unknown: " + e.getMessage());
+            }
+        });
         for (PortalGroup g : t.getPortalGroupsList()) {
-            group(n, iqn, g, sessions.stream().filter(s -> s.getPortalGroupTag() == g.getTag()).count());
+            group(n, iqn, g, () -> view.sessionsOrReason(all -> BackstoreNodes.count((int) all.stream()
+                    .filter(s -> s.getTarget().equalsIgnoreCase(iqn) && s.getPortalGroupTag() == g.getTag()).count(),
+                    "session")));
         }
     }
 
@@ -171,13 +190,12 @@ final class IscsiNodes {
         ctx.out.println("Created tpg" + made[0] + " listening on " + portal + ".");
     }
 
-    private static void group(ShellNode target, String iqn, PortalGroup g, long sessions) {
+    private static void group(ShellNode target, String iqn, PortalGroup g, Supplier<String> sessions) {
         int tag = g.getTag();
         String access = g.getGenerateNodeAcls() ? "any initiator" : BackstoreNodes.count(g.getAclsCount(), "ACL");
         ShellNode n = target.child("tpg" + tag, "a target portal group: one SCSI target port")
-                .status("relative port " + g.getRelativePortId() + ", " + access
-                        + (g.getAuthentication() ? ", CHAP" : "") + ", " + BackstoreNodes.count((int) sessions,
-                        "session"));
+                .status(() -> "relative port " + g.getRelativePortId() + ", " + access
+                        + (g.getAuthentication() ? ", CHAP" : "") + ", " + sessions.get());
         n.attribute("attribute", ShellAttribute.of("generate_node_acls", "demo mode: any initiator logs in and sees"
                 + " every LUN", Boolean.toString(g.getGenerateNodeAcls()), (cfg, v) -> ShellEdits.editGroup(cfg, iqn,
                 tag, x -> x.setGenerateNodeAcls(ShellWords.bool("generate_node_acls", v))), "true", "false"));
@@ -255,10 +273,19 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Deleted LUN " + lun + ".");
                 }));
-        for (Lun l : g.getLunsList()) {
-            luns.lazyChild("lun" + l.getLun(), "a LUN",
-                    lun -> lun.status(l.getObject()).info.add("object: " + l.getObject()));
-        }
+        // A command on one LUN makes that LUN's node only: found by name, the rest made when listed.
+        luns.lazyChildren(name -> {
+            if (!name.matches("lun[0-9]{1,5}")) {
+                return null;
+            }
+            int number = Integer.parseInt(name.substring(3));
+            for (Lun l : g.getLunsList()) {
+                if (l.getLun() == number) {
+                    return lunNode(luns, l);
+                }
+            }
+            return null;
+        }, all -> g.getLunsList().forEach(l -> lunNode(all, l)));
 
         ShellNode acls = n.child("acls", "initiators allowed in, with their LUN mappings and CHAP").status(
                 BackstoreNodes.count(g.getAclsCount(), "ACL"));
@@ -314,6 +341,11 @@ final class IscsiNodes {
         for (String p : g.getPortalsList()) {
             portals.child(p, "a portal");
         }
+    }
+
+    private static ShellNode lunNode(ShellNode luns, Lun l) {
+        return luns.lazyChild("lun" + l.getLun(), "a LUN",
+                lun -> lun.status(l.getObject()).info.add("object: " + l.getObject()));
     }
 
     private static int acl(PortalGroup.Builder g, String initiator) throws ShellException {

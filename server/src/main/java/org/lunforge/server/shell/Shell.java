@@ -54,6 +54,8 @@ public final class Shell {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Path workingFolder;
+    /** The running configuration as last read or changed, checked for currency at every command. */
+    private final ShellContext.Copy copy = new ShellContext.Copy();
     private String cwd = "/";
     private String previous = "/";
     private boolean exit;
@@ -109,8 +111,8 @@ public final class Shell {
     /** A fresh tree of the daemon's state. */
     ShellNode tree(ShellContext ctx) throws ShellException {
         ShellNode root = new ShellNode("", null, "lunforge: the daemon's whole configuration");
-        Status status = ctx.status();
-        root.status(status.getVersion() + ", generation " + ctx.state().getGeneration());
+        // Asked of the daemon only when shown (ls /): a command elsewhere costs no round trip for it.
+        root.status(() -> ctx.statusOrReason(s -> s.getVersion() + ", generation " + ctx.state().getGeneration()));
         BackstoreNodes.build(root, ctx);
         IscsiNodes.build(root, ctx);
         VtlNodes.build(root, ctx);
@@ -120,7 +122,7 @@ public final class Shell {
     }
 
     ShellContext context() throws ShellException {
-        return new ShellContext(control, out, workingFolder);
+        return new ShellContext(control, out, workingFolder, copy);
     }
 
     private void execute(List<String> words) throws ShellException {
@@ -229,10 +231,10 @@ public final class Shell {
 
     private void info(ShellContext ctx, ShellNode at) throws ShellException {
         out.println(at.path() + ": " + at.what);
-        if (!at.status.isEmpty()) {
-            out.println("status: " + at.status);
+        if (!at.status().isEmpty()) {
+            out.println("status: " + at.status());
         }
-        at.info.forEach(out::println);
+        at.infoLines().forEach(out::println);
         ShellFaults.info(ctx, at.path(), out);
         for (var group : at.groups.entrySet()) {
             for (ShellAttribute a : group.getValue().values()) {

@@ -469,4 +469,44 @@ class ShellTest {
         assertTrue(e.contains("no ceph.conf at"), e);
         assertTrue(ok("/backstores/rbd help create").contains("the ceph.conf naming the monitors"));
     }
+
+    @Test
+    void aDiskAndItsLunCrossTheSocketAsTheChangeOnlyAndTheCopyIsKept() {
+        java.util.List<org.lunforge.server.control.Request> sent = new java.util.ArrayList<>();
+        java.util.List<org.lunforge.server.control.Response> answers = new java.util.ArrayList<>();
+        Shell recorded = new Shell(r -> {
+            sent.add(r);
+            org.lunforge.server.control.Response a = service.handle(r);
+            answers.add(a);
+            return a;
+        }, new PrintWriter(out), new PrintWriter(err), dir);
+        assertTrue(recorded.run("/iscsi create " + IQN + " portal=127.0.0.1:" + port), err.toString());
+        sent.clear();
+        answers.clear();
+        assertTrue(recorded.run("/backstores/memory create disk0 size=4M"), err.toString());
+        assertTrue(recorded.run("/iscsi/" + IQN + "/tpg1/luns create /backstores/memory/disk0"), err.toString());
+        var kinds = sent.stream().map(org.lunforge.server.control.Request::getKindCase).toList();
+        assertEquals(List.of(org.lunforge.server.control.Request.KindCase.GET_CONFIG,
+                org.lunforge.server.control.Request.KindCase.CHANGE_CONFIG,
+                org.lunforge.server.control.Request.KindCase.GET_CONFIG,
+                org.lunforge.server.control.Request.KindCase.CHANGE_CONFIG), kinds);
+        assertTrue(answers.stream().noneMatch(a -> a.getConfig().hasConfig()), "no answer carried the configuration");
+        assertEquals("/backstores/memory/disk0", daemon.running().getIscsiTargets(0).getPortalGroups(0).getLuns(0)
+                .getObject());
+        // Another client's change: the next command reads the configuration afresh and sees it.
+        Config other = daemon.running().toBuilder().addBackstores(org.lunforge.server.config.Backstore.newBuilder()
+                .setName("disk1").setMemory(org.lunforge.server.config.MemoryStore.newBuilder().setSize(1 << 20)))
+                .build();
+        assertFalse(service.handle(org.lunforge.server.control.Request.newBuilder().setApplyConfig(
+                org.lunforge.server.control.ApplyConfig.newBuilder().setConfig(other)).build()).hasError());
+        out.getBuffer().setLength(0);
+        assertTrue(recorded.run("ls /backstores/memory"), err.toString());
+        assertTrue(out.toString().contains("disk1"), out.toString());
+        // A refusal comes from the daemon's check of the change, naming the node.
+        err.getBuffer().setLength(0);
+        assertFalse(recorded.run("/iscsi/" + IQN + "/tpg1/luns create /backstores/memory/nothing lun=3"));
+        assertTrue(err.toString().contains("/iscsi/" + IQN + "/tpg1/luns/lun3: object: no storage object"
+                + " /backstores/memory/nothing"), err.toString());
+        assertEquals(org.lunforge.server.control.Request.KindCase.CHANGE_CONFIG, sent.getLast().getKindCase());
+    }
 }
