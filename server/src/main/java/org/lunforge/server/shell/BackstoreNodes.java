@@ -143,8 +143,10 @@ final class BackstoreNodes {
                 default -> b.setBlock(BlockDeviceStore.newBuilder().setPath(args.get("device")));
             }
             String path = "/backstores/" + type + "/" + args.get("name");
+            Backstore.StoreCase storeCase = storeCase(type);
             ctx.edit(c -> {
-                if (c.getBackstoresList().stream().anyMatch(x -> ConfigValidator.backstorePath(x).equals(path))) {
+                if (c.getBackstoresList().stream().anyMatch(x -> x.getStoreCase() == storeCase
+                        && x.getName().equals(args.get("name")))) {
                     throw new ShellException(path + " exists");
                 }
                 return c.toBuilder().addBackstores(b).build();

@@ -7,6 +7,7 @@ import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -235,18 +236,16 @@ final class IscsiNodes {
                         optional("lun", "the LUN number; default: the lowest free")), (args, ctx) -> {
                     int[] made = new int[1];
                     ctx.edit(cfg -> ShellEdits.editGroup(cfg, iqn, tag, x -> {
-                        Set<Integer> used = new TreeSet<>();
-                        x.getLunsList().forEach(l -> used.add(l.getLun()));
-                        int lun = 0;
+                        BitSet used = new BitSet();
+                        x.getLunsList().forEach(l -> used.set(l.getLun()));
+                        int lun;
                         if (args.has("lun")) {
                             lun = ShellWords.number("lun", args.get("lun").replaceFirst("^lun", ""), 0, 16383);
-                            if (used.contains(lun)) {
+                            if (used.get(lun)) {
                                 throw new ShellException("tpg" + tag + " has a LUN " + lun + " already");
                             }
                         } else {
-                            while (used.contains(lun)) {
-                                lun++;
-                            }
+                            lun = used.nextClearBit(0);
                         }
                         x.addLuns(Lun.newBuilder().setLun(lun).setObject(args.get("storage_object")));
                         made[0] = lun;
