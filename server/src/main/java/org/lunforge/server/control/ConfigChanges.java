@@ -364,9 +364,9 @@ public final class ConfigChanges {
     /**
      * The changes that turn {@code from} into {@code to}: backstores, LUNs and ACLs created, replaced or deleted, in
      * an order {@link #apply} accepts (what is referred to made before, and deleted after, what refers to it). Null
-     * when anything else differs (a target, a portal group's own settings, a library, ...), or when applying the changes
-     * would not give exactly {@code to}: then the whole configuration is the change. Changes that break a rule are
-     * returned as they are, for the daemon to refuse with the reason.
+     * when anything else differs (a target, a portal group's own settings, a library, ...), or when applying the
+     * changes would not give exactly {@code to}: then the whole configuration is the change. Changes that break a
+     * rule are returned as they are, for the daemon to refuse with the reason.
      */
     public static List<ObjectChange> between(Config from, Config to) {
         if (from.getIscsiTargetsCount() != to.getIscsiTargetsCount()

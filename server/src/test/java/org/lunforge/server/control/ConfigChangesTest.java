@@ -18,7 +18,7 @@ import org.lunforge.server.config.MemoryStore;
 import org.lunforge.server.config.PortalGroup;
 import org.lunforge.server.config.TcmuDevice;
 
-/** A change of a few objects: applied as the whole configuration would be, refused by the same rules with the reason. */
+/** A change of a few objects: applied as the whole configuration would be, refused by its rules with the reason. */
 class ConfigChangesTest {
     static final String IQN = "iqn.2026-12.org.lunforge:scale";
     static final String HOST = "iqn.2026-12.org.example:host";
