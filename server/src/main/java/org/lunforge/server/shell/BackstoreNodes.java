@@ -45,8 +45,8 @@ final class BackstoreNodes {
                 case "rbd" -> "disks in Ceph RBD images (through librbd; the image must exist)";
                 default -> "disks on block devices";
             }).status(count(counts.getOrDefault(storeCase, 0), "disk"));
-            group.command(create(type));
-            group.command(new ShellCommand("delete", "delete a disk, and the LUNs that map it",
+            group.editCommand(create(type));
+            group.editCommand(new ShellCommand("delete", "delete a disk, and the LUNs that map it",
                     List.of(required("name", "the disk's name").values(x -> ofType.get().stream()
                             .map(Backstore::getName).toList())),
                     (args, cx) -> delete(cx, "/backstores/" + type + "/" + args.get("name"))));

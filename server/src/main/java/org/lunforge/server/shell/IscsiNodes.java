@@ -39,11 +39,11 @@ final class IscsiNodes {
         Config c = ctx.config();
         ShellNode iscsi = root.child("iscsi", "lunforge's own iSCSI target: targets, portal groups, LUNs, ACLs")
                 .status(BackstoreNodes.count(c.getIscsiTargetsCount(), "target"));
-        iscsi.command(new ShellCommand("create", "create a target with tpg1 listening on a portal",
+        iscsi.editCommand(new ShellCommand("create", "create a target with tpg1 listening on a portal",
                 List.of(optional("iqn", "the target's name; default: a new iqn.YYYY-MM.org.lunforge:HOST.XXXXXX"),
                         optional("portal", "where tpg1 listens: address[:port] (default 0.0.0.0:3260)")),
                 IscsiNodes::createTarget));
-        iscsi.command(new ShellCommand("delete", "delete a target (its sessions are logged out)",
+        iscsi.editCommand(new ShellCommand("delete", "delete a target (its sessions are logged out)",
                 List.of(required("iqn", "the target").values(x -> x.config().getIscsiTargetsList().stream()
                         .map(IscsiTarget::getIqn).toList())), (args, cx) -> {
                     cx.edit(cfg -> AluaNodes.withoutStalePorts(cfg.toBuilder()
@@ -117,12 +117,12 @@ final class IscsiNodes {
                     b.getIscsiTargetsBuilder(ShellEdits.target(cfg, iqn)).setAlias(v);
                     return b.build();
                 }));
-        n.command(new ShellCommand("create", "add a portal group (a target port; a path for multipath)",
+        n.editCommand(new ShellCommand("create", "add a portal group (a target port; a path for multipath)",
                 List.of(optional("tag", "its tag; default: the next free one"),
                         optional("portal", "where it listens: address[:port] (default 0.0.0.0:3260)"),
                         optional("copy", "copy the first group's LUNs, ACLs, auth and resets (default true)")),
                 (args, ctx) -> createGroup(ctx, iqn, args)));
-        n.command(new ShellCommand("delete", "delete a portal group",
+        n.editCommand(new ShellCommand("delete", "delete a portal group",
                 List.of(required("tpg", "tpgN or N").values(x -> t.getPortalGroupsList().stream()
                         .map(g -> "tpg" + g.getTag()).toList())), (args, ctx) -> {
                     int tag = ShellWords.number("tpg", args.get("tpg").replaceFirst("^tpg", ""), 1, 65535);
@@ -230,7 +230,7 @@ final class IscsiNodes {
 
         ShellNode luns = n.child("luns", "the logical units this port offers").status(
                 BackstoreNodes.count(g.getLunsCount(), "LUN"));
-        luns.command(new ShellCommand("create", "map a storage object as a LUN",
+        luns.editCommand(new ShellCommand("create", "map a storage object as a LUN",
                 List.of(required("storage_object", "/backstores/TYPE/NAME, /vtl/LIB/changer or /vtl/LIB/drives/NAME")
                         .values(x -> new ArrayList<>(new TreeSet<>(ConfigValidator.objectPaths(x.config())))),
                         optional("lun", "the LUN number; default: the lowest free")), (args, ctx) -> {
@@ -252,7 +252,7 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Created LUN " + made[0] + " -> " + args.get("storage_object") + ".");
                 }));
-        luns.command(new ShellCommand("delete", "unmap a LUN (and ACL mappings of it)",
+        luns.editCommand(new ShellCommand("delete", "unmap a LUN (and ACL mappings of it)",
                 List.of(required("lun", "lunN or N").values(x -> g.getLunsList().stream().map(l -> "lun" + l.getLun())
                         .toList())), (args, ctx) -> {
                     int lun = ShellWords.number("lun", args.get("lun").replaceFirst("^lun", ""), 0, 16383);
@@ -288,7 +288,7 @@ final class IscsiNodes {
 
         ShellNode acls = n.child("acls", "initiators allowed in, with their LUN mappings and CHAP").status(
                 BackstoreNodes.count(g.getAclsCount(), "ACL"));
-        acls.command(new ShellCommand("create", "allow an initiator in",
+        acls.editCommand(new ShellCommand("create", "allow an initiator in",
                 List.of(required("initiator", "the initiator's iSCSI name (iqn....)")), (args, ctx) -> {
                     String who = args.get("initiator");
                     ctx.edit(cfg -> ShellEdits.editGroup(cfg, iqn, tag, x -> {
@@ -299,7 +299,7 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Created ACL for " + who + " (it sees every LUN until you map some).");
                 }));
-        acls.command(new ShellCommand("delete", "remove an initiator's ACL",
+        acls.editCommand(new ShellCommand("delete", "remove an initiator's ACL",
                 List.of(required("initiator", "the initiator").values(x -> g.getAclsList().stream()
                         .map(Acl::getInitiator).toList())), (args, ctx) -> {
                     ctx.edit(cfg -> ShellEdits.editGroup(cfg, iqn, tag, x -> x.removeAcls(acl(x, args.get("initiator")))));
@@ -311,7 +311,7 @@ final class IscsiNodes {
 
         ShellNode portals = n.child("portals", "addresses this port listens on").status(
                 BackstoreNodes.count(g.getPortalsCount(), "portal"));
-        portals.command(new ShellCommand("create", "listen on one more address",
+        portals.editCommand(new ShellCommand("create", "listen on one more address",
                 List.of(required("ip_address", "an address, or address:port"),
                         optional("ip_port", "the port (default 3260)")), (args, ctx) -> {
                     String p = portal(args.get("ip_address") + (args.has("ip_port") ? ":" + args.get("ip_port") : ""));
@@ -323,7 +323,7 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Created portal " + p + ".");
                 }));
-        portals.command(new ShellCommand("delete", "stop listening on an address",
+        portals.editCommand(new ShellCommand("delete", "stop listening on an address",
                 List.of(required("portal", "address:port").values(x -> g.getPortalsList())), (args, ctx) -> {
                     String p = portal(args.get("portal"));
                     ctx.edit(cfg -> ShellEdits.editGroup(cfg, iqn, tag, x -> {
@@ -364,7 +364,7 @@ final class IscsiNodes {
             Acl.Builder ab = x.getAclsBuilder(acl(x, who));
             ab.setChap(edit.apply(ab.getChap()));
         }));
-        n.command(new ShellCommand("create", "map one of the group's LUNs for this initiator",
+        n.editCommand(new ShellCommand("create", "map one of the group's LUNs for this initiator",
                 List.of(required("mapped_lun", "the LUN number the initiator sees"),
                         required("tpg_lun", "the group's LUN (lunN or N)"),
                         optional("write_protect", "read-only for this initiator (default false)")), (args, ctx) -> {
@@ -382,7 +382,7 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Mapped LUN " + tpgLun + " as " + mapped + " for " + who + ".");
                 }));
-        n.command(new ShellCommand("delete", "remove a mapped LUN",
+        n.editCommand(new ShellCommand("delete", "remove a mapped LUN",
                 List.of(required("mapped_lun", "mapped_lunN or N").values(x -> a.getMappedLunsList().stream()
                         .map(m -> "mapped_lun" + m.getMappedLun()).toList())), (args, ctx) -> {
                     int mapped = ShellWords.number("mapped_lun", args.get("mapped_lun").replaceFirst("^mapped_lun", ""),

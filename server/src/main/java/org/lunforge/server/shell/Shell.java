@@ -122,14 +122,42 @@ public final class Shell {
     }
 
     ShellContext context() throws ShellException {
-        return new ShellContext(control, out, workingFolder, copy);
+        return new ShellContext(control, out, workingFolder, copy, false);
     }
 
+    /**
+     * Runs a command. A command that only edits ({@link ShellCommand#editsOnly}, and set) runs on the shell's copy of
+     * the configuration as it is: its edit carries the generation of the copy, so the daemon refuses it if the copy
+     * was stale, and the edit is redone on the running configuration. Every other command first asks whether the copy
+     * is current. A failure on a copy not known to be current (no such path, an object that exists) is checked the
+     * same way, and the command runs again on the running configuration if the copy was stale. So a batch of
+     * creates costs one round trip each, and nothing is shown or refused from a stale copy.
+     */
     private void execute(List<String> words) throws ShellException {
-        ShellContext ctx = context();
+        try {
+            execute(words, true);
+        } catch (ShellContext.StaleCopy stale) {
+            execute(words, false);
+        }
+    }
+
+    private void execute(List<String> words, boolean onCopy) throws ShellException {
+        ShellContext ctx = new ShellContext(control, out, workingFolder, copy, onCopy);
+        try {
+            dispatch(words, ctx);
+        } catch (ShellException e) {
+            if (ctx.mayRunAgain()) {
+                ctx.confirmCurrent();
+            }
+            throw e;
+        }
+    }
+
+    private void dispatch(List<String> words, ShellContext ctx) throws ShellException {
         ShellNode root = tree(ctx);
         ShellNode here = root.resolve(cwd);
         if (here == null) {
+            ctx.confirmCurrent();
             here = root;
             cwd = "/";
         }
@@ -146,12 +174,19 @@ public final class Shell {
             }
             rest = words.subList(1, words.size());
             if (rest.isEmpty()) {
+                ctx.confirmCurrent();
                 cd(at.path());
                 return;
             }
         }
         String command = rest.getFirst();
         List<String> args = rest.subList(1, rest.size());
+        ShellCommand offered = at.commands.get(command);
+        boolean editsOnly = command.equals("set") || (offered != null && offered.editsOnly()
+                && !BUILTINS.containsKey(command));
+        if (!editsOnly) {
+            ctx.confirmCurrent();
+        }
         switch (command) {
             case "ls" -> ls(at, args);
             case "cd" -> cd(at, args);

@@ -47,23 +47,69 @@ final class ShellContext {
         private ConfigState state;
     }
 
+    /**
+     * The copy a command ran on was not current, found before the command changed anything: the shell runs the
+     * command again on the running configuration.
+     */
+    static final class StaleCopy extends RuntimeException {
+        StaleCopy() {
+            super("the configuration changed since the shell's copy was read", null, false, false);
+        }
+    }
+
     final ShellControl control;
     final PrintWriter out;
     /** The shell's working folder, against which file paths given to create are resolved. */
     final Path workingFolder;
     private final Copy copy;
     private ConfigState state;
+    /** The daemon confirmed that {@link #state} was current (by a read, or by accepting an edit made from it). */
+    private boolean current;
+    /** A request other than a read went out: the command must not run twice. */
+    private boolean acted;
     private Status status;
     private List<Session> sessions;
     private Faults faults;
     private final Map<String, Inventory> inventories = new HashMap<>();
 
-    ShellContext(ShellControl control, PrintWriter out, Path workingFolder, Copy copy) throws ShellException {
+    /**
+     * A command's context. {@code onCopy}: start from the shell's copy without asking whether it is current; the
+     * command then calls {@link #confirmCurrent} before anything but an edit, and edits carry the generation they were
+     * made from, so that a stale copy is found before anything is shown or changed from it.
+     */
+    ShellContext(ShellControl control, PrintWriter out, Path workingFolder, Copy copy, boolean onCopy)
+            throws ShellException {
         this.control = control;
         this.out = out;
         this.workingFolder = workingFolder;
         this.copy = copy;
-        this.state = read();
+        if (onCopy && copy.state != null) {
+            this.state = copy.state;
+        } else {
+            this.state = read();
+            this.current = true;
+        }
+    }
+
+    /**
+     * Makes sure the command runs on the running configuration: asks the daemon, once, whether the copy is current;
+     * throws {@link StaleCopy} when it was not (the copy is then brought up to date for the command's second run).
+     */
+    void confirmCurrent() throws ShellException {
+        if (current) {
+            return;
+        }
+        long had = state.getGeneration();
+        state = read();
+        current = true;
+        if (state.getGeneration() != had) {
+            throw new StaleCopy();
+        }
+    }
+
+    /** Whether a failure may come from a stale copy and the command may run again: nothing confirmed, nothing done. */
+    boolean mayRunAgain() {
+        return !current && !acted;
     }
 
     /** The running configuration: the copy when the daemon says it is current, else the daemon's, which it keeps. */
@@ -151,7 +197,14 @@ final class ShellContext {
      */
     Config edit(Edit edit) throws ShellException {
         for (int attempt = 1; ; attempt++) {
-            Config wanted = edit.apply(state.getConfig());
+            Config wanted;
+            try {
+                wanted = edit.apply(state.getConfig());
+            } catch (ShellException refused) {
+                // Refused by the copy: only the running configuration may say so.
+                confirmCurrent();
+                throw refused;
+            }
             List<ObjectChange> changes = ConfigChanges.between(state.getConfig(), wanted);
             Response r;
             if (changes == null) {
@@ -166,8 +219,11 @@ final class ShellContext {
             if (r.hasError() && r.getError().getKind() == Error.Kind.CONFLICT && attempt < ATTEMPTS) {
                 copy.state = null;
                 state = read();
+                current = true;
                 continue;
             }
+            // Accepted or refused, the edit was judged against the generation it was made from: the copy was current.
+            current = true;
             if (r.hasError()) {
                 throw new ShellException(changes == null ? ConfigPaths.explain(r.getError(), wanted)
                         : ConfigPaths.explain(r.getError(), changes));
@@ -202,6 +258,11 @@ final class ShellContext {
     }
 
     Response raw(Request request) throws ShellException {
+        switch (request.getKindCase()) {
+            case GET_CONFIG, GET_STATUS, LIST_SESSIONS, LIST_FAULTS, GET_INVENTORY, LIST_BACKUPS -> {
+            }
+            default -> acted = true;
+        }
         try {
             return control.call(request);
         } catch (IOException e) {
@@ -212,6 +273,7 @@ final class ShellContext {
     /** Forgets what was fetched, after a request that changed things behind the context's back. */
     void refresh() throws ShellException {
         state = read();
+        current = true;
         inventories.clear();
         sessions = null;
         faults = null;

@@ -150,6 +150,11 @@ final class ShellNode {
         return this;
     }
 
+    /** A command that only edits the configuration ({@link ShellCommand#editsOnly}). */
+    ShellNode editCommand(ShellCommand command) {
+        return command(command.editing());
+    }
+
     ShellNode attribute(String group, ShellAttribute attribute) {
         groups.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(attribute.name(), attribute);
         return this;
