@@ -19,6 +19,8 @@ import org.lunforge.scsi.SharedState;
 import org.lunforge.scsi.TargetPortGroups;
 import org.lunforge.server.config.Config;
 import org.lunforge.server.config.MetricsAddress;
+import org.lunforge.server.control.ConfigChanges;
+import org.lunforge.server.control.ObjectChange;
 import org.lunforge.server.metrics.DaemonMetrics;
 
 /**
@@ -104,6 +106,60 @@ public final class Daemon implements AutoCloseable {
                 LOG.log(ERROR, "could not restore the previous configuration", rollback);
             }
             throw e;
+        }
+    }
+
+    /**
+     * Makes the daemon serve {@code next}, which differs from the running configuration only by {@code changes}
+     * (checked by {@link ConfigChanges#apply}): only the objects they name are reconciled, so that the change costs
+     * the same beside ten objects or a thousand. With kernel exports or a cluster configured, whose reconciliation
+     * looks at the whole configuration, it is a whole {@link #apply}. On failure the previous configuration is
+     * restored as by {@link #apply}.
+     */
+    public synchronized void applyChange(Config next, List<ObjectChange> changes) throws IOException {
+        if (next.getTcmuDevicesCount() > 0 || running.getTcmuDevicesCount() > 0 || next.hasCluster()) {
+            apply(next);
+            return;
+        }
+        Config previous = running;
+        try {
+            for (ObjectChange change : changes) {
+                reconcile(next, change);
+            }
+            running = next;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(ERROR, "configuration change failed, restoring the previous one: " + e.getMessage());
+            try {
+                reconcile(previous);
+            } catch (IOException | RuntimeException rollback) {
+                e.addSuppressed(rollback);
+                LOG.log(ERROR, "could not restore the previous configuration", rollback);
+            }
+            throw e;
+        }
+    }
+
+    /** The running objects made those of one change: a storage object opened, reopened or closed; a LUN or ACL. */
+    private void reconcile(Config next, ObjectChange change) throws IOException {
+        String path = change.getPath();
+        boolean delete = change.getAction() == ObjectChange.Action.DELETE;
+        ConfigChanges.GroupPart named = ConfigChanges.groupPart(path);
+        if (named == null) {
+            // A storage object: its LUNs follow it to the reopened logical unit; a deleted one has none (checked).
+            LogicalUnit closed = objects.put(path, delete ? null : change.getBackstore());
+            LogicalUnit opened = delete ? null : objects.logicalUnit(path);
+            if (closed != null && opened != null) {
+                iscsiTargets.remap(closed, opened);
+            }
+            metrics.unitsChanged(closed == null ? List.of() : List.of(closed),
+                    opened == null ? List.of() : List.of(opened));
+        } else if (named.lun() >= 0) {
+            iscsiTargets.lun(named.iqn(), named.tag(), named.lun(),
+                    delete ? null : logicalUnit(change.getLun().getObject()));
+        } else if (delete) {
+            iscsiTargets.removeAcl(named.iqn(), named.tag(), named.initiator());
+        } else {
+            iscsiTargets.acl(named.iqn(), named.tag(), change.getAcl());
         }
     }
 

@@ -125,19 +125,7 @@ final class IscsiTargets {
         }
         Set<String> initiators = new HashSet<>();
         for (Acl acl : config.getAclsList()) {
-            Map<Integer, Integer> mapping = null;
-            Set<Integer> writeProtected = new HashSet<>();
-            if (acl.getMappedLunsCount() > 0) {
-                mapping = new HashMap<>();
-                for (MappedLun m : acl.getMappedLunsList()) {
-                    mapping.put(m.getMappedLun(), m.getTpgLun());
-                    if (m.getWriteProtect()) {
-                        writeProtected.add(m.getMappedLun());
-                    }
-                }
-            }
-            IscsiAcl wanted = new IscsiAcl(acl.getInitiator(), mapping, chap(acl.getChap()), mutual(acl.getChap()),
-                    writeProtected);
+            IscsiAcl wanted = acl(acl);
             String key = acl.getInitiator().toLowerCase(Locale.ROOT);
             initiators.add(key);
             if (!wanted.equals(current.get(key))) {
@@ -154,6 +142,71 @@ final class IscsiTargets {
         group.chap(chap(config.getChap()), mutual(config.getChap()));
         group.warmResetAllowed(!config.hasTmrWarmReset() || config.getTmrWarmReset());
         group.coldResetAllowed(!config.hasTmrColdReset() || config.getTmrColdReset());
+    }
+
+    /** An ACL as the iSCSI target keeps it: the initiator, its LUN mapping (null: every LUN) and CHAP. */
+    private static IscsiAcl acl(Acl acl) {
+        Map<Integer, Integer> mapping = null;
+        Set<Integer> writeProtected = new HashSet<>();
+        if (acl.getMappedLunsCount() > 0) {
+            mapping = new HashMap<>();
+            for (MappedLun m : acl.getMappedLunsList()) {
+                mapping.put(m.getMappedLun(), m.getTpgLun());
+                if (m.getWriteProtect()) {
+                    writeProtected.add(m.getMappedLun());
+                }
+            }
+        }
+        return new IscsiAcl(acl.getInitiator(), mapping, chap(acl.getChap()), mutual(acl.getChap()), writeProtected);
+    }
+
+    // ---- one object at a time: a change of a few objects costs the same beside ten LUNs or a thousand
+
+    /** The running portal group {@code tag} of target {@code iqn}; the change was checked, so it exists. */
+    private IscsiPortalGroup group(String iqn, int tag) {
+        IscsiTarget target = server.target(iqn.toLowerCase(Locale.ROOT));
+        IscsiPortalGroup group = target == null ? null : target.portalGroup(tag);
+        if (group == null) {
+            throw new IllegalStateException("no running portal group " + iqn + " tpg" + tag);
+        }
+        return group;
+    }
+
+    /** Maps LUN {@code lun} of one group to {@code logicalUnit}, or unmaps it (null). */
+    void lun(String iqn, int tag, int lun, LogicalUnit logicalUnit) {
+        IscsiPortalGroup group = group(iqn, tag);
+        if (logicalUnit == null) {
+            group.removeLun(lun);
+        } else if (group.logicalUnit(lun) != logicalUnit) {
+            group.lun(lun, logicalUnit);
+        }
+    }
+
+    /** Makes one group's ACL for {@code acl}'s initiator that one. */
+    void acl(String iqn, int tag, Acl acl) {
+        IscsiPortalGroup group = group(iqn, tag);
+        IscsiAcl wanted = acl(acl);
+        if (!wanted.equals(group.acls().stream().filter(a -> a.initiatorName().equalsIgnoreCase(acl.getInitiator()))
+                .findFirst().orElse(null))) {
+            group.acl(wanted);
+        }
+    }
+
+    void removeAcl(String iqn, int tag, String initiator) {
+        group(iqn, tag).removeAcl(initiator);
+    }
+
+    /** Every LUN that mapped {@code old} maps {@code now}: a storage object reopened under a changed configuration. */
+    void remap(LogicalUnit old, LogicalUnit now) {
+        for (IscsiTarget target : server.targets()) {
+            for (IscsiPortalGroup group : target.portalGroups()) {
+                group.luns().forEach((lun, lu) -> {
+                    if (lu == old) {
+                        group.lun(lun, now);
+                    }
+                });
+            }
+        }
     }
 
     private static IscsiChapCredentials chap(Chap chap) {

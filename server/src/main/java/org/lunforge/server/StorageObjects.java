@@ -87,6 +87,25 @@ final class StorageObjects implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the object at {@code path} the one {@code b} describes, or none ({@code b} null), touching no other: an
+     * unchanged one is kept, a changed one closed and reopened. Returns the logical unit closed, or null. Not for a
+     * configuration with a cluster: its changes take the whole {@link #reconcile(List, String)}.
+     */
+    LogicalUnit put(String path, Backstore b) throws IOException {
+        StorageObject old = byPath.get(path);
+        if (old != null && old.config().equals(b)) {
+            return null;
+        }
+        if (old != null) {
+            close(old);
+        }
+        if (b != null) {
+            byPath.put(path, open(path, b, false));
+        }
+        return old == null ? null : old.logicalUnit();
+    }
+
     private StorageObject open(String path, Backstore b, boolean clustered) throws IOException {
         Map<String, String> storeConfig = new HashMap<>();
         String type;

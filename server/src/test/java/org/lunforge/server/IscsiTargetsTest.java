@@ -149,4 +149,36 @@ class IscsiTargetsTest {
         assertEquals(java.util.Set.of(), server.target(IQN).portalGroup(2).acls().getFirst().writeProtectedLuns(),
                 "clearing write_protect is a change the group applies");
     }
+
+    @Test
+    void oneLunOrAclAtATimeTouchesNothingElse() throws ConfigException {
+        apply(FIRST + "," + SECOND);
+        IscsiPortalGroup one = server.target(IQN).portalGroup(1);
+        IscsiPortalGroup two = server.target(IQN).portalGroup(2);
+        IscsiAcl acl = two.acls().getFirst();
+        targets.lun(IQN.toUpperCase(), 1, 5, unit("/backstores/memory/c"));
+        assertEquals(Map.of(0, unit("/backstores/memory/a"), 5, unit("/backstores/memory/c")), one.luns());
+        targets.lun(IQN, 1, 0, null);
+        assertEquals(Map.of(5, unit("/backstores/memory/c")), one.luns());
+        assertEquals(2, two.luns().size());
+        assertSame(acl, two.acls().getFirst());
+        targets.acl(IQN, 1, org.lunforge.server.config.Acl.newBuilder().setInitiator(HOST).build());
+        assertEquals(List.of(new IscsiAcl(HOST, null, null, null)), one.acls());
+        targets.removeAcl(IQN, 1, HOST.toUpperCase());
+        assertTrue(one.acls().isEmpty());
+        assertSame(acl, two.acls().getFirst());
+        assertThrows(IllegalStateException.class, () -> targets.lun(IQN, 9, 0, unit("/backstores/memory/a")));
+    }
+
+    @Test
+    void aReopenedUnitTakesOverEveryLunOfTheOldOne() throws ConfigException {
+        apply(FIRST + "," + SECOND);
+        LogicalUnit old = unit("/backstores/memory/a");
+        LogicalUnit reopened = new LogicalUnit("/backstores/memory/a", old.identity(), new SbcDisk("a",
+                new MemoryBlockStore(1 << 20), DiskConfig.defaults()), StateStore.inMemory());
+        units.put("reopened", reopened);
+        targets.remap(old, reopened);
+        assertEquals(Map.of(0, reopened), server.target(IQN).portalGroup(1).luns());
+        assertEquals(Map.of(0, unit("/backstores/memory/b"), 7, reopened), server.target(IQN).portalGroup(2).luns());
+    }
 }

@@ -5,6 +5,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.lunforge.backstore.tape.VolumeTag;
 import org.lunforge.device.vtl.CartridgeCapacity;
@@ -66,65 +68,11 @@ public final class ConfigValidator {
         for (int i = 0; i < c.getBackstoresCount(); i++) {
             Backstore b = c.getBackstores(i);
             String at = "backstores[" + i + "]";
-            if (!OBJECT_NAME.matcher(b.getName()).matches()) {
-                throw error(parsed, source, at + ".name", "a name of 1 to 64 letters, digits, '_', '.', ':' or '-'");
-            }
-            if (b.getStoreCase() == Backstore.StoreCase.STORE_NOT_SET) {
-                throw error(parsed, source, at, "set one of memory, fileio, block, rbd");
-            }
+            checkBackstoreName(parsed, source, at, b);
             if (!paths.add(backstorePath(b))) {
                 throw error(parsed, source, at + ".name", backstorePath(b) + " is defined twice");
             }
-            int blockSize = b.getBlockSize() == 0 ? 512 : b.getBlockSize();
-            if (Integer.bitCount(blockSize) != 1 || blockSize < 512 || blockSize > 65536) {
-                throw error(parsed, source, at + ".block_size", "a power of two from 512 to 65536");
-            }
-            long physical = b.getPhysicalBlockSize() == 0 ? blockSize : b.getPhysicalBlockSize() & 0xFFFFFFFFL;
-            if (physical < blockSize || physical % blockSize != 0 || Long.bitCount(physical / blockSize) != 1
-                    || physical / blockSize > 1 << 15) {
-                throw error(parsed, source, at + ".physical_block_size",
-                        "block_size times a power of two up to 2^15 (e.g. 4096 over 512-byte blocks)");
-            }
-            switch (b.getStoreCase()) {
-                case MEMORY -> requireSize(parsed, source, at + ".memory.size", b.getMemory().getSize(), blockSize);
-                case FILEIO -> {
-                    if (b.getFileio().getPath().isEmpty()) {
-                        throw error(parsed, source, at + ".fileio.path", "a file path is needed");
-                    }
-                    if (b.getFileio().getSize() != 0) {
-                        requireSize(parsed, source, at + ".fileio.size", b.getFileio().getSize(), blockSize);
-                    }
-                }
-                case BLOCK -> {
-                    if (!b.getBlock().getPath().startsWith("/")) {
-                        throw error(parsed, source, at + ".block.path", "an absolute device path is needed");
-                    }
-                }
-                case RBD -> {
-                    RbdStore r = b.getRbd();
-                    if (r.getPool().isEmpty()) {
-                        throw error(parsed, source, at + ".rbd.pool", "the RADOS pool holding the image is needed");
-                    }
-                    if (r.getImage().isEmpty()) {
-                        throw error(parsed, source, at + ".rbd.image", "the RBD image's name is needed");
-                    }
-                    if (r.getConf().isEmpty()) {
-                        throw error(parsed, source, at + ".rbd.conf", "the path of a ceph.conf is needed");
-                    }
-                    if (r.getClientId().startsWith("client.")) {
-                        throw error(parsed, source, at + ".rbd.client_id",
-                                "the cephx user without 'client.' (admin for client.admin)");
-                    }
-                }
-                default -> throw new AssertionError();
-            }
-            if (!b.getUnitId().isEmpty()) {
-                try {
-                    java.util.UUID.fromString(b.getUnitId());
-                } catch (IllegalArgumentException e) {
-                    throw error(parsed, source, at + ".unit_id", "a UUID is needed");
-                }
-            }
+            checkBackstore(parsed, source, at, b);
         }
 
         validateLibraries(parsed, source, paths);
@@ -178,41 +126,131 @@ public final class ConfigValidator {
                 for (int l = 0; l < tpg.getLunsCount(); l++) {
                     Lun lun = tpg.getLuns(l);
                     objects.put(lun.getLun(), lun.getObject());
-                    String lat = gat + ".luns[" + l + "]";
-                    if (lun.getLun() > 16383 || !luns.add(lun.getLun())) {
-                        throw error(parsed, source, lat + ".lun", "a LUN from 0 to 16383, unique in the group");
-                    }
-                    if (!paths.contains(lun.getObject())) {
-                        throw error(parsed, source, lat + ".object", "no storage object " + lun.getObject());
-                    }
+                    checkLun(parsed, source, gat + ".luns[" + l + "]", lun, !luns.add(lun.getLun()), paths::contains);
                 }
                 for (int a = 0; a < tpg.getAclsCount(); a++) {
-                    Acl acl = tpg.getAcls(a);
-                    String aat = gat + ".acls[" + a + "]";
-                    if (!ISCSI_NAME.matcher(acl.getInitiator()).matches()) {
-                        throw error(parsed, source, aat + ".initiator", "not an iSCSI name");
-                    }
-                    for (int m = 0; m < acl.getMappedLunsCount(); m++) {
-                        MappedLun mapped = acl.getMappedLuns(m);
-                        if (!luns.contains(mapped.getTpgLun())) {
-                            throw error(parsed, source, aat + ".mapped_luns[" + m + "].tpg_lun",
-                                    "the group has no LUN " + mapped.getTpgLun());
-                        }
-                        // Write protection refuses the commands that write a medium and shows WP in MODE SENSE
-                        // (SBC-4, SSC-4); a medium changer has neither, so the setting would do nothing.
-                        if (mapped.getWriteProtect() && isChanger(c, objects.get(mapped.getTpgLun()))) {
-                            throw error(parsed, source, aat + ".mapped_luns[" + m + "].write_protect",
-                                    "a medium changer writes no medium: write_protect applies to disks and tape "
-                                            + "drives only");
-                        }
-                    }
-                    checkChap(parsed, source, aat + ".chap", acl.getChap());
+                    checkAcl(parsed, source, gat + ".acls[" + a + "]", tpg.getAcls(a), objects::get,
+                            object -> isChanger(c, object));
                 }
                 checkChap(parsed, source, gat + ".chap", tpg.getChap());
             }
         }
         validateTargetPortGroups(parsed, source);
         validateCluster(parsed, source);
+    }
+
+    /** A backstore's name and store type: what its path is made of. */
+    public static void checkBackstoreName(ConfigJson.Parsed parsed, String source, String at, Backstore b)
+            throws ConfigException {
+        if (!OBJECT_NAME.matcher(b.getName()).matches()) {
+            throw error(parsed, source, at + ".name", "a name of 1 to 64 letters, digits, '_', '.', ':' or '-'");
+        }
+        if (b.getStoreCase() == Backstore.StoreCase.STORE_NOT_SET) {
+            throw error(parsed, source, at, "set one of memory, fileio, block, rbd");
+        }
+    }
+
+    /**
+     * A backstore's own rules (all but its path being unique): its block sizes, its store's settings, its identity.
+     * The whole configuration's check and a change of one object ({@code ConfigChanges}) apply the same ones.
+     */
+    public static void checkBackstore(ConfigJson.Parsed parsed, String source, String at, Backstore b)
+            throws ConfigException {
+        int blockSize = b.getBlockSize() == 0 ? 512 : b.getBlockSize();
+        if (Integer.bitCount(blockSize) != 1 || blockSize < 512 || blockSize > 65536) {
+            throw error(parsed, source, at + ".block_size", "a power of two from 512 to 65536");
+        }
+        long physical = b.getPhysicalBlockSize() == 0 ? blockSize : b.getPhysicalBlockSize() & 0xFFFFFFFFL;
+        if (physical < blockSize || physical % blockSize != 0 || Long.bitCount(physical / blockSize) != 1
+                || physical / blockSize > 1 << 15) {
+            throw error(parsed, source, at + ".physical_block_size",
+                    "block_size times a power of two up to 2^15 (e.g. 4096 over 512-byte blocks)");
+        }
+        switch (b.getStoreCase()) {
+            case MEMORY -> requireSize(parsed, source, at + ".memory.size", b.getMemory().getSize(), blockSize);
+            case FILEIO -> {
+                if (b.getFileio().getPath().isEmpty()) {
+                    throw error(parsed, source, at + ".fileio.path", "a file path is needed");
+                }
+                if (b.getFileio().getSize() != 0) {
+                    requireSize(parsed, source, at + ".fileio.size", b.getFileio().getSize(), blockSize);
+                }
+            }
+            case BLOCK -> {
+                if (!b.getBlock().getPath().startsWith("/")) {
+                    throw error(parsed, source, at + ".block.path", "an absolute device path is needed");
+                }
+            }
+            case RBD -> {
+                RbdStore r = b.getRbd();
+                if (r.getPool().isEmpty()) {
+                    throw error(parsed, source, at + ".rbd.pool", "the RADOS pool holding the image is needed");
+                }
+                if (r.getImage().isEmpty()) {
+                    throw error(parsed, source, at + ".rbd.image", "the RBD image's name is needed");
+                }
+                if (r.getConf().isEmpty()) {
+                    throw error(parsed, source, at + ".rbd.conf", "the path of a ceph.conf is needed");
+                }
+                if (r.getClientId().startsWith("client.")) {
+                    throw error(parsed, source, at + ".rbd.client_id",
+                            "the cephx user without 'client.' (admin for client.admin)");
+                }
+            }
+            default -> throw new AssertionError();
+        }
+        if (!b.getUnitId().isEmpty()) {
+            try {
+                java.util.UUID.fromString(b.getUnitId());
+            } catch (IllegalArgumentException e) {
+                throw error(parsed, source, at + ".unit_id", "a UUID is needed");
+            }
+        }
+    }
+
+    /**
+     * A LUN's rules: its number from 0 to 16383 and not {@code numberTaken} in its group, its object one of
+     * {@code objects} (the storage objects, changers and drives the configuration defines).
+     */
+    public static void checkLun(ConfigJson.Parsed parsed, String source, String at, Lun lun, boolean numberTaken,
+                                Predicate<String> objects) throws ConfigException {
+        if (lun.getLun() > 16383 || numberTaken) {
+            throw error(parsed, source, at + ".lun", "a LUN from 0 to 16383, unique in the group");
+        }
+        if (!objects.test(lun.getObject())) {
+            throw error(parsed, source, at + ".object", "no storage object " + lun.getObject());
+        }
+    }
+
+    /**
+     * An ACL's rules: an iSCSI name, each mapping of one of the group's LUNs ({@code lunObjects}: a LUN's object, null
+     * when the group has no such LUN), write protection only of what writes a medium, and its CHAP credentials.
+     */
+    public static void checkAcl(ConfigJson.Parsed parsed, String source, String at, Acl acl,
+                                IntFunction<String> lunObjects, Predicate<String> isChanger) throws ConfigException {
+        if (!ISCSI_NAME.matcher(acl.getInitiator()).matches()) {
+            throw error(parsed, source, at + ".initiator", "not an iSCSI name");
+        }
+        for (int m = 0; m < acl.getMappedLunsCount(); m++) {
+            MappedLun mapped = acl.getMappedLuns(m);
+            String object = lunObjects.apply(mapped.getTpgLun());
+            if (object == null) {
+                throw error(parsed, source, at + ".mapped_luns[" + m + "].tpg_lun",
+                        "the group has no LUN " + mapped.getTpgLun());
+            }
+            // Write protection refuses the commands that write a medium and shows WP in MODE SENSE (SBC-4, SSC-4); a
+            // medium changer has neither, so the setting would do nothing.
+            if (mapped.getWriteProtect() && isChanger.test(object)) {
+                throw error(parsed, source, at + ".mapped_luns[" + m + "].write_protect",
+                        "a medium changer writes no medium: write_protect applies to disks and tape drives only");
+            }
+        }
+        checkChap(parsed, source, at + ".chap", acl.getChap());
+    }
+
+    /** Whether {@code object} is the changer of one of the configuration's libraries. */
+    public static boolean isChanger(Config c, String object) {
+        return object != null && c.getLibrariesList().stream().anyMatch(library -> changerPath(library).equals(object));
     }
 
     /** cluster: an rbd backstore of this configuration, and this node's group among target_port_groups. */
@@ -236,10 +274,6 @@ public final class ConfigValidator {
         if (cluster.getLeaseSeconds() > 300) {
             throw error(parsed, source, "cluster.lease_seconds", "at most 300 seconds (0: 5)");
         }
-    }
-
-    private static boolean isChanger(Config c, String object) {
-        return c.getLibrariesList().stream().anyMatch(library -> changerPath(library).equals(object));
     }
 
     /**

@@ -67,7 +67,8 @@ public final class ControlService {
     public Response handle(Request request) {
         try {
             return switch (request.getKindCase()) {
-                case GET_CONFIG -> Response.newBuilder().setConfig(state()).build();
+                case GET_CONFIG -> Response.newBuilder().setConfig(state(request.getGetConfig().getKnownGeneration()))
+                        .build();
                 case APPLY_CONFIG -> apply(request.getApplyConfig().getConfig(),
                         request.getApplyConfig().getBaseGeneration(), "configuration");
                 case SAVE_CONFIG -> save(request.getSaveConfig().getFile());
@@ -83,6 +84,8 @@ public final class ControlService {
                 case LIST_FAULTS -> Response.newBuilder().setFaults(FaultMessages.faults(daemon.faults())).build();
                 case SET_PORT_STATE -> portState(request.getSetPortState());
                 case CLOSE_SESSION -> closeSession(request.getCloseSession().getTsih());
+                case CHANGE_CONFIG -> change(request.getChangeConfig().getChangesList(),
+                        request.getChangeConfig().getBaseGeneration(), "change");
                 case KIND_NOT_SET -> error(Error.Kind.BAD_REQUEST, "the request names nothing to do");
             };
         } catch (IOException | RuntimeException e) {
@@ -92,8 +95,52 @@ public final class ControlService {
     }
 
     public synchronized ConfigState state() {
-        return ConfigState.newBuilder().setConfig(daemon.running()).setGeneration(generation)
-                .setConfigFile(saved.file().toString()).build();
+        return state(0);
+    }
+
+    /** The running configuration, or only its generation when that is {@code known} (the client's copy is current). */
+    private synchronized ConfigState state(long known) {
+        ConfigState.Builder b = ConfigState.newBuilder().setGeneration(generation)
+                .setConfigFile(saved.file().toString());
+        if (known != generation) {
+            b.setConfig(daemon.running());
+        }
+        return b.build();
+    }
+
+    /**
+     * Applies a change of a few objects ({@link ConfigChanges}): checked against the running configuration by the
+     * whole configuration's rules, then reconciled object by object ({@link Daemon#applyChange}); refused, or failed
+     * and rolled back, it changes nothing. The answer carries the generation and the changes as applied, never the
+     * whole configuration.
+     */
+    public synchronized Response change(List<ObjectChange> changes, long baseGeneration, String source) {
+        if (baseGeneration != 0 && baseGeneration != generation) {
+            return error(Error.Kind.CONFLICT, "the configuration changed since it was read (generation "
+                    + baseGeneration + ", now " + generation + "); read it again and redo the change");
+        }
+        if (changes.isEmpty()) {
+            return error(Error.Kind.BAD_REQUEST, "a change names at least one object");
+        }
+        ConfigChanges.Applied applied;
+        try {
+            applied = ConfigChanges.apply(daemon.running(), changes, source);
+        } catch (ConfigException e) {
+            return invalid(e);
+        }
+        ConfigChanged.Builder answer = ConfigChanged.newBuilder().addAllApplied(applied.changes());
+        if (applied.config().equals(daemon.running())) {
+            return Response.newBuilder().setChanged(answer.setGeneration(generation).setUnchanged(true)).build();
+        }
+        try {
+            daemon.applyChange(applied.config(), applied.changes());
+        } catch (IOException | RuntimeException e) {
+            return error(Error.Kind.FAILED, "not changed: " + message(e));
+        }
+        generation++;
+        LOG.log(System.Logger.Level.DEBUG, () -> "configuration generation " + generation + ": "
+                + applied.changes().size() + " object(s) changed (from " + source + ")");
+        return Response.newBuilder().setChanged(answer.setGeneration(generation)).build();
     }
 
     /**

@@ -115,16 +115,7 @@ public final class DaemonMetrics implements AutoCloseable {
             }
         }
         for (LogicalUnit lu : logicalUnits) {
-            if (!units.containsKey(lu)) {
-                ScsiTaskMeters meters = ScsiTaskMeters.logicalUnit(registry, lu.name());
-                units.put(lu, meters);
-                lu.meter(meters);
-                List<Meter> of = new ArrayList<>(faults(lu));
-                if (lu.device() instanceof TapeDrive drive) {
-                    of.addAll(tapeDrive(lu.name(), drive.statistics()));
-                }
-                devices.put(lu, of);
-            }
+            count(lu);
         }
         Map<Object, Boolean> libraryWanted = new IdentityHashMap<>();
         libraries.values().forEach(l -> libraryWanted.put(l, true));
@@ -157,6 +148,36 @@ public final class DaemonMetrics implements AutoCloseable {
                 devices.remove(key).forEach(registry::remove);
             }
         }
+    }
+
+    /**
+     * The logical units counted change by a few ({@code gone} forgotten, {@code added} counted), the rest untouched: a
+     * change of a few objects costs the same beside ten units or a thousand. Nothing when metrics are off.
+     */
+    public synchronized void unitsChanged(Collection<LogicalUnit> gone, Collection<LogicalUnit> added) {
+        if (!counting) {
+            return;
+        }
+        gone.forEach(lu -> {
+            if (units.containsKey(lu)) {
+                forget(lu);
+            }
+        });
+        added.forEach(this::count);
+    }
+
+    private void count(LogicalUnit lu) {
+        if (units.containsKey(lu)) {
+            return;
+        }
+        ScsiTaskMeters meters = ScsiTaskMeters.logicalUnit(registry, lu.name());
+        units.put(lu, meters);
+        lu.meter(meters);
+        List<Meter> of = new ArrayList<>(faults(lu));
+        if (lu.device() instanceof TapeDrive drive) {
+            of.addAll(tapeDrive(lu.name(), drive.statistics()));
+        }
+        devices.put(lu, of);
     }
 
     /** A target port taken down by fault injection: down now (1) or not (0), and how often it was taken down. */

@@ -4,12 +4,13 @@ import static org.lunforge.server.shell.ShellCommand.Param.optional;
 import static org.lunforge.server.shell.ShellCommand.Param.required;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.lunforge.scsi.LogicalUnitIdentity;
 import org.lunforge.server.config.Backstore;
 import org.lunforge.server.config.BlockDeviceStore;
@@ -29,27 +30,63 @@ final class BackstoreNodes {
         Config c = ctx.config();
         ShellNode backstores = root.child("backstores", "the disks: block stores served as SBC logical units")
                 .status(count(c.getBackstoresCount(), "disk"));
-        Map<String, List<String>> users = ShellEdits.usersByObject(c);
-        Map<String, List<Backstore>> byType = new HashMap<>();
+        LunUsers usersOf = new LunUsers(c);
+        Map<Backstore.StoreCase, Integer> counts = new EnumMap<>(Backstore.StoreCase.class);
         for (Backstore b : c.getBackstoresList()) {
-            byType.computeIfAbsent(ConfigValidator.backstorePath(b).split("/")[2], t -> new ArrayList<>()).add(b);
+            counts.merge(b.getStoreCase(), 1, Integer::sum);
         }
         for (String type : List.of("memory", "fileio", "block", "rbd")) {
-            List<Backstore> ofType = byType.getOrDefault(type, List.of());
+            Backstore.StoreCase storeCase = storeCase(type);
+            Supplier<List<Backstore>> ofType = () -> c.getBackstoresList().stream()
+                    .filter(b -> b.getStoreCase() == storeCase).toList();
             ShellNode group = backstores.child(type, switch (type) {
                 case "memory" -> "disks in memory (their data goes when the daemon stops)";
                 case "fileio" -> "disks in files (sparse; created when missing)";
                 case "rbd" -> "disks in Ceph RBD images (through librbd; the image must exist)";
                 default -> "disks on block devices";
-            }).status(count(ofType.size(), "disk"));
-            group.command(create(type));
-            group.command(new ShellCommand("delete", "delete a disk, and the LUNs that map it",
-                    List.of(required("name", "the disk's name").values(x -> ofType.stream().map(Backstore::getName)
-                            .toList())), (args, cx) -> delete(cx, "/backstores/" + type + "/" + args.get("name"))));
-            for (Backstore b : ofType) {
-                disk(group, b, users.getOrDefault(ConfigValidator.backstorePath(b), List.of()));
-            }
+            }).status(count(counts.getOrDefault(storeCase, 0), "disk"));
+            group.editCommand(create(type));
+            group.editCommand(new ShellCommand("delete", "delete a disk, and the LUNs that map it",
+                    List.of(required("name", "the disk's name").values(x -> ofType.get().stream()
+                            .map(Backstore::getName).toList())),
+                    (args, cx) -> delete(cx, "/backstores/" + type + "/" + args.get("name"))));
+            // A command on one disk makes that disk's node only: found by name, the rest made when listed.
+            group.lazyChildren(name -> {
+                for (Backstore b : c.getBackstoresList()) {
+                    if (b.getStoreCase() == storeCase && b.getName().equals(name)) {
+                        return disk(group, b, usersOf);
+                    }
+                }
+                return null;
+            }, g -> ofType.get().forEach(b -> disk(g, b, usersOf)));
         }
+    }
+
+    /** Which LUNs use which disk: one pass over the configuration, made only when a disk's details are shown. */
+    private static final class LunUsers implements Function<Backstore, List<String>> {
+        private final Config config;
+        private Map<String, List<String>> byObject;
+
+        LunUsers(Config config) {
+            this.config = config;
+        }
+
+        @Override
+        public List<String> apply(Backstore b) {
+            if (byObject == null) {
+                byObject = ShellEdits.usersByObject(config);
+            }
+            return byObject.getOrDefault(ConfigValidator.backstorePath(b), List.of());
+        }
+    }
+
+    private static Backstore.StoreCase storeCase(String type) {
+        return switch (type) {
+            case "memory" -> Backstore.StoreCase.MEMORY;
+            case "fileio" -> Backstore.StoreCase.FILEIO;
+            case "block" -> Backstore.StoreCase.BLOCK;
+            default -> Backstore.StoreCase.RBD;
+        };
     }
 
     private static ShellCommand create(String type) {
@@ -106,8 +143,10 @@ final class BackstoreNodes {
                 default -> b.setBlock(BlockDeviceStore.newBuilder().setPath(args.get("device")));
             }
             String path = "/backstores/" + type + "/" + args.get("name");
+            Backstore.StoreCase storeCase = storeCase(type);
             ctx.edit(c -> {
-                if (c.getBackstoresList().stream().anyMatch(x -> ConfigValidator.backstorePath(x).equals(path))) {
+                if (c.getBackstoresList().stream().anyMatch(x -> x.getStoreCase() == storeCase
+                        && x.getName().equals(args.get("name")))) {
                     throw new ShellException(path + " exists");
                 }
                 return c.toBuilder().addBackstores(b).build();
@@ -129,8 +168,8 @@ final class BackstoreNodes {
         ctx.out.println("Deleted " + path + " and the LUNs that mapped it.");
     }
 
-    private static void disk(ShellNode group, Backstore b, List<String> users) {
-        group.lazyChild(b.getName(), "a disk", n -> diskDetails(n, b, users));
+    private static ShellNode disk(ShellNode group, Backstore b, Function<Backstore, List<String>> users) {
+        return group.lazyChild(b.getName(), "a disk", n -> diskDetails(n, b, users.apply(b)));
     }
 
     /**

@@ -34,6 +34,29 @@ final class ConfigPaths {
         return node[0] + ": " + (node[1].isEmpty() ? "" : node[1] + ": ") + reason;
     }
 
+    /**
+     * The error of a change of a few objects as a person reads it: the object's tree path, the field, the reason
+     * ("/iscsi/IQN/tpg1/luns/lun1: object: no storage object /backstores/memory/nothing").
+     */
+    static String explain(Error error, java.util.List<org.lunforge.server.control.ObjectChange> changes) {
+        if (error.getKind() != Error.Kind.INVALID || error.getPath().isEmpty()) {
+            return error.getMessage();
+        }
+        String path = error.getPath();
+        String reason = error.getMessage();
+        int at = reason.indexOf(path + ": ");
+        if (at >= 0) {
+            reason = reason.substring(at + path.length() + 2);
+        }
+        for (var change : changes) {
+            String node = change.getPath();
+            if (path.startsWith(node + ".")) {
+                return node + ": " + path.substring(node.length() + 1) + ": " + reason;
+            }
+        }
+        return path + ": " + reason;
+    }
+
     /** {tree path, the field left over ("object", "" when the path names a node)}. */
     static String[] treePath(Config c, String fieldPath) {
         StringBuilder tree = new StringBuilder();

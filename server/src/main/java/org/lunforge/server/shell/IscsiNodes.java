@@ -7,10 +7,12 @@ import java.net.InetAddress;
 import java.security.SecureRandom;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import org.lunforge.server.config.Acl;
 import org.lunforge.server.config.Chap;
 import org.lunforge.server.config.Config;
@@ -37,20 +39,19 @@ final class IscsiNodes {
         Config c = ctx.config();
         ShellNode iscsi = root.child("iscsi", "lunforge's own iSCSI target: targets, portal groups, LUNs, ACLs")
                 .status(BackstoreNodes.count(c.getIscsiTargetsCount(), "target"));
-        iscsi.command(new ShellCommand("create", "create a target with tpg1 listening on a portal",
+        iscsi.editCommand(new ShellCommand("create", "create a target with tpg1 listening on a portal",
                 List.of(optional("iqn", "the target's name; default: a new iqn.YYYY-MM.org.lunforge:HOST.XXXXXX"),
                         optional("portal", "where tpg1 listens: address[:port] (default 0.0.0.0:3260)")),
                 IscsiNodes::createTarget));
-        iscsi.command(new ShellCommand("delete", "delete a target (its sessions are logged out)",
+        iscsi.editCommand(new ShellCommand("delete", "delete a target (its sessions are logged out)",
                 List.of(required("iqn", "the target").values(x -> x.config().getIscsiTargetsList().stream()
                         .map(IscsiTarget::getIqn).toList())), (args, cx) -> {
                     cx.edit(cfg -> AluaNodes.withoutStalePorts(cfg.toBuilder()
                             .removeIscsiTargets(ShellEdits.target(cfg, args.get("iqn"))).build()));
                     cx.out.println("Deleted target " + args.get("iqn") + ".");
                 }));
-        List<Session> sessions = ctx.sessions();
         for (IscsiTarget t : c.getIscsiTargetsList()) {
-            target(iscsi, t, sessions.stream().filter(s -> s.getTarget().equalsIgnoreCase(t.getIqn())).toList());
+            target(iscsi, t, ctx);
         }
     }
 
@@ -94,22 +95,34 @@ final class IscsiNodes {
                 host.isEmpty() ? "host" : host, HexFormat.of().formatHex(random));
     }
 
-    private static void target(ShellNode iscsi, IscsiTarget t, List<Session> sessions) {
+    /** The target's sessions, asked of the daemon once per command and only when a status or info shows them. */
+    private static List<Session> sessionsOf(ShellContext ctx, String iqn) throws ShellException {
+        return ctx.sessions().stream().filter(s -> s.getTarget().equalsIgnoreCase(iqn)).toList();
+    }
+
+    /** A target: its node is made when reached, its status (which counts sessions) when shown. */
+    private static void target(ShellNode iscsi, IscsiTarget t, ShellContext view) {
         String iqn = t.getIqn();
-        ShellNode n = iscsi.child(iqn, "an iSCSI target").status(BackstoreNodes.count(t.getPortalGroupsCount(),
-                "TPG") + ", " + BackstoreNodes.count(sessions.size(), "session"));
+        iscsi.lazyChild(iqn, "an iSCSI target", n -> targetDetails(n, t, view)).status(() ->
+                BackstoreNodes.count(t.getPortalGroupsCount(), "TPG") + ", " + view.sessionsOrReason(all ->
+                        BackstoreNodes.count((int) all.stream().filter(s -> s.getTarget().equalsIgnoreCase(iqn))
+                                .count(), "session")));
+    }
+
+    private static void targetDetails(ShellNode n, IscsiTarget t, ShellContext view) {
+        String iqn = t.getIqn();
         n.attribute("attribute", ShellAttribute.of("alias", "TargetAlias sent at login", t.getAlias(),
                 (cfg, v) -> {
                     Config.Builder b = cfg.toBuilder();
                     b.getIscsiTargetsBuilder(ShellEdits.target(cfg, iqn)).setAlias(v);
                     return b.build();
                 }));
-        n.command(new ShellCommand("create", "add a portal group (a target port; a path for multipath)",
+        n.editCommand(new ShellCommand("create", "add a portal group (a target port; a path for multipath)",
                 List.of(optional("tag", "its tag; default: the next free one"),
                         optional("portal", "where it listens: address[:port] (default 0.0.0.0:3260)"),
                         optional("copy", "copy the first group's LUNs, ACLs, auth and resets (default true)")),
                 (args, ctx) -> createGroup(ctx, iqn, args)));
-        n.command(new ShellCommand("delete", "delete a portal group",
+        n.editCommand(new ShellCommand("delete", "delete a portal group",
                 List.of(required("tpg", "tpgN or N").values(x -> t.getPortalGroupsList().stream()
                         .map(g -> "tpg" + g.getTag()).toList())), (args, ctx) -> {
                     int tag = ShellWords.number("tpg", args.get("tpg").replaceFirst("^tpg", ""), 1, 65535);
@@ -121,12 +134,19 @@ final class IscsiNodes {
                     });
                     ctx.out.println("Deleted tpg" + tag + ".");
                 }));
-        for (Session s : sessions) {
-            n.info.add("session: " + s.getInitiator() + " isid " + s.getIsid() + " tsih " + s.getTsih() + " tpg"
-                    + s.getPortalGroupTag() + " from " + s.getRemoteAddress());
-        }
+        n.info(() -> {
+            try {
+                return sessionsOf(view, iqn).stream().map(s -> "session: " + s.getInitiator() + " isid " + s.getIsid()
+                        + " tsih " + s.getTsih() + " tpg" + s.getPortalGroupTag() + " from " + s.getRemoteAddress())
+                        .toList();
+            } catch (ShellException e) {
+                return List.of("sessions unknown: " + e.getMessage());
+            }
+        });
         for (PortalGroup g : t.getPortalGroupsList()) {
-            group(n, iqn, g, sessions.stream().filter(s -> s.getPortalGroupTag() == g.getTag()).count());
+            group(n, iqn, g, () -> view.sessionsOrReason(all -> BackstoreNodes.count((int) all.stream()
+                    .filter(s -> s.getTarget().equalsIgnoreCase(iqn) && s.getPortalGroupTag() == g.getTag()).count(),
+                    "session")));
         }
     }
 
@@ -171,13 +191,12 @@ final class IscsiNodes {
         ctx.out.println("Created tpg" + made[0] + " listening on " + portal + ".");
     }
 
-    private static void group(ShellNode target, String iqn, PortalGroup g, long sessions) {
+    private static void group(ShellNode target, String iqn, PortalGroup g, Supplier<String> sessions) {
         int tag = g.getTag();
         String access = g.getGenerateNodeAcls() ? "any initiator" : BackstoreNodes.count(g.getAclsCount(), "ACL");
         ShellNode n = target.child("tpg" + tag, "a target portal group: one SCSI target port")
-                .status("relative port " + g.getRelativePortId() + ", " + access
-                        + (g.getAuthentication() ? ", CHAP" : "") + ", " + BackstoreNodes.count((int) sessions,
-                        "session"));
+                .status(() -> "relative port " + g.getRelativePortId() + ", " + access
+                        + (g.getAuthentication() ? ", CHAP" : "") + ", " + sessions.get());
         n.attribute("attribute", ShellAttribute.of("generate_node_acls", "demo mode: any initiator logs in and sees"
                 + " every LUN", Boolean.toString(g.getGenerateNodeAcls()), (cfg, v) -> ShellEdits.editGroup(cfg, iqn,
                 tag, x -> x.setGenerateNodeAcls(ShellWords.bool("generate_node_acls", v))), "true", "false"));
@@ -211,31 +230,29 @@ final class IscsiNodes {
 
         ShellNode luns = n.child("luns", "the logical units this port offers").status(
                 BackstoreNodes.count(g.getLunsCount(), "LUN"));
-        luns.command(new ShellCommand("create", "map a storage object as a LUN",
+        luns.editCommand(new ShellCommand("create", "map a storage object as a LUN",
                 List.of(required("storage_object", "/backstores/TYPE/NAME, /vtl/LIB/changer or /vtl/LIB/drives/NAME")
                         .values(x -> new ArrayList<>(new TreeSet<>(ConfigValidator.objectPaths(x.config())))),
                         optional("lun", "the LUN number; default: the lowest free")), (args, ctx) -> {
                     int[] made = new int[1];
                     ctx.edit(cfg -> ShellEdits.editGroup(cfg, iqn, tag, x -> {
-                        Set<Integer> used = new TreeSet<>();
-                        x.getLunsList().forEach(l -> used.add(l.getLun()));
-                        int lun = 0;
+                        BitSet used = new BitSet();
+                        x.getLunsList().forEach(l -> used.set(l.getLun()));
+                        int lun;
                         if (args.has("lun")) {
                             lun = ShellWords.number("lun", args.get("lun").replaceFirst("^lun", ""), 0, 16383);
-                            if (used.contains(lun)) {
+                            if (used.get(lun)) {
                                 throw new ShellException("tpg" + tag + " has a LUN " + lun + " already");
                             }
                         } else {
-                            while (used.contains(lun)) {
-                                lun++;
-                            }
+                            lun = used.nextClearBit(0);
                         }
                         x.addLuns(Lun.newBuilder().setLun(lun).setObject(args.get("storage_object")));
                         made[0] = lun;
                     }));
                     ctx.out.println("Created LUN " + made[0] + " -> " + args.get("storage_object") + ".");
                 }));
-        luns.command(new ShellCommand("delete", "unmap a LUN (and ACL mappings of it)",
+        luns.editCommand(new ShellCommand("delete", "unmap a LUN (and ACL mappings of it)",
                 List.of(required("lun", "lunN or N").values(x -> g.getLunsList().stream().map(l -> "lun" + l.getLun())
                         .toList())), (args, ctx) -> {
                     int lun = ShellWords.number("lun", args.get("lun").replaceFirst("^lun", ""), 0, 16383);
@@ -255,14 +272,23 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Deleted LUN " + lun + ".");
                 }));
-        for (Lun l : g.getLunsList()) {
-            luns.lazyChild("lun" + l.getLun(), "a LUN",
-                    lun -> lun.status(l.getObject()).info.add("object: " + l.getObject()));
-        }
+        // A command on one LUN makes that LUN's node only: found by name, the rest made when listed.
+        luns.lazyChildren(name -> {
+            if (!name.matches("lun[0-9]{1,5}")) {
+                return null;
+            }
+            int number = Integer.parseInt(name.substring(3));
+            for (Lun l : g.getLunsList()) {
+                if (l.getLun() == number) {
+                    return lunNode(luns, l);
+                }
+            }
+            return null;
+        }, all -> g.getLunsList().forEach(l -> lunNode(all, l)));
 
         ShellNode acls = n.child("acls", "initiators allowed in, with their LUN mappings and CHAP").status(
                 BackstoreNodes.count(g.getAclsCount(), "ACL"));
-        acls.command(new ShellCommand("create", "allow an initiator in",
+        acls.editCommand(new ShellCommand("create", "allow an initiator in",
                 List.of(required("initiator", "the initiator's iSCSI name (iqn....)")), (args, ctx) -> {
                     String who = args.get("initiator");
                     ctx.edit(cfg -> ShellEdits.editGroup(cfg, iqn, tag, x -> {
@@ -273,7 +299,7 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Created ACL for " + who + " (it sees every LUN until you map some).");
                 }));
-        acls.command(new ShellCommand("delete", "remove an initiator's ACL",
+        acls.editCommand(new ShellCommand("delete", "remove an initiator's ACL",
                 List.of(required("initiator", "the initiator").values(x -> g.getAclsList().stream()
                         .map(Acl::getInitiator).toList())), (args, ctx) -> {
                     ctx.edit(cfg -> ShellEdits.editGroup(cfg, iqn, tag, x -> x.removeAcls(acl(x, args.get("initiator")))));
@@ -285,7 +311,7 @@ final class IscsiNodes {
 
         ShellNode portals = n.child("portals", "addresses this port listens on").status(
                 BackstoreNodes.count(g.getPortalsCount(), "portal"));
-        portals.command(new ShellCommand("create", "listen on one more address",
+        portals.editCommand(new ShellCommand("create", "listen on one more address",
                 List.of(required("ip_address", "an address, or address:port"),
                         optional("ip_port", "the port (default 3260)")), (args, ctx) -> {
                     String p = portal(args.get("ip_address") + (args.has("ip_port") ? ":" + args.get("ip_port") : ""));
@@ -297,7 +323,7 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Created portal " + p + ".");
                 }));
-        portals.command(new ShellCommand("delete", "stop listening on an address",
+        portals.editCommand(new ShellCommand("delete", "stop listening on an address",
                 List.of(required("portal", "address:port").values(x -> g.getPortalsList())), (args, ctx) -> {
                     String p = portal(args.get("portal"));
                     ctx.edit(cfg -> ShellEdits.editGroup(cfg, iqn, tag, x -> {
@@ -314,6 +340,11 @@ final class IscsiNodes {
         for (String p : g.getPortalsList()) {
             portals.child(p, "a portal");
         }
+    }
+
+    private static ShellNode lunNode(ShellNode luns, Lun l) {
+        return luns.lazyChild("lun" + l.getLun(), "a LUN",
+                lun -> lun.status(l.getObject()).info.add("object: " + l.getObject()));
     }
 
     private static int acl(PortalGroup.Builder g, String initiator) throws ShellException {
@@ -333,7 +364,7 @@ final class IscsiNodes {
             Acl.Builder ab = x.getAclsBuilder(acl(x, who));
             ab.setChap(edit.apply(ab.getChap()));
         }));
-        n.command(new ShellCommand("create", "map one of the group's LUNs for this initiator",
+        n.editCommand(new ShellCommand("create", "map one of the group's LUNs for this initiator",
                 List.of(required("mapped_lun", "the LUN number the initiator sees"),
                         required("tpg_lun", "the group's LUN (lunN or N)"),
                         optional("write_protect", "read-only for this initiator (default false)")), (args, ctx) -> {
@@ -351,7 +382,7 @@ final class IscsiNodes {
                     }));
                     ctx.out.println("Mapped LUN " + tpgLun + " as " + mapped + " for " + who + ".");
                 }));
-        n.command(new ShellCommand("delete", "remove a mapped LUN",
+        n.editCommand(new ShellCommand("delete", "remove a mapped LUN",
                 List.of(required("mapped_lun", "mapped_lunN or N").values(x -> a.getMappedLunsList().stream()
                         .map(m -> "mapped_lun" + m.getMappedLun()).toList())), (args, ctx) -> {
                     int mapped = ShellWords.number("mapped_lun", args.get("mapped_lun").replaceFirst("^mapped_lun", ""),

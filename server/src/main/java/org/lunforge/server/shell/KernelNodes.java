@@ -24,10 +24,12 @@ final class KernelNodes {
 
     static void build(ShellNode root, ShellContext ctx) throws ShellException {
         Config c = ctx.config();
-        boolean present = ctx.status().getKernelTargetPresent();
-        String absent = present ? "" : "; no kernel target on this host (no /sys/kernel/config/target)";
+        // Whether the host has a kernel target is asked of the daemon only when a status shows it.
+        java.util.function.Function<String, java.util.function.Supplier<String>> withPresence = text -> () ->
+                text + ctx.statusOrReason(s -> s.getKernelTargetPresent() ? ""
+                        : "; no kernel target on this host (no /sys/kernel/config/target)");
         ShellNode tcmu = root.child("tcmu", "kernel user backstores (core/user_N/NAME) whose commands lunforge serves")
-                .status(BackstoreNodes.count(c.getTcmuDevicesCount(), "device") + absent);
+                .status(withPresence.apply(BackstoreNodes.count(c.getTcmuDevicesCount(), "device")));
         tcmu.command(new ShellCommand("create", "serve a storage object to the kernel as a TCMU device", List.of(
                 required("name", "the configfs name"),
                 required("storage_object", "/backstores/TYPE/NAME or /vtl/LIB/...")
@@ -70,7 +72,7 @@ final class KernelNodes {
         }
 
         ShellNode loopback = root.child("loopback", "tcm_loop targets: local SCSI devices (sd, st, ch, sg) of TCMU"
-                + " devices").status(BackstoreNodes.count(c.getLoopbackTargetsCount(), "target") + absent);
+                + " devices").status(withPresence.apply(BackstoreNodes.count(c.getLoopbackTargetsCount(), "target")));
         loopback.command(new ShellCommand("create", "create a tcm_loop target", List.of(
                 required("wwn", "naa. and 16 hex digits"), optional("nexus_wwn", "the initiator side's naa. name")),
                 (args, ctx2) -> {
@@ -94,7 +96,7 @@ final class KernelNodes {
         }
 
         ShellNode lio = root.child("lio_iscsi", "targets of the kernel's own iSCSI fabric exporting TCMU devices")
-                .status(BackstoreNodes.count(c.getLioIscsiTargetsCount(), "target") + absent);
+                .status(withPresence.apply(BackstoreNodes.count(c.getLioIscsiTargetsCount(), "target")));
         lio.command(new ShellCommand("create", "create a kernel iSCSI target", List.of(
                 required("iqn", "the target's name"), optional("portal", "address[:port] (default 0.0.0.0:3260)")),
                 (args, ctx2) -> {

@@ -68,13 +68,20 @@ public final class Lunforge implements Callable<Integer> {
             return EXIT_NO_DAEMON;
         }
         try (client) {
-            Shell shell = new Shell(client::call, out, err, Path.of("").toAbsolutePath());
-            if (!words.isEmpty()) {
-                return shell.run(words) ? 0 : EXIT_FAILED;
-            }
-            if (file != null) {
-                try (BufferedReader r = Files.newBufferedReader(file)) {
-                    return batch(shell, r, file.toString(), err);
+            ShellTiming timing = ShellTiming.wanted() ? new ShellTiming(client::call) : null;
+            Shell shell = new Shell(timing != null ? timing : client::call, out, err, Path.of("").toAbsolutePath());
+            try {
+                if (!words.isEmpty()) {
+                    return shell.run(words) ? 0 : EXIT_FAILED;
+                }
+                if (file != null) {
+                    try (BufferedReader r = Files.newBufferedReader(file)) {
+                        return batch(shell, r, file.toString(), err);
+                    }
+                }
+            } finally {
+                if (timing != null) {
+                    timing.print(err);
                 }
             }
             if (System.console() == null || !System.console().isTerminal()) {

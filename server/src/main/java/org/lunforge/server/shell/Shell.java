@@ -54,6 +54,8 @@ public final class Shell {
     private final PrintWriter out;
     private final PrintWriter err;
     private final Path workingFolder;
+    /** The running configuration as last read or changed, checked for currency at every command. */
+    private final ShellContext.Copy copy = new ShellContext.Copy();
     private String cwd = "/";
     private String previous = "/";
     private boolean exit;
@@ -109,8 +111,8 @@ public final class Shell {
     /** A fresh tree of the daemon's state. */
     ShellNode tree(ShellContext ctx) throws ShellException {
         ShellNode root = new ShellNode("", null, "lunforge: the daemon's whole configuration");
-        Status status = ctx.status();
-        root.status(status.getVersion() + ", generation " + ctx.state().getGeneration());
+        // Asked of the daemon only when shown (ls /): a command elsewhere costs no round trip for it.
+        root.status(() -> ctx.statusOrReason(s -> s.getVersion() + ", generation " + ctx.state().getGeneration()));
         BackstoreNodes.build(root, ctx);
         IscsiNodes.build(root, ctx);
         VtlNodes.build(root, ctx);
@@ -120,14 +122,42 @@ public final class Shell {
     }
 
     ShellContext context() throws ShellException {
-        return new ShellContext(control, out, workingFolder);
+        return new ShellContext(control, out, workingFolder, copy, false);
     }
 
+    /**
+     * Runs a command. A command that only edits ({@link ShellCommand#editsOnly}, and set) runs on the shell's copy of
+     * the configuration as it is: its edit carries the generation of the copy, so the daemon refuses it if the copy
+     * was stale, and the edit is redone on the running configuration. Every other command first asks whether the copy
+     * is current. A failure on a copy not known to be current (no such path, an object that exists) is checked the
+     * same way, and the command runs again on the running configuration if the copy was stale. So a batch of
+     * creates costs one round trip each, and nothing is shown or refused from a stale copy.
+     */
     private void execute(List<String> words) throws ShellException {
-        ShellContext ctx = context();
+        try {
+            execute(words, true);
+        } catch (ShellContext.StaleCopy stale) {
+            execute(words, false);
+        }
+    }
+
+    private void execute(List<String> words, boolean onCopy) throws ShellException {
+        ShellContext ctx = new ShellContext(control, out, workingFolder, copy, onCopy);
+        try {
+            dispatch(words, ctx);
+        } catch (ShellException e) {
+            if (ctx.mayRunAgain()) {
+                ctx.confirmCurrent();
+            }
+            throw e;
+        }
+    }
+
+    private void dispatch(List<String> words, ShellContext ctx) throws ShellException {
         ShellNode root = tree(ctx);
         ShellNode here = root.resolve(cwd);
         if (here == null) {
+            ctx.confirmCurrent();
             here = root;
             cwd = "/";
         }
@@ -144,12 +174,19 @@ public final class Shell {
             }
             rest = words.subList(1, words.size());
             if (rest.isEmpty()) {
+                ctx.confirmCurrent();
                 cd(at.path());
                 return;
             }
         }
         String command = rest.getFirst();
         List<String> args = rest.subList(1, rest.size());
+        ShellCommand offered = at.commands.get(command);
+        boolean editsOnly = command.equals("set") || (offered != null && offered.editsOnly()
+                && !BUILTINS.containsKey(command));
+        if (!editsOnly) {
+            ctx.confirmCurrent();
+        }
         switch (command) {
             case "ls" -> ls(at, args);
             case "cd" -> cd(at, args);
@@ -229,10 +266,10 @@ public final class Shell {
 
     private void info(ShellContext ctx, ShellNode at) throws ShellException {
         out.println(at.path() + ": " + at.what);
-        if (!at.status.isEmpty()) {
-            out.println("status: " + at.status);
+        if (!at.status().isEmpty()) {
+            out.println("status: " + at.status());
         }
-        at.info.forEach(out::println);
+        at.infoLines().forEach(out::println);
         ShellFaults.info(ctx, at.path(), out);
         for (var group : at.groups.entrySet()) {
             for (ShellAttribute a : group.getValue().values()) {

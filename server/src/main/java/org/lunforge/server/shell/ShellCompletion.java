@@ -85,8 +85,8 @@ final class ShellCompletion {
         if (dir == null) {
             return out;
         }
-        for (ShellNode child : dir.children.values()) {
-            out.add(base + child.name + (child.filled().children.isEmpty() ? "" : "/"));
+        for (ShellNode child : dir.children().values()) {
+            out.add(base + child.name + (child.filled().children().isEmpty() ? "" : "/"));
         }
         return out;
     }

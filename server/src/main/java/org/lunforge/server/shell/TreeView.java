@@ -12,7 +12,7 @@ final class TreeView {
     }
 
     static void print(PrintWriter out, ShellNode from, int depth, int width) {
-        line(out, "", from.parent == null ? "/" : from.name, from.status, width);
+        line(out, "", from.parent == null ? "/" : from.name, from.status(), width);
         walk(out, from, "  ", depth, width);
     }
 
@@ -20,11 +20,11 @@ final class TreeView {
         if (depth <= 0) {
             return;
         }
-        List<ShellNode> children = List.copyOf(node.children.values());
+        List<ShellNode> children = List.copyOf(node.children().values());
         for (int i = 0; i < children.size(); i++) {
             ShellNode c = children.get(i).filled();
             boolean last = i == children.size() - 1;
-            line(out, prefix, c.name, c.status, width);
+            line(out, prefix, c.name, c.status(), width);
             walk(out, c, prefix + (last ? "  " : "| "), depth - 1, width);
         }
     }

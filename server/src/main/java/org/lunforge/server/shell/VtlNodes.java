@@ -271,7 +271,7 @@ final class VtlNodes {
                     : s.getCapacity() + " bytes"));
             byBarcode.put(s.getBarcode(), sn);
         }
-        cartridges.children.putAll(byBarcode);
+        cartridges.children().putAll(byBarcode);
         cartridges.status(where.size() + " in the library, " + inv.getShelfCount() + " on the shelf");
         ShellCommand create = new ShellCommand("create", "create blank cartridges: a barcode, FIRST..LAST, or"
                 + " FIRST count=N; they go into free slots (shelf=true: onto the shelf)", List.of(

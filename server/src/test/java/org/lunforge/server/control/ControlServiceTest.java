@@ -276,4 +276,85 @@ class ControlServiceTest {
         assertEquals(Error.Kind.BAD_REQUEST, operate(OperatorControl.Control.CONTROL_UNSPECIFIED, "", "")
                 .getError().getKind());
     }
+
+    // ---- a change of a few objects (ChangeConfig)
+
+    private static final String IQN = "iqn.2026-12.org.lunforge:scale";
+    private static final String TPG1 = "/iscsi/" + IQN + "/tpg1";
+
+    private Response change(long base, ObjectChange... changes) {
+        return service.handle(Request.newBuilder().setChangeConfig(ChangeConfig.newBuilder()
+                .addAllChanges(java.util.List.of(changes)).setBaseGeneration(base)).build());
+    }
+
+    private static ObjectChange createDisk(String name) {
+        return ObjectChange.newBuilder().setAction(ObjectChange.Action.CREATE).setPath("/backstores/memory/" + name)
+                .setBackstore(memory(name)).build();
+    }
+
+    private static ObjectChange createLun(int lun, String object) {
+        return ObjectChange.newBuilder().setAction(ObjectChange.Action.CREATE).setPath(TPG1 + "/luns/lun" + lun)
+                .setLun(Lun.newBuilder().setLun(lun).setObject(object)).build();
+    }
+
+    /** A target with one portal group and no LUN, applied whole. */
+    private long target() throws IOException {
+        Response r = apply(state().getConfig().toBuilder().addIscsiTargets(IscsiTarget.newBuilder().setIqn(IQN)
+                .addPortalGroups(PortalGroup.newBuilder().setTag(1).addPortals("127.0.0.1:" + freePort()))).build(), 0);
+        assertFalse(r.hasError(), r.toString());
+        return r.getConfig().getGeneration();
+    }
+
+    @Test
+    void aChangeCrossesAloneAndItsAnswerCarriesNoConfiguration() throws IOException {
+        long generation = target();
+        Response r = change(generation, createDisk("d1"), createLun(0, "/backstores/memory/d1"));
+        assertFalse(r.hasError(), r.toString());
+        assertEquals(generation + 1, r.getChanged().getGeneration());
+        assertFalse(r.hasConfig());
+        String unitId = daemon.running().getBackstores(0).getUnitId();
+        assertEquals(unitId, r.getChanged().getApplied(0).getBackstore().getUnitId());
+        assertEquals("/backstores/memory/d1", daemon.running().getIscsiTargets(0).getPortalGroups(0).getLuns(0)
+                .getObject());
+        // A client holding the running generation is told so without the configuration.
+        ConfigState current = service.handle(Request.newBuilder().setGetConfig(GetConfig.newBuilder()
+                .setKnownGeneration(generation + 1)).build()).getConfig();
+        assertFalse(current.hasConfig());
+        assertEquals(generation + 1, current.getGeneration());
+        assertTrue(service.handle(Request.newBuilder().setGetConfig(GetConfig.newBuilder()
+                .setKnownGeneration(generation)).build()).getConfig().hasConfig());
+        // Applying the same configuration whole finds nothing to do: the change left the daemon as a whole apply would.
+        assertEquals(generation + 1, apply(daemon.running(), 0).getConfig().getGeneration());
+    }
+
+    @Test
+    void aRefusedChangeChangesNothingAndSaysWhereAndWhy() throws IOException {
+        long generation = target();
+        Config before = daemon.running();
+        Response r = change(generation, createDisk("d1"), createLun(0, "/backstores/memory/nothing"));
+        assertEquals(Error.Kind.INVALID, r.getError().getKind());
+        assertEquals(TPG1 + "/luns/lun0.object", r.getError().getPath());
+        assertTrue(r.getError().getMessage().endsWith("no storage object /backstores/memory/nothing"),
+                r.getError().getMessage());
+        assertEquals(before, daemon.running());
+        assertEquals(generation, state().getGeneration());
+        assertEquals(Error.Kind.CONFLICT, change(generation - 1, createDisk("d1")).getError().getKind());
+        assertEquals(Error.Kind.BAD_REQUEST, change(0).getError().getKind());
+    }
+
+    @Test
+    void aStoreThatCannotOpenLeavesEverythingAsItWas() throws IOException {
+        long generation = target();
+        assertFalse(change(generation, createDisk("d1"), createLun(0, "/backstores/memory/d1")).hasError());
+        Config before = daemon.running();
+        ObjectChange file = ObjectChange.newBuilder().setAction(ObjectChange.Action.CREATE)
+                .setPath("/backstores/fileio/f").setBackstore(Backstore.newBuilder().setName("f")
+                        .setFileio(FileStore.newBuilder().setPath("/proc/none/f.img").setSize(1 << 20))).build();
+        Response r = change(0, createDisk("d2"), file);
+        assertEquals(Error.Kind.FAILED, r.getError().getKind());
+        assertTrue(r.getError().getMessage().startsWith("not changed"), r.getError().getMessage());
+        assertEquals(before, daemon.running());
+        // Nothing of the failed change stays: d2 can be created.
+        assertFalse(change(0, createDisk("d2")).hasError());
+    }
 }

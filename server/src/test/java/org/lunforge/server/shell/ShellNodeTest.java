@@ -34,7 +34,7 @@ class ShellNodeTest {
         ShellNode disk = root.resolve("/backstores/memory/d417");
 
         assertEquals(List.of("d417"), built);
-        assertEquals("1 MiB", disk.status);
+        assertEquals("1 MiB", disk.status());
         assertEquals(List.of("path: /backstores/memory/d417"), disk.info);
         assertSame(disk, root.resolve("backstores/memory/d417"));
         assertEquals(List.of("d417"), built, "a node is built once");

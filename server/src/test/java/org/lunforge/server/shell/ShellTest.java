@@ -469,4 +469,66 @@ class ShellTest {
         assertTrue(e.contains("no ceph.conf at"), e);
         assertTrue(ok("/backstores/rbd help create").contains("the ceph.conf naming the monitors"));
     }
+
+    @Test
+    void aDiskAndItsLunCrossTheSocketAsTheChangeOnlyAndTheCopyIsKept() {
+        java.util.List<org.lunforge.server.control.Request> sent = new java.util.ArrayList<>();
+        java.util.List<org.lunforge.server.control.Response> answers = new java.util.ArrayList<>();
+        Shell recorded = new Shell(r -> {
+            sent.add(r);
+            org.lunforge.server.control.Response a = service.handle(r);
+            answers.add(a);
+            return a;
+        }, new PrintWriter(out), new PrintWriter(err), dir);
+        assertTrue(recorded.run("/iscsi create " + IQN + " portal=127.0.0.1:" + port), err.toString());
+        sent.clear();
+        answers.clear();
+        assertTrue(recorded.run("/backstores/memory create disk0 size=4M"), err.toString());
+        assertTrue(recorded.run("/iscsi/" + IQN + "/tpg1/luns create /backstores/memory/disk0"), err.toString());
+        // A command that only edits runs on the shell's copy: one round trip, the change alone.
+        var kinds = sent.stream().map(org.lunforge.server.control.Request::getKindCase).toList();
+        assertEquals(List.of(org.lunforge.server.control.Request.KindCase.CHANGE_CONFIG,
+                org.lunforge.server.control.Request.KindCase.CHANGE_CONFIG), kinds);
+        assertTrue(answers.stream().noneMatch(a -> a.getConfig().hasConfig()), "no answer carried the configuration");
+        assertEquals("/backstores/memory/disk0", daemon.running().getIscsiTargets(0).getPortalGroups(0).getLuns(0)
+                .getObject());
+        // Another client's change: the next command reads the configuration afresh and sees it.
+        Config other = daemon.running().toBuilder().addBackstores(org.lunforge.server.config.Backstore.newBuilder()
+                .setName("disk1").setMemory(org.lunforge.server.config.MemoryStore.newBuilder().setSize(1 << 20)))
+                .build();
+        assertFalse(service.handle(org.lunforge.server.control.Request.newBuilder().setApplyConfig(
+                org.lunforge.server.control.ApplyConfig.newBuilder().setConfig(other)).build()).hasError());
+        out.getBuffer().setLength(0);
+        assertTrue(recorded.run("ls /backstores/memory"), err.toString());
+        assertTrue(out.toString().contains("disk1"), out.toString());
+        // Another client's changes, and commands of this shell run on its copy, now stale: a disk of the same name
+        // is refused as existing, and a LUN on a target the copy does not know is made on the running configuration.
+        String other2 = "iqn.2026-11.org.example:other";
+        Config more = daemon.running().toBuilder().addBackstores(org.lunforge.server.config.Backstore.newBuilder()
+                .setName("disk2").setMemory(org.lunforge.server.config.MemoryStore.newBuilder().setSize(1 << 20)))
+                .addIscsiTargets(org.lunforge.server.config.IscsiTarget.newBuilder().setIqn(other2).addPortalGroups(
+                        org.lunforge.server.config.PortalGroup.newBuilder().setTag(1)
+                                .addPortals("127.0.0.1:" + port))).build();
+        assertFalse(service.handle(org.lunforge.server.control.Request.newBuilder().setApplyConfig(
+                org.lunforge.server.control.ApplyConfig.newBuilder().setConfig(more)).build()).hasError());
+        err.getBuffer().setLength(0);
+        assertFalse(recorded.run("/backstores/memory create disk2 size=1M"));
+        assertTrue(err.toString().contains("/backstores/memory/disk2 exists"), err.toString());
+        assertTrue(daemon.running().getBackstoresList().stream().filter(b -> b.getName().equals("disk2")).count() == 1);
+        Config third = daemon.running().toBuilder().addIscsiTargets(org.lunforge.server.config.IscsiTarget
+                .newBuilder().setIqn("iqn.2026-11.org.example:third").addPortalGroups(org.lunforge.server.config
+                        .PortalGroup.newBuilder().setTag(1).addPortals("127.0.0.1:" + port))).build();
+        assertFalse(service.handle(org.lunforge.server.control.Request.newBuilder().setApplyConfig(
+                org.lunforge.server.control.ApplyConfig.newBuilder().setConfig(third)).build()).hasError());
+        assertTrue(recorded.run("/iscsi/iqn.2026-11.org.example:third/tpg1/luns create /backstores/memory/disk2"),
+                err.toString());
+        assertEquals("/backstores/memory/disk2", daemon.running().getIscsiTargets(2).getPortalGroups(0).getLuns(0)
+                .getObject());
+        // A refusal comes from the daemon's check of the change, naming the node.
+        err.getBuffer().setLength(0);
+        assertFalse(recorded.run("/iscsi/" + IQN + "/tpg1/luns create /backstores/memory/nothing lun=3"));
+        assertTrue(err.toString().contains("/iscsi/" + IQN + "/tpg1/luns/lun3: object: no storage object"
+                + " /backstores/memory/nothing"), err.toString());
+        assertEquals(org.lunforge.server.control.Request.KindCase.CHANGE_CONFIG, sent.getLast().getKindCase());
+    }
 }
