@@ -1,5 +1,6 @@
 #!/bin/bash
 # lab-timeout: 900
+# lab-all: no   (runs only when named: backup-software runs the same body over both transports in `all`)
 # amanda-iscsi: Debian's Amanda (amanda-server, amanda-client) on a lunforge library over
 # lunforge's iSCSI target (amanda-tcmu: the same over TCMU + tcm_loop), through st, sg and
 # Amanda's chg-robot (mtx): amtapetype measures a cartridge and its tapetype goes into the
