@@ -11,20 +11,26 @@
 
 TAPE_IQN=iqn.2026-11.org.lunforge:lab-vtl
 TAPE_PORTAL=127.0.0.1:3260
-TAPE_TRANSPORT=${TAPE_TRANSPORT:-iscsi}
 TAPE_LOOP_WWN=${TAPE_LOOP_WWN:-naa.5001405000000021}
 # Over TCMU: the kernel's timeout for a command the daemon holds (cmd_time_out, seconds), and
 # whether the daemon leaves its configfs objects for the next one (persist_kernel_exports).
 TAPE_TCMU_CMD_TIME_OUT=${TAPE_TCMU_CMD_TIME_OUT:-60}
 TAPE_TCMU_PERSIST=${TAPE_TCMU_PERSIST:-false}
-case "$TAPE_TRANSPORT" in
-    iscsi) ;;
-    tcmu)
-        lab_require_modules target_core_user tcm_loop st ch sg
-        lab_configfs_init
-        ;;
-    *) lab_fail "TAPE_TRANSPORT is '$TAPE_TRANSPORT', not iscsi or tcmu" ;;
-esac
+
+# tape_use_transport iscsi|tcmu: what the next tape_write_config, tape_start_lunforged and
+# tape_login serve the library by (one guest may serve it one way, then the other).
+tape_use_transport() {
+    TAPE_TRANSPORT="$1"
+    case "$TAPE_TRANSPORT" in
+        iscsi) ;;
+        tcmu)
+            lab_require_modules target_core_user tcm_loop st ch sg
+            lab_configfs_init
+            ;;
+        *) lab_fail "TAPE_TRANSPORT is '$TAPE_TRANSPORT', not iscsi or tcmu" ;;
+    esac
+}
+tape_use_transport "${TAPE_TRANSPORT:-iscsi}"
 # Under TCG on a loaded host the daemon's JVM takes one to three minutes to serve; C1 alone
 # and the serial collector spend less of the guest's CPU on getting there.
 export LUNFORGE_JAVA_OPTS="${LUNFORGE_JAVA_OPTS:--XX:TieredStopAtLevel=1 -XX:+UseSerialGC}"
@@ -32,12 +38,15 @@ TAPE_START_TIMEOUT=${TAPE_START_TIMEOUT:-300}
 TAPE_DISCOVERY_TIMEOUT=${TAPE_DISCOVERY_TIMEOUT:-150}
 
 # tape_start_lunforged CONFIG: lab_start_lunforged with the library's portal (iscsi) or its
-# three uio devices (tcmu) and the time budget.
+# three uio devices (tcmu) and the time budget; its log is $LAB_OUT/lunforged.log, or
+# $LAB_OUT/$TAPE_LUNFORGED_LOG.log if that is set.
 tape_start_lunforged() {
+    local log=()
+    [[ -n "${TAPE_LUNFORGED_LOG:-}" ]] && log=(--log "$TAPE_LUNFORGED_LOG")
     if [[ $TAPE_TRANSPORT == tcmu ]]; then
-        lab_start_lunforged "$1" --uio vtl-changer --uio vtl-drive0 --uio vtl-drive1 --timeout "$TAPE_START_TIMEOUT"
+        lab_start_lunforged "$1" --uio vtl-changer --uio vtl-drive0 --uio vtl-drive1 --timeout "$TAPE_START_TIMEOUT" "${log[@]}"
     else
-        lab_start_lunforged "$1" --port "${TAPE_PORTAL##*:}" --timeout "$TAPE_START_TIMEOUT"
+        lab_start_lunforged "$1" --port "${TAPE_PORTAL##*:}" --timeout "$TAPE_START_TIMEOUT" "${log[@]}"
     fi
 }
 
@@ -148,6 +157,21 @@ tape_loop_devices() {
     TAPE_HCTL_DRIVE0=$(lab_loop_hctl "$1" 1)
     TAPE_HCTL_DRIVE1=$(lab_loop_hctl "$1" 2)
     tape__find_nodes
+}
+
+# tape_logout: over iscsi, open-iscsi logs out of the library's session and its SCSI devices go
+# away (before lunforged stops, so no initiator keeps reconnecting); over tcmu nothing: the
+# daemon takes its tcm_loop target down when it stops.
+tape_logout() {
+    [[ $TAPE_TRANSPORT == iscsi ]] || return 0
+    local out
+    out=$(iscsiadm -m node -T "$TAPE_IQN" -p "$TAPE_PORTAL" --logout 2>&1) || lab_fail "iscsiadm logout failed: $out"
+    lab_wait_for 30 "the library's SCSI devices to go after the logout" tape__devices_gone
+}
+
+tape__devices_gone() {
+    [[ ! -e "/sys/bus/scsi/devices/$TAPE_HCTL_CHANGER" && ! -e "/sys/bus/scsi/devices/$TAPE_HCTL_DRIVE0" \
+        && ! -e "/sys/bus/scsi/devices/$TAPE_HCTL_DRIVE1" ]]
 }
 
 tape__three_luns() {
