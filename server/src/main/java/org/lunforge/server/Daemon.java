@@ -93,20 +93,7 @@ public final class Daemon implements AutoCloseable {
      * if even that fails, the daemon serves what it could and says so in the log.
      */
     public synchronized void apply(Config next) throws IOException {
-        Config previous = running;
-        try {
-            reconcile(next);
-            running = next;
-        } catch (IOException | RuntimeException e) {
-            LOG.log(ERROR, "configuration change failed, restoring the previous one: " + e.getMessage());
-            try {
-                reconcile(previous);
-            } catch (IOException | RuntimeException rollback) {
-                e.addSuppressed(rollback);
-                LOG.log(ERROR, "could not restore the previous configuration", rollback);
-            }
-            throw e;
-        }
+        serveOrRestore(next, () -> reconcile(next));
     }
 
     /**
@@ -121,11 +108,26 @@ public final class Daemon implements AutoCloseable {
             apply(next);
             return;
         }
-        Config previous = running;
-        try {
+        serveOrRestore(next, () -> {
             for (ObjectChange change : changes) {
                 reconcile(next, change);
             }
+        });
+    }
+
+    /** The running objects moved towards a configuration; may fail part way. */
+    private interface Reconciliation {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code toNext}; then {@code next} is the running configuration. On failure the whole previous one is
+     * reconciled back and the failure thrown; if even that fails, the daemon serves what it could and says so.
+     */
+    private void serveOrRestore(Config next, Reconciliation toNext) throws IOException {
+        Config previous = running;
+        try {
+            toNext.run();
             running = next;
         } catch (IOException | RuntimeException e) {
             LOG.log(ERROR, "configuration change failed, restoring the previous one: " + e.getMessage());
