@@ -90,6 +90,9 @@ final class ClusterAlua implements AutoCloseable {
     boolean enroll() throws IOException {
         shared.listen((version, value, notice) -> learned(decode(value)));
         cluster = decode(shared.read());
+        if (cluster.isEmpty() && !activeActive) {
+            seed();
+        }
         groups.coordinate(this::propose);
         if (activeActive) {
             Map<Integer, AsymmetricAccessState> all = new TreeMap<>();
@@ -108,6 +111,26 @@ final class ClusterAlua implements AutoCloseable {
         local.put(ownGroup, AsymmetricAccessState.STANDBY);
         groups.adopt(local);
         return true;
+    }
+
+    /**
+     * A fresh image has no shared value: the configured states become it when they name exactly one group
+     * active/optimized (the node serving it then takes the free lease at its first look, the others only after two);
+     * otherwise (every group active/optimized, the configuration's default) the first node to look twice takes it.
+     * Guarded: a value another node stored meanwhile stays.
+     */
+    private void seed() throws IOException {
+        Map<Integer, AsymmetricAccessState> configured = new TreeMap<>();
+        for (TargetPortGroup g : groups.groups()) {
+            configured.put(g.id(), g.state());
+        }
+        if (configured.values().stream().filter(s -> s == AsymmetricAccessState.ACTIVE_OPTIMIZED).count() != 1) {
+            return;
+        }
+        shared.update(current -> decode(current).isEmpty()
+                ? new SharedState.Change(encode(configured), new byte[0]) : null);
+        cluster = decode(shared.read());
+        LOG.log(INFO, () -> name + ": the cluster's ALUA states: " + cluster + " (a fresh image; configured here)");
     }
 
     private void run() {

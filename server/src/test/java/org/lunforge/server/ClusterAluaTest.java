@@ -284,4 +284,22 @@ class ClusterAluaTest {
         assertEquals("b", cluster.holder);
         assertTrue(cluster.fenced.isEmpty());
     }
+
+    @Test
+    void aFreshImageTakesTheConfiguredStatesWhenTheyNameOneActiveGroup() throws Exception {
+        TargetPortGroups configuredB = TargetPortGroups.builder()
+                .group(1, STANDBY, false, 1).group(2, ACTIVE_OPTIMIZED, false, 2).build();
+        ClusterAlua b = node("b", configuredB, 2);
+        assertEquals(Map.of(1, STANDBY, 2, ACTIVE_OPTIMIZED), cluster.states(), "seeded from b's configuration");
+        assertEquals(STANDBY, states(configuredB).get(2), "standby until the lease is b's");
+        b.step(); // designated: the free lease at the first look
+        assertEquals("b", cluster.holder);
+        assertEquals(ACTIVE_OPTIMIZED, states(configuredB).get(2));
+        // A node configured otherwise, enrolling later, keeps what the cluster says.
+        TargetPortGroups configuredA = TargetPortGroups.builder()
+                .group(1, ACTIVE_OPTIMIZED, false, 1).group(2, STANDBY, false, 2).build();
+        node("a", configuredA, 1);
+        assertEquals(Map.of(1, STANDBY, 2, ACTIVE_OPTIMIZED), cluster.states());
+        assertEquals(Map.of(1, STANDBY, 2, ACTIVE_OPTIMIZED), states(configuredA));
+    }
 }
