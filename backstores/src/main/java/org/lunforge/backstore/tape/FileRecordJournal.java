@@ -274,6 +274,9 @@ final class FileRecordJournal implements RecordJournal {
     /** Starts a background fdatasync once {@link #flushBehind} bytes lie beyond what is durable or being made so. */
     private void flushBehind() {
         long target = end;
+        if (target - durableEnd < flushBehind) {
+            return; // the common case, per appended block: no lock (durableEnd is volatile; checked again below)
+        }
         long gen;
         synchronized (durability) {
             if (flushing >= 0 || deferredError != null || target - durableEnd < flushBehind) {
