@@ -79,6 +79,20 @@ lab_wait_for() {
     done
 }
 
+# lab_wait_for_log SECONDS WANTED [OTHERWISE]: waits until lunforged.log has a line matching the extended
+# regular expression WANTED (status 0), or one matching OTHERWISE, the decision made the other way (status 1), or
+# SECONDS pass (status 1). For what the daemon logs after it is ready (the adoption of kernel exports, say).
+lab_wait_for_log() {
+    local timeout="$1" wanted="$2" otherwise="${3:-}" log="$LAB_OUT/lunforged.log"
+    local deadline=$((SECONDS + timeout))
+    while ((SECONDS < deadline)); do
+        grep -Eq -- "$wanted" "$log" 2> /dev/null && return 0
+        [[ -n "$otherwise" ]] && grep -Eq -- "$otherwise" "$log" 2> /dev/null && return 1
+        sleep 0.2
+    done
+    return 1
+}
+
 # lab_require_modules MODULE...: each must be loaded (the initramfs loads them at boot).
 lab_require_modules() {
     local m missing=()

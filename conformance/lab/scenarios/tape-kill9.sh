@@ -94,11 +94,11 @@ lab_wait_for 120 "open-iscsi to log in again" tape__session_up
 if [[ $TAPE_TRANSPORT == tcmu ]]; then
     # Nothing made again: the restarted daemon took the devices and the target as they were.
     for name in vtl-changer vtl-drive0 vtl-drive1; do
-        grep -q "core/user_1/$name: adopted as it is" "$LAB_OUT/lunforged.log" \
+        lab_wait_for_log 60 "core/user_1/$name: adopted as it is" "core/user_1/$name: (created|removed|exists but differs)" \
             || lab_fail "the restarted lunforged did not adopt core/user_1/$name: $(grep "$name" "$LAB_OUT/lunforged.log" | tail -3)"
     done
-    grep -q "loopback/$TAPE_LOOP_WWN/tpgt_1: adopted as it is" "$LAB_OUT/lunforged.log" \
-        || lab_fail "the restarted lunforged did not adopt the tcm_loop target"
+    lab_wait_for_log 60 "loopback/$TAPE_LOOP_WWN/tpgt_1: adopted as it is" \
+        "loopback/$TAPE_LOOP_WWN/tpgt_1: (created|removed|exists but differs)" || lab_fail "the restarted lunforged did not adopt the tcm_loop target"
     ! grep -E "core/user_1/vtl-[a-z0-9]+: (created|removed)|loopback/$TAPE_LOOP_WWN/tpgt_1: (created|removed)" "$LAB_OUT/lunforged.log" \
         || lab_fail "the restarted lunforged made configfs objects again"
 fi

@@ -59,10 +59,12 @@ ok_at_kill=$(count OK)
 
 lab_start_lunforged "$work/config.json" --uio disk0 --timeout 300
 lab_log "lunforged restarted"
-grep -q "core/user_1/disk0: adopted as it is" "$LAB_OUT/lunforged.log" \
+# The daemon holds the uio (ready) before it has compared the configfs objects with its configuration: wait for
+# that decision to be logged rather than read the log once.
+lab_wait_for_log 60 "core/user_1/disk0: adopted as it is" "core/user_1/disk0: (created|removed|exists but differs)" \
     || lab_fail "the restarted lunforged did not adopt core/user_1/disk0: $(grep user_1 "$LAB_OUT/lunforged.log" | tail -3)"
-grep -q "loopback/$wwn/tpgt_1: adopted as it is" "$LAB_OUT/lunforged.log" \
-    || lab_fail "the restarted lunforged did not adopt the tcm_loop target"
+lab_wait_for_log 60 "loopback/$wwn/tpgt_1: adopted as it is" "loopback/$wwn/tpgt_1: (created|removed|exists but differs)" \
+    || lab_fail "the restarted lunforged did not adopt the tcm_loop target: $(grep loopback "$LAB_OUT/lunforged.log" | tail -3)"
 if grep -E "core/user_1/disk0: (created|removed)|loopback/$wwn/tpgt_1: (created|removed)" "$LAB_OUT/lunforged.log"; then
     lab_fail "the restarted lunforged made configfs objects again"
 fi
