@@ -1,5 +1,6 @@
 #!/bin/bash
 # lab-timeout: 180
+# lab-all: no (the lab's own first check, to run by name on a new machine; every scenario in `all` needs and checks what it checks)
 # smoke: the lab itself works. configfs is mounted and the target, fabric and tape/changer
 # modules are loaded; the host's JDK 25 runs in the guest (and how long it takes to start,
 # cold off 9p and warm); a TCMU user backstore can be created, its /dev/uioN appears with
