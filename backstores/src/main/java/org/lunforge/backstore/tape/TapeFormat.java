@@ -18,13 +18,14 @@ public enum TapeFormat {
     LTO7(0x5C, 6_000_000_000_000L, 7, 19094, 3584, 960, "L7", "LX", "U-732", "LTO-7 (Ultrium 7)"),
     LTO7_TYPE_M(0x5D, 9_000_000_000_000L, 8, 19094, 5376, 960, "M8", null, "U-732M", "LTO-7 Type M (M8)"),
     LTO8(0x5E, 12_000_000_000_000L, 8, 20668, 6656, 960, "L8", "LY", "U-832", "LTO-8 (Ultrium 8)"),
-    LTO9(0x60, 18_000_000_000_000L, 9, 20668, 8960, 1035, "L9", "LZ", "U-932", "LTO-9 (Ultrium 9)"),
+    LTO9(0x60, 18_000_000_000_000L, 9, 23031, 8960, 1035, "L9", "LZ", "U-932", "LTO-9 (Ultrium 9)"),
     /**
-     * LTO-10 (media identifier LA, 30 TB native). Its density code continues the sequence of the LTO codes before it
-     * (unconfirmed: the vendors' SCSI references for LTO-10 were not at hand); tracks, linear density and length are
-     * not published in the sources used and are LTO-9's scaled to the capacity. No WORM cartridge is modelled.
+     * LTO-10 (media identifier LA, 30 TB native, 1035 m of tape). Density code 62h and 21657 bits per mm as FreeBSD's
+     * mt(1) density table has them since March 2026 (taken from IBM's specifications and real drives); the track count
+     * is not published in the sources used and is LTO-9's scaled to the capacity. Neither the 40 TB Premium cartridge
+     * (density 63h) nor a WORM one is modelled.
      */
-    LTO10(0x62, 30_000_000_000_000L, 10, 26500, 11520, 1035, "LA", null, "U-A32", "LTO-10 (Ultrium 10)");
+    LTO10(0x62, 30_000_000_000_000L, 10, 21657, 11520, 1035, "LA", null, "U-A32", "LTO-10 (Ultrium 10)");
 
     /** MEDIA WIDTH in tenths of a millimetre: half-inch tape, 12.65 mm. */
     public static final int MEDIA_WIDTH = 127;

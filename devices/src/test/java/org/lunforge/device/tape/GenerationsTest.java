@@ -87,6 +87,7 @@ class GenerationsTest {
             assertEquals(4 + 52, BigEndian.u16(densities, 0) + 2, "one density descriptor");
             assertEquals(0x62, densities[4] & 0xFF);
             assertEquals(0xA0, densities[6] & 0xA0, "WRTOK and DEFLT");
+            assertEquals(21657, BigEndian.u24(densities, 4 + 5), "bits per mm");
             assertEquals(30_000_000, BigEndian.u32(densities, 4 + 12), "capacity in MB");
             assertGood(h.writeVariable(data(1000, 2)));
         }
