@@ -254,8 +254,8 @@ power_off() {
         > "$LAB_OUT/result"
     journalctl -b --no-pager > "$LAB_OUT/journal.log" 2>&1 || true
     dmesg > "$LAB_OUT/dmesg.log" 2>&1 || true
-    sync
-    /bin/busybox poweroff -f
+    sync -f "$LAB_OUT" 2> /dev/null || true # the results share only, as guest/stage2.sh's power_off says why
+    /bin/busybox poweroff -f -n
 }
 
 case "${1:-}" in
