@@ -254,7 +254,11 @@ power_off() {
         > "$LAB_OUT/result"
     journalctl -b --no-pager > "$LAB_OUT/journal.log" 2>&1 || true
     dmesg > "$LAB_OUT/dmesg.log" 2>&1 || true
-    sync -f "$LAB_OUT" 2> /dev/null || true # the results share only, as guest/stage2.sh's power_off says why
+    # The results share only, and SCSI devices offline first: guest/stage2.sh's power_off says why.
+    sync -f "$LAB_OUT" 2> /dev/null || true
+    for state in /sys/class/scsi_device/*/device/state; do
+        echo offline > "$state" 2> /dev/null || true
+    done
     /bin/busybox poweroff -f -n
 }
 
