@@ -127,10 +127,11 @@ final class ClusterAlua implements AutoCloseable {
         if (configured.values().stream().filter(s -> s == AsymmetricAccessState.ACTIVE_OPTIMIZED).count() != 1) {
             return;
         }
-        shared.update(current -> decode(current).isEmpty()
+        long stored = shared.update(current -> decode(current).isEmpty()
                 ? new SharedState.Change(encode(configured), new byte[0]) : null);
-        cluster = decode(shared.read());
-        LOG.log(INFO, () -> name + ": the cluster's ALUA states: " + cluster + " (a fresh image; configured here)");
+        cluster = stored >= 0 ? configured : decode(shared.read());
+        String whose = stored >= 0 ? "a fresh image; configured here" : "another node stored them first";
+        LOG.log(INFO, () -> name + ": the cluster's ALUA states: " + cluster + " (" + whose + ")");
     }
 
     private void run() {
