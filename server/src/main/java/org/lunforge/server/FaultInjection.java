@@ -16,8 +16,8 @@ import org.lunforge.scsi.fault.Fault;
 /**
  * The daemon's fault injection, the one implementation the control socket (and through it the shell) calls: faults
  * armed on logical units by path, and iSCSI target ports taken down and up. Nothing here is saved: the faults live
- * in the logical units and the port state in the portal groups, so a restart of lunforged (or an object or group a
- * configuration change rebuilt) starts with none. Read by {@link #armed()} and {@link #ports()}: what the shell's
+ * in the logical units and the port state in the portal groups, so a restart of lunforged (or a portal group a
+ * configuration change rebuilt) starts with none; a disk a change reopens keeps its faults (StorageObjects). Read by {@link #armed()} and {@link #ports()}: what the shell's
  * info shows, and what metrics can export (fired and held per fault, times down per port).
  */
 public final class FaultInjection {

@@ -20,6 +20,7 @@ import org.lunforge.device.disk.SbcDisk;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.LogicalUnitIdentity;
 import org.lunforge.scsi.TargetPortGroups;
+import org.lunforge.scsi.fault.ArmedFault;
 import org.lunforge.server.config.Backstore;
 import org.lunforge.server.config.ConfigValidator;
 
@@ -74,15 +75,20 @@ final class StorageObjects implements AutoCloseable {
         for (Backstore b : backstores) {
             wanted.put(ConfigValidator.backstorePath(b), b);
         }
+        Map<String, List<ArmedFault>> carried = new HashMap<>();
         for (StorageObject o : List.copyOf(byPath.values())) {
             if (!o.config().equals(wanted.get(o.path()))) {
-                close(o);
+                List<ArmedFault> faults = close(o);
+                if (wanted.containsKey(o.path())) {
+                    carried.put(o.path(), faults);
+                }
             }
         }
         for (Map.Entry<String, Backstore> e : wanted.entrySet()) {
             if (!byPath.containsKey(e.getKey())) {
-                byPath.put(e.getKey(), open(e.getKey(), e.getValue(),
-                        e.getValue().getName().equals(clusterBackstore)));
+                StorageObject o = open(e.getKey(), e.getValue(), e.getValue().getName().equals(clusterBackstore));
+                carryFaults(o, carried.getOrDefault(e.getKey(), List.of()));
+                byPath.put(e.getKey(), o);
             }
         }
     }
@@ -97,13 +103,24 @@ final class StorageObjects implements AutoCloseable {
         if (old != null && old.config().equals(b)) {
             return null;
         }
-        if (old != null) {
-            close(old);
-        }
+        List<ArmedFault> faults = old != null ? close(old) : List.of();
         if (b != null) {
-            byPath.put(path, open(path, b, false));
+            StorageObject o = open(path, b, false);
+            carryFaults(o, faults);
+            byPath.put(path, o);
         }
         return old == null ? null : old.logicalUnit();
+    }
+
+    /**
+     * An object reopened under a changed configuration keeps the faults armed on the one it replaces (same ids, same
+     * counts): an operator who armed a fault and then changed an attribute still tests with it. A restart drops them.
+     */
+    private static void carryFaults(StorageObject o, List<ArmedFault> faults) {
+        if (!faults.isEmpty()) {
+            o.logicalUnit().faults().carryOver(faults);
+            LOG.log(System.Logger.Level.INFO, () -> o.path() + ": reopened with its " + faults.size() + " fault(s)");
+        }
     }
 
     private StorageObject open(String path, Backstore b, boolean clustered) throws IOException {
@@ -207,13 +224,16 @@ final class StorageObjects implements AutoCloseable {
         };
     }
 
-    private void close(StorageObject o) {
+    /** Closes one object; returns the faults that were armed on it (its close disarms them). */
+    private List<ArmedFault> close(StorageObject o) {
         byPath.remove(o.path());
+        List<ArmedFault> faults = o.logicalUnit().faults().armed();
         try {
             o.logicalUnit().close();
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "closing " + o.path(), e);
         }
+        return faults;
     }
 
     @Override

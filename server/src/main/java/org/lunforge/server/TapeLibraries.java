@@ -24,6 +24,7 @@ import org.lunforge.device.vtl.StoreCartridgePool;
 import org.lunforge.device.vtl.TapeDriveElement;
 import org.lunforge.device.vtl.VirtualTapeLibrary;
 import org.lunforge.scsi.LogicalUnit;
+import org.lunforge.scsi.fault.ArmedFault;
 import org.lunforge.scsi.TargetPortGroups;
 import org.lunforge.server.config.ConfigValidator;
 import org.lunforge.server.config.TapeLibrary;
@@ -83,14 +84,29 @@ final class TapeLibraries implements AutoCloseable {
     void reconcile(List<TapeLibrary> libraries) throws IOException {
         Map<String, TapeLibrary> wanted = new LinkedHashMap<>();
         libraries.forEach(l -> wanted.put(l.getName(), l));
+        Map<String, List<ArmedFault>> carried = new HashMap<>();
         for (Running r : List.copyOf(byName.values())) {
             if (!samePlacementsAside(r.config(), wanted.get(r.config().getName()))) {
-                close(r);
+                Map<String, List<ArmedFault>> faults = close(r);
+                if (wanted.containsKey(r.config().getName())) {
+                    carried.putAll(faults);
+                }
             }
         }
         for (TapeLibrary l : wanted.values()) {
             if (!byName.containsKey(l.getName())) {
-                byName.put(l.getName(), open(l));
+                Running r = open(l);
+                // A library rebuilt under a changed configuration: its drives and changer that are still there keep
+                // the faults armed on them (same ids, same counts), as a reopened disk does.
+                r.logicalUnits().forEach((path, lu) -> {
+                    List<ArmedFault> faults = carried.getOrDefault(path, List.of());
+                    if (!faults.isEmpty()) {
+                        lu.faults().carryOver(faults);
+                        LOG.log(System.Logger.Level.INFO, () -> path + ": rebuilt with its " + faults.size()
+                                + " fault(s)");
+                    }
+                });
+                byName.put(l.getName(), r);
             }
         }
     }
@@ -170,15 +186,22 @@ final class TapeLibraries implements AutoCloseable {
         return "%010d".formatted(Math.floorMod(uuid(path).getLeastSignificantBits(), 10_000_000_000L));
     }
 
-    private void close(Running r) {
+    /** Closes a library's logical units; returns the faults that were armed on them, by path, where some were. */
+    private Map<String, List<ArmedFault>> close(Running r) {
         byName.remove(r.config().getName());
-        for (LogicalUnit lu : r.logicalUnits().values()) {
+        Map<String, List<ArmedFault>> faults = new HashMap<>();
+        r.logicalUnits().forEach((path, lu) -> {
+            List<ArmedFault> armed = lu.faults().armed();
+            if (!armed.isEmpty()) {
+                faults.put(path, armed);
+            }
             try {
                 lu.close();
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "closing " + lu.name(), e);
             }
-        }
+        });
+        return faults;
     }
 
     @Override

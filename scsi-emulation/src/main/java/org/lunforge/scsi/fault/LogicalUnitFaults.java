@@ -18,8 +18,8 @@ import org.lunforge.scsi.TaskResponse;
 /**
  * The faults armed on one logical unit, for people who test initiators: each command passes here first (before
  * unit attentions and every other check, so every frontend sees the same), and the first armed fault that matches
- * acts on it. Faults live in memory only: they are never saved, and a restart (or a reopened storage object) starts
- * with none.
+ * acts on it. Faults live in memory only: they are never saved, and a restart starts with none; a storage object
+ * reopened under a changed configuration gets its predecessor's faults ({@link #carryOver}).
  *
  * <p>Bounds: at most {@link #MAX_ARMED} faults per logical unit. A held command stays one of its frontend's tasks
  * in flight, so the frontend's own caps (iSCSI's command window and task cap, the TCMU ring) bound how many are
@@ -80,6 +80,27 @@ public final class LogicalUnitFaults {
         armed.add(a);
         any = true;
         return a.id;
+    }
+
+    /**
+     * Arms here the faults {@code before} lists (the {@link #armed} of the logical unit this one replaces), with their
+     * ids and how often they fired, so that a spent fault stays spent and disarm names what it named before. Commands
+     * the old unit held are not moved: its close released them.
+     */
+    public synchronized void carryOver(List<ArmedFault> before) {
+        if (armed.size() + before.size() > MAX_ARMED) {
+            throw new IllegalStateException(unit.name() + " cannot take " + before.size() + " more faults");
+        }
+        for (ArmedFault f : before) {
+            if (find(f.id()) != null) {
+                throw new IllegalStateException(unit.name() + " has a fault " + f.id() + " already");
+            }
+            Armed a = new Armed(f.id(), f.fault());
+            a.fired.set(f.fired());
+            armed.add(a);
+            nextId = Math.max(nextId, f.id() + 1);
+        }
+        any = !armed.isEmpty();
     }
 
     /** Disarms one fault; the commands it held run now. False if no fault has this id. */
