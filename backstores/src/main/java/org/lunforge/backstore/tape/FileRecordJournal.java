@@ -7,11 +7,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.zip.CRC32C;
 import org.lunforge.backstore.AtomicFileReplacement;
+import org.lunforge.backstore.StoreLoan;
 
 /**
  * The journal of a cartridge in the {@code file} store: {@code <barcode>.tape} (the header, then the records) and the
@@ -30,6 +32,11 @@ import org.lunforge.backstore.AtomicFileReplacement;
  * the one in flight. An fdatasync that fails in the background is the journal's deferred error: every later
  * {@link #force} throws it (Linux reports a writeback error to one fdatasync only, so it is not retried into a
  * success), and the drive reports it on the command that asked for durability.
+ *
+ * <h2>Loans</h2>
+ * {@link #lend} maps the file's pages ({@link LentPages}) so that a stream's blocks go to the network without being
+ * copied into the process. Every cut of the file (a {@link #truncate}, the dropped tail at loading) first waits for the
+ * loans of the file to come back, at most {@link #loanPatience}, and fails rather than cut under one.
  */
 final class FileRecordJournal implements RecordJournal {
     private static final System.Logger LOG = System.getLogger(FileRecordJournal.class.getName());
@@ -70,6 +77,10 @@ final class FileRecordJournal implements RecordJournal {
     private long checkpointEnd;
     /** The channel's own position, where the scattering reads and gathering writes move it; -1 if not known. */
     private long channelPosition = -1;
+    /** The file's pages lent to hosts. */
+    private final LentPages lent;
+    /** How long a cut waits for the file's loans to come back before it fails. */
+    private Duration loanPatience = Duration.ofSeconds(30);
 
     /** Opens the locked journal of {@code cartridge} and recovers it; {@code release} gives the lock back on close. */
     FileRecordJournal(Cartridge cartridge, FileChannel channel, Runnable release, long checkpointInterval)
@@ -91,7 +102,13 @@ final class FileRecordJournal implements RecordJournal {
         this.checkpointInterval = checkpointInterval;
         this.flushBehind = flushBehind;
         this.flusher = flusher;
+        this.lent = new LentPages(journalPath, channel);
         recover();
+    }
+
+    /** Another patience for the cuts that wait for loans (tests). */
+    void loanPatience(Duration patience) {
+        this.loanPatience = patience;
     }
 
     /** Loads the checkpoint, verifies every record after it (full CRC) and drops a torn tail. */
@@ -142,6 +159,7 @@ final class FileRecordJournal implements RecordJournal {
             String message = ("%s: dropped %d bytes after the last whole record at %d (an unsynced tail, or a damaged"
                     + " record)").formatted(cartridge.barcode(), size - end, end);
             LOG.log(WARNING, message);
+            LentPages.awaitNone(journalPath, loanPatience);
             channel.truncate(end);
         }
         channel.force(false);
@@ -248,6 +266,11 @@ final class FileRecordJournal implements RecordJournal {
     }
 
     @Override
+    public StoreLoan lend(long at, long length) throws IOException {
+        return lent.lend(at, length, end);
+    }
+
+    @Override
     public void append(ByteBuffer... src) throws IOException {
         long length = 0;
         for (ByteBuffer b : src) {
@@ -350,6 +373,8 @@ final class FileRecordJournal implements RecordJournal {
 
     @Override
     public void truncate(long at, long objectCount) throws IOException {
+        LentPages.awaitNone(journalPath, loanPatience); // before anything changes: a failed wait leaves all as it was
+        lent.retire();
         if (checkpointEnd > at) {
             AtomicFileReplacement.delete(checkpointPath);
             checkpointEnd = CartridgeHeader.LENGTH;
@@ -400,6 +425,7 @@ final class FileRecordJournal implements RecordJournal {
                 writeCheckpoint();
             }
         } finally {
+            lent.retire();
             try {
                 channel.close();
             } finally {

@@ -3,6 +3,7 @@ package org.lunforge.backstore.tape;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import org.lunforge.backstore.StoreLoan;
 
 /**
  * The cartridge store's half of a loaded cartridge: its records as one append-only byte sequence after the cartridge
@@ -33,6 +34,15 @@ interface RecordJournal extends Closeable {
      * advance to their limits; they are not flipped): a whole record and the next one's header in one call.
      */
     void read(ByteBuffer[] dst, long at) throws IOException;
+
+    /**
+     * Lends {@code length} bytes at {@code at} (below {@link #end()}) instead of reading them: a read-only view of the
+     * journal's own storage, holding those bytes until the loan is given back, whatever the journal does meanwhile.
+     * Null where the journal cannot lend; the caller reads then.
+     */
+    default StoreLoan lend(long at, long length) throws IOException {
+        return null;
+    }
 
     /** Appends the buffers' remaining bytes at {@link #end()} (not yet durable). */
     void append(ByteBuffer... src) throws IOException;

@@ -4,11 +4,13 @@ package org.lunforge.backstore.tape;
 import java.io.Closeable;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.CRC32C;
+import org.lunforge.backstore.StoreLoan;
 import org.lunforge.scsi.SgList;
 
 /**
@@ -68,6 +70,7 @@ public final class TapeMedium implements Closeable {
     static final int HEADER = 24;
     static final int TRAILER = 8;
     static final int OVERHEAD = HEADER + TRAILER;
+    private static final ValueLayout.OfInt BIG_ENDIAN_INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     static final byte TYPE_BLOCK = 1;
     static final byte TYPE_FILEMARK = 2;
     static final int FLAG_COMPRESSED = 1;
@@ -474,6 +477,58 @@ public final class TapeMedium implements Closeable {
         positionOffset += OVERHEAD + stored;
         position++;
         return length;
+    }
+
+    /**
+     * Lends the block at the cursor instead of reading it, and moves past it: a read-only view of the journal's own
+     * storage ({@link RecordJournal#lend}), held until the loan is given back, its whole record verified against the
+     * CRC first. Only a block stored as it is (neither compressed nor encrypted) of at most {@code max} bytes is lent;
+     * null otherwise, or where the journal cannot lend, and the cursor stays (the caller reads the block then).
+     *
+     * @throws MediumException if the record is damaged (nothing lent, the cursor stays in front of it)
+     */
+    public StoreLoan lend(long max) throws IOException {
+        ByteBuffer h = peekHeader();
+        if (h.get(4) != TYPE_BLOCK) {
+            throw new IllegalStateException("not a block");
+        }
+        int length = h.getInt(12);
+        int stored = h.getInt(8);
+        if ((h.get(5) & (FLAG_COMPRESSED | FLAG_ENCRYPTED)) != 0 || stored != length || length > max || length == 0) {
+            return null;
+        }
+        long payloadAt = positionOffset + HEADER;
+        // The trailer, and the next record's header where the journal holds one, come in the same view.
+        boolean readAhead = payloadAt + stored + TRAILER + HEADER <= journal.end();
+        StoreLoan loan = journal.lend(payloadAt, stored + TRAILER + (readAhead ? HEADER : 0));
+        if (loan == null) {
+            return null;
+        }
+        MemorySegment view = loan.data().segment(0);
+        try {
+            crc.reset();
+            crc.update(h.array(), 0, HEADER);
+            crc.update(view.asSlice(0, stored).asByteBuffer());
+            if (view.get(BIG_ENDIAN_INT, stored) != (int) crc.getValue()) {
+                throw new MediumException(cartridge.barcode() + ": CRC mismatch in block " + position);
+            }
+            if (readAhead) {
+                ahead.clear();
+                ahead.put(0, view.asSlice(stored + TRAILER, HEADER).asByteBuffer(), 0, HEADER);
+            }
+        } catch (IOException | RuntimeException e) {
+            loan.giveBack().run();
+            throw e;
+        }
+        bytesRead += length;
+        positionOffset += OVERHEAD + stored;
+        position++;
+        if (readAhead && validHeader(ahead, position, journalEnd - positionOffset)) {
+            peeked.clear();
+            peeked.put(0, ahead, 0, HEADER);
+            peekedOffset = positionOffset;
+        }
+        return new StoreLoan(SgList.of(view.asSlice(0, stored)), loan.giveBack());
     }
 
     /**

@@ -93,6 +93,14 @@ final class TapeDataEncryption {
     }
 
     /**
+     * True if {@code nexus} gets the block {@code o} exactly as it is stored: a plain block, read in any decryption
+     * mode but DECRYPT (which refuses it). Such a block may be lent rather than read ({@link TapeMedium#lend}).
+     */
+    boolean readsAsStored(TapeMedium.TapeObject o, Nexus nexus) {
+        return !o.encrypted() && saved(nexus).parameters().decryptionMode() != DecryptionMode.DECRYPT;
+    }
+
+    /**
      * Reads the block at the cursor of {@code m} (described by {@code o}) into {@code dst} under {@code nexus}'s
      * decryption mode, as the class comment says; returns its length (the recorded payload's in RAW mode).
      */

@@ -3,6 +3,7 @@ package org.lunforge.device.tape;
 import static org.lunforge.device.tape.TapeOutcomes.streamCondition;
 
 import java.io.IOException;
+import org.lunforge.backstore.StoreLoan;
 import org.lunforge.backstore.tape.BlockCipher;
 import org.lunforge.backstore.tape.TapeMedium;
 import org.lunforge.scsi.CheckCondition;
@@ -16,6 +17,11 @@ import org.lunforge.scsi.SgList;
  * which hands them to the same mapper. Runs on the drive's command thread, under the drive's monitor.
  */
 final class TapeReadWrite {
+    /** Blocks from this size up are lent rather than copied, as a disk's reads are (below it a copy costs less). */
+    static final int LEND_MIN_BYTES = 32 << 10;
+    /** {@code -Dlunforge.copyDataIn=true} turns lending off: every read copies (for before/after benchmarks). */
+    private static final boolean LEND = !Boolean.getBoolean("lunforge.copyDataIn");
+
     private final TapeDrive drive;
 
     TapeReadWrite(TapeDrive drive) {
@@ -36,7 +42,6 @@ final class TapeReadWrite {
         if (r.transferLength() == 0) {
             return 0;
         }
-        SgList in = task.dataIn(r.fixed() ? r.transferLength() * drive.blockLength() : r.transferLength());
         if (!r.fixed()) {
             long want = r.transferLength();
             TapeMedium.TapeObject o = m.peek();
@@ -47,6 +52,15 @@ final class TapeReadWrite {
                 m.skip();
                 throw streamCondition(SenseCode.FILEMARK_DETECTED, true, false, false, want, 0);
             }
+            if (lends(task, r, o, want)) {
+                StoreLoan loan = m.lend(want);
+                if (loan != null) {
+                    task.lendDataIn(loan.data(), loan.giveBack());
+                    countRead(o.length(), o.storedLength());
+                    return o.length();
+                }
+            }
+            SgList in = task.dataIn(want);
             int length = drive.encryption().read(m, o, in, want, task.nexus());
             countRead(length, o.storedLength());
             if (length == want || (length < want && r.suppressIncorrectLength())) {
@@ -59,6 +73,7 @@ final class TapeReadWrite {
         if (size == 0) {
             throw CheckCondition.invalidFieldInCdb(1, 0); // FIXED in variable block mode
         }
+        SgList in = task.dataIn(r.transferLength() * size);
         long count = r.transferLength();
         for (long i = 0; i < count; i++) {
             long done = i * size;
@@ -78,6 +93,18 @@ final class TapeReadWrite {
             }
         }
         return count * size;
+    }
+
+    /**
+     * Whether a variable-mode READ of {@code want} bytes sends the block {@code o} from the cartridge's own pages
+     * rather than a copy: when the frontend can send lent memory (iSCSI; TCMU copies into its ring anyway), the block
+     * is large enough for that to pay, is stored as the host gets it, and is exactly what was asked for (or shorter,
+     * with SILI), so the answer is GOOD with nothing but the block.
+     */
+    private boolean lends(ScsiTask task, TapeCommand.Read r, TapeMedium.TapeObject o, long want) {
+        return LEND && o.length() >= LEND_MIN_BYTES && !o.compressed()
+                && (o.length() == want || (o.length() < want && r.suppressIncorrectLength()))
+                && task.takesLentDataIn() && drive.encryption().readsAsStored(o, task.nexus());
     }
 
     private void countRead(long length, long stored) {

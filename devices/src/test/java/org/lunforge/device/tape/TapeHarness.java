@@ -121,6 +121,14 @@ final class TapeHarness implements AutoCloseable {
         return in(length, 0x08, 0, length >> 16, length >> 8, length, 0);
     }
 
+    /** A variable-mode READ through a frontend that takes lent Data-In (as iSCSI does). */
+    RecordingTask readVariableTakingLoans(int length, boolean sili) {
+        RecordingTask t = new RecordingTask(nexus, Cdb.of(0x08, sili ? 2 : 0, length >> 16, length >> 8, length, 0),
+                SgList.EMPTY, length).withLunMap(lunMap).takingLentDataIn();
+        lu.execute(t);
+        return t;
+    }
+
     RecordingTask readVariableSili(int length) {
         return in(length, 0x08, 2, length >> 16, length >> 8, length, 0);
     }

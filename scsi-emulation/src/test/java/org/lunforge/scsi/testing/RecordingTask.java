@@ -21,6 +21,10 @@ public final class RecordingTask implements ScsiTask {
     private TaskResponse response;
     private Thread completedOn;
     private LunMap lunMap = LunMap.none();
+    private boolean takesLoans;
+    private boolean dataInAsked;
+    private SgList lent;
+    private Runnable giveBack;
 
     public RecordingTask(Nexus nexus, Cdb cdb, byte[] dataOut, int dataInLength) {
         this(nexus, cdb, dataOut.length == 0 ? SgList.EMPTY : SgList.wrap(dataOut.clone()), dataInLength);
@@ -65,7 +69,39 @@ public final class RecordingTask implements ScsiTask {
 
     @Override
     public SgList dataIn() {
+        dataInAsked = true;
         return dataIn;
+    }
+
+    /** Lets the device lend its own memory as Data-In, as the iSCSI frontend does; {@link #data()} reads the loan. */
+    public RecordingTask takingLentDataIn() {
+        takesLoans = true;
+        return this;
+    }
+
+    @Override
+    public boolean takesLentDataIn() {
+        return takesLoans && !dataInAsked && lent == null && dataIn.length() > 0;
+    }
+
+    @Override
+    public void lendDataIn(SgList data, Runnable giveBack) {
+        if (!takesLentDataIn() || data.length() > dataIn.length()) {
+            giveBack.run();
+            throw new IllegalStateException("Data-In lent to a task that cannot take it");
+        }
+        this.lent = data;
+        this.giveBack = giveBack;
+    }
+
+    /** True if the device lent its memory as this task's Data-In. */
+    public boolean lent() {
+        return lent != null;
+    }
+
+    /** Ends the loan, as a frontend does once the Data-In is sent. */
+    public void giveBack() {
+        giveBack.run();
     }
 
     @Override
@@ -118,7 +154,8 @@ public final class RecordingTask implements ScsiTask {
 
     /** The data-in the command returned (its transfer length, clipped to the buffer). */
     public byte[] data() {
-        long n = Math.min(response().transferLength(), dataIn.length());
-        return dataIn.toByteArray(0, (int) n);
+        SgList in = lent != null ? lent : dataIn;
+        long n = Math.min(response().transferLength(), in.length());
+        return in.toByteArray(0, (int) n);
     }
 }
