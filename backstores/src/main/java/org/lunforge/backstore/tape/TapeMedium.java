@@ -415,14 +415,7 @@ public final class TapeMedium implements Closeable {
             if (trailer.getInt(0) != (int) crc.getValue()) {
                 throw new MediumException(cartridge.barcode() + ": CRC mismatch in block " + position);
             }
-            bytesRead += length;
-            positionOffset += OVERHEAD + stored;
-            position++;
-            if (readAhead && validHeader(ahead, position, journalEnd - positionOffset)) {
-                peeked.clear();
-                peeked.put(0, ahead, 0, HEADER);
-                peekedOffset = positionOffset;
-            }
+            movePast(length, stored, readAhead);
             return length;
         } else if (!compressed) {
             readInto(dst, n, payloadAt);
@@ -520,6 +513,15 @@ public final class TapeMedium implements Closeable {
             loan.giveBack().run();
             throw e;
         }
+        movePast(length, stored, readAhead);
+        return new StoreLoan(SgList.of(view.asSlice(0, stored)), loan.giveBack());
+    }
+
+    /**
+     * Moves the cursor past the block just read, {@code stored} bytes on the medium; with {@code readAhead}, the next
+     * record's header came in the same read (in {@link #ahead}) and is the peeked one if it checks.
+     */
+    private void movePast(int length, int stored, boolean readAhead) {
         bytesRead += length;
         positionOffset += OVERHEAD + stored;
         position++;
@@ -528,7 +530,6 @@ public final class TapeMedium implements Closeable {
             peeked.put(0, ahead, 0, HEADER);
             peekedOffset = positionOffset;
         }
-        return new StoreLoan(SgList.of(view.asSlice(0, stored)), loan.giveBack());
     }
 
     /**
