@@ -36,7 +36,7 @@ import org.lunforge.backstore.StoreLoan;
  * <h2>Loans</h2>
  * {@link #lend} maps the file's pages ({@link LentPages}) so that a stream's blocks go to the network without being
  * copied into the process. Every cut of the file (a {@link #truncate}, the dropped tail at loading) first waits for the
- * loans of the file to come back, at most {@link #loanPatience}, and fails rather than cut under one.
+ * loans of the file to come back, at most {@link #LOAN_PATIENCE}, and fails rather than cut under one.
  */
 final class FileRecordJournal implements RecordJournal {
     private static final System.Logger LOG = System.getLogger(FileRecordJournal.class.getName());
@@ -80,7 +80,7 @@ final class FileRecordJournal implements RecordJournal {
     /** The file's pages lent to hosts. */
     private final LentPages lent;
     /** How long a cut waits for the file's loans to come back before it fails. */
-    private Duration loanPatience = Duration.ofSeconds(30);
+    private static final Duration LOAN_PATIENCE = Duration.ofSeconds(30);
 
     /** Opens the locked journal of {@code cartridge} and recovers it; {@code release} gives the lock back on close. */
     FileRecordJournal(Cartridge cartridge, FileChannel channel, Runnable release, long checkpointInterval)
@@ -104,11 +104,6 @@ final class FileRecordJournal implements RecordJournal {
         this.flusher = flusher;
         this.lent = new LentPages(journalPath, channel);
         recover();
-    }
-
-    /** Another patience for the cuts that wait for loans (tests). */
-    void loanPatience(Duration patience) {
-        this.loanPatience = patience;
     }
 
     /** Loads the checkpoint, verifies every record after it (full CRC) and drops a torn tail. */
@@ -159,7 +154,7 @@ final class FileRecordJournal implements RecordJournal {
             String message = ("%s: dropped %d bytes after the last whole record at %d (an unsynced tail, or a damaged"
                     + " record)").formatted(cartridge.barcode(), size - end, end);
             LOG.log(WARNING, message);
-            LentPages.awaitNone(journalPath, loanPatience);
+            LentPages.awaitNone(journalPath, LOAN_PATIENCE);
             channel.truncate(end);
         }
         channel.force(false);
@@ -373,7 +368,7 @@ final class FileRecordJournal implements RecordJournal {
 
     @Override
     public void truncate(long at, long objectCount) throws IOException {
-        LentPages.awaitNone(journalPath, loanPatience); // before anything changes: a failed wait leaves all as it was
+        LentPages.awaitNone(journalPath, LOAN_PATIENCE); // before anything changes: a failed wait leaves all as it was
         lent.retire();
         if (checkpointEnd > at) {
             AtomicFileReplacement.delete(checkpointPath);
