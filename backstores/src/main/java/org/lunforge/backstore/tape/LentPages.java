@@ -6,9 +6,10 @@ import java.lang.foreign.MemorySegment;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.lunforge.backstore.StoreLoan;
 import org.lunforge.scsi.SgList;
 
@@ -29,15 +30,19 @@ final class LentPages {
     static final long WINDOW = 64L << 20;
     /** Windows start on this boundary, so that a stream's windows follow each other. */
     private static final long ALIGN = 2L << 20;
-    /** Loans out per cartridge file, across journal instances (a cartridge unloaded with loans out, loaded again). */
-    private static final Map<Path, Integer> OUT = new HashMap<>();
+    /**
+     * Loans out per cartridge file, shared by every journal of it (a cartridge unloaded with loans out and loaded
+     * again): one counter per file a journal has opened (a few bytes each), looked up when a journal opens, never per
+     * loan. Its monitor is taken only to wait for it to reach zero and to say that it did.
+     */
+    private static final ConcurrentMap<Path, AtomicInteger> OUT = new ConcurrentHashMap<>();
 
-    private final Path file;
+    private final AtomicInteger out;
     private final FileChannel channel;
     private Window window;
 
     LentPages(Path file, FileChannel channel) {
-        this.file = file;
+        this.out = OUT.computeIfAbsent(file, f -> new AtomicInteger());
         this.channel = channel;
     }
 
@@ -113,17 +118,15 @@ final class LentPages {
         }
         Window lent = w;
         lent.take();
-        synchronized (OUT) {
-            OUT.merge(file, 1, Integer::sum);
-        }
+        out.incrementAndGet();
+        AtomicInteger fileLoans = out;
         AtomicBoolean given = new AtomicBoolean();
         Runnable giveBack = () -> {
             if (given.compareAndSet(false, true)) {
                 lent.giveBack();
-                synchronized (OUT) {
-                    if (OUT.merge(file, -1, Integer::sum) == 0) {
-                        OUT.remove(file);
-                        OUT.notifyAll();
+                if (fileLoans.decrementAndGet() == 0) {
+                    synchronized (fileLoans) {
+                        fileLoans.notifyAll();
                     }
                 }
             }
@@ -144,16 +147,21 @@ final class LentPages {
      * does not take the Data-In it was lent for that long makes the cut fail, rather than the file shrink under it.
      */
     static void awaitNone(Path file, Duration patience) throws IOException {
+        AtomicInteger loans = OUT.get(file);
+        if (loans == null || loans.get() == 0) {
+            return;
+        }
         long deadline = System.nanoTime() + patience.toNanos();
-        synchronized (OUT) {
-            while (OUT.containsKey(file)) {
+        // A give-back that reaches zero notifies under this monitor, so the check and the wait miss none.
+        synchronized (loans) {
+            while (loans.get() > 0) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IOException(file.getFileName() + ": " + OUT.get(file) + " block(s) read from it were"
+                    throw new IOException(file.getFileName() + ": " + loans.get() + " block(s) read from it were"
                             + " not yet sent to their host after " + patience.toSeconds() + " s; not cut");
                 }
                 try {
-                    OUT.wait(Math.max(1, left / 1_000_000));
+                    loans.wait(Math.max(1, left / 1_000_000));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new IOException(file.getFileName() + ": interrupted waiting for lent blocks", e);
@@ -164,8 +172,7 @@ final class LentPages {
 
     /** How many loans of {@code file} are out (tests). */
     static int out(Path file) {
-        synchronized (OUT) {
-            return OUT.getOrDefault(file, 0);
-        }
+        AtomicInteger loans = OUT.get(file);
+        return loans == null ? 0 : loans.get();
     }
 }
