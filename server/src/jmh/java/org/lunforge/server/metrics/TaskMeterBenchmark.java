@@ -49,8 +49,8 @@ public class TaskMeterBenchmark {
             port = TaskMeter.NONE;
         } else {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            unit = ScsiTaskMeters.logicalUnit(registry, "/backstores/memory/bench");
-            port = ScsiTaskMeters.targetPort(registry, "iqn.2026-11.org.lunforge:bench,t,0x0001");
+            unit = ScsiTaskMeters.logicalUnits(registry).meters("/backstores/memory/bench");
+            port = ScsiTaskMeters.targetPorts(registry).meters("iqn.2026-11.org.lunforge:bench,t,0x0001");
         }
     }
 

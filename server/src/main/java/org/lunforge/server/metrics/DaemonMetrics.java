@@ -51,6 +51,7 @@ public final class DaemonMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final IscsiServer iscsiServer;
     private final IscsiTargetMeters iscsi;
+    private final ScsiTaskMeters.Family unitMeters = ScsiTaskMeters.logicalUnits(registry);
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final Map<LogicalUnit, ScsiTaskMeters> units = new IdentityHashMap<>();
     /** Device meters (tape drives, libraries) by the logical unit or library they read, to remove with it. */
@@ -170,7 +171,7 @@ public final class DaemonMetrics implements AutoCloseable {
         if (units.containsKey(lu)) {
             return;
         }
-        ScsiTaskMeters meters = ScsiTaskMeters.logicalUnit(registry, lu.name());
+        ScsiTaskMeters meters = unitMeters.meters(lu.name());
         units.put(lu, meters);
         lu.meter(meters);
         List<Meter> of = new ArrayList<>(faults(lu));

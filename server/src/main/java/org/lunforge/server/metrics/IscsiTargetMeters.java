@@ -2,6 +2,7 @@ package org.lunforge.server.metrics;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.lunforge.iscsi.IscsiMeters;
@@ -18,10 +19,12 @@ final class IscsiTargetMeters implements IscsiMeters, AutoCloseable {
     private final Counter logins;
     private final Counter chapFailures;
     private final Map<Integer, Counter> failures = new ConcurrentHashMap<>();
+    private final ScsiTaskMeters.Family portMeters;
     private final Map<String, ScsiTaskMeters> ports = new ConcurrentHashMap<>();
 
-    IscsiTargetMeters(MeterRegistry registry) {
+    IscsiTargetMeters(PrometheusMeterRegistry registry) {
         this.registry = registry;
+        this.portMeters = ScsiTaskMeters.targetPorts(registry);
         this.logins = Counter.builder("lunforge.iscsi.logins").description("Logins that reached full feature phase")
                 .register(registry);
         this.chapFailures = Counter.builder("lunforge.iscsi.chap.failures")
@@ -30,7 +33,7 @@ final class IscsiTargetMeters implements IscsiMeters, AutoCloseable {
 
     @Override
     public TaskMeter targetPort(TargetPort port) {
-        return ports.computeIfAbsent(port.name(), name -> ScsiTaskMeters.targetPort(registry, name));
+        return ports.computeIfAbsent(port.name(), portMeters::meters);
     }
 
     @Override

@@ -5,11 +5,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.lunforge.scsi.ScsiStatus;
@@ -21,9 +20,11 @@ import org.lunforge.scsi.TaskMeter;
  * tag {@code target_port}): commands and their latency by kind (read, write, other), bytes read and written, the
  * queue depth, errors by status and sense key, and unit attentions reported.
  *
- * <p>On the I/O path ({@link #started}, {@link #completed}) only adders and the timer's histogram are touched: no
- * lock, no allocation, no string. An error counter is registered the first time its (status, sense key) occurs, and
- * looked up by index afterwards.
+ * <p>On the I/O path ({@link #started}, {@link #completed}) only adders are touched (the latency histograms'
+ * too, {@link LatencyHistograms}): no lock, no allocation, no string, no word every event loop writes. An error
+ * counter is registered the first time its (status, sense key) occurs, and looked up by index afterwards.
+ * The meters of all logical units, or of all target ports, are made by one {@link Family}: the latency histograms
+ * of a family are one collector in the registry.
  *
  * <p>Kinds by OPERATION CODE: read is READ(6/10/12/16) (SBC-4 5.14-5.17; READ(6) is also SSC-4's READ), write is
  * WRITE(6/10/12/16) and WRITE AND VERIFY(10/12/16); bytes read and written count the Data-In of reads and the
@@ -62,7 +63,8 @@ public final class ScsiTaskMeters implements TaskMeter, AutoCloseable {
     private final Tags tags;
     private final List<Meter> meters = new CopyOnWriteArrayList<>();
     private final Counter[] commands = new Counter[KIND_NAMES.length];
-    private final Timer[] latency = new Timer[KIND_NAMES.length];
+    private final Family family;
+    private final LatencyHistograms.Child[] latency = new LatencyHistograms.Child[KIND_NAMES.length];
     private final Counter readBytes;
     private final Counter writtenBytes;
     private final Counter unitAttentions;
@@ -70,16 +72,15 @@ public final class ScsiTaskMeters implements TaskMeter, AutoCloseable {
     /** CHECK CONDITION by sense key at [key], other statuses at [16 + ordinal]; filled on first occurrence. */
     private final AtomicReferenceArray<Counter> errors = new AtomicReferenceArray<>(SENSE_KEYS + STATUSES.length);
 
-    private ScsiTaskMeters(MeterRegistry registry, String prefix, String tagKey, String tagValue) {
-        this.registry = registry;
-        this.prefix = prefix;
-        this.tags = Tags.of(tagKey, tagValue);
+    private ScsiTaskMeters(Family family, String tagValue) {
+        this.family = family;
+        this.registry = family.registry;
+        this.prefix = family.prefix;
+        this.tags = Tags.of(family.tagKey, tagValue);
         for (int kind = 0; kind < KIND_NAMES.length; kind++) {
             commands[kind] = keep(Counter.builder(prefix + ".commands").tags(tags).tag("kind", KIND_NAMES[kind])
                     .description("SCSI commands completed").register(registry));
-            latency[kind] = keep(Timer.builder(prefix + ".command.latency").tags(tags).tag("kind", KIND_NAMES[kind])
-                    .description("From the command's arrival to its completion")
-                    .serviceLevelObjectives(LATENCY_BUCKETS).register(registry));
+            latency[kind] = family.latency.add(family.tagKey, tagValue, "kind", KIND_NAMES[kind]);
         }
         readBytes = keep(Counter.builder(prefix + ".read").baseUnit("bytes").tags(tags)
                 .description("Data-In bytes of READ commands").register(registry));
@@ -91,14 +92,42 @@ public final class ScsiTaskMeters implements TaskMeter, AutoCloseable {
                 .description("Commands in the task set now").register(registry));
     }
 
-    /** The meters of the logical unit at {@code path} ({@code /backstores/memory/disk0}). */
-    public static ScsiTaskMeters logicalUnit(MeterRegistry registry, String path) {
-        return new ScsiTaskMeters(registry, "lunforge.lu", "lu", path);
+    /**
+     * The meters of logical units or of target ports in one registry: their latency histograms' collector, registered
+     * once, which each unit's or port's meters add their histograms to.
+     */
+    public static final class Family {
+        private final PrometheusMeterRegistry registry;
+        private final String prefix;
+        private final String tagKey;
+        private final LatencyHistograms latency;
+
+        private Family(PrometheusMeterRegistry registry, String prefix, String tagKey) {
+            this.registry = registry;
+            this.prefix = prefix;
+            this.tagKey = tagKey;
+            this.latency = new LatencyHistograms(prefix.replace('.', '_') + "_command_latency",
+                    "From the command's arrival to its completion", LATENCY_BUCKETS);
+            registry.getPrometheusRegistry().register(latency);
+        }
+
+        /**
+         * The meters of one logical unit, by its path ({@code /backstores/memory/disk0}), or of one target port, by
+         * the name its SCSI name string designator reports; removed from the registry when closed.
+         */
+        public ScsiTaskMeters meters(String name) {
+            return new ScsiTaskMeters(this, name);
+        }
     }
 
-    /** The meters of a target port, by the name its SCSI name string designator reports. */
-    public static ScsiTaskMeters targetPort(MeterRegistry registry, String portName) {
-        return new ScsiTaskMeters(registry, "lunforge.port", "target_port", portName);
+    /** The family of logical units' meters ({@code lunforge_lu_*}, tag {@code lu}); one per registry. */
+    public static Family logicalUnits(PrometheusMeterRegistry registry) {
+        return new Family(registry, "lunforge.lu", "lu");
+    }
+
+    /** The family of target ports' meters ({@code lunforge_port_*}, tag {@code target_port}); one per registry. */
+    public static Family targetPorts(PrometheusMeterRegistry registry) {
+        return new Family(registry, "lunforge.port", "target_port");
     }
 
     private <M extends Meter> M keep(M meter) {
@@ -117,7 +146,7 @@ public final class ScsiTaskMeters implements TaskMeter, AutoCloseable {
         inTaskSet.decrement();
         int kind = KIND[opcode & 0xFF];
         commands[kind].increment();
-        latency[kind].record(nanos, TimeUnit.NANOSECONDS);
+        latency[kind].record(nanos);
         if (kind == READ) {
             readBytes.increment(dataInBytes);
         } else if (kind == WRITE) {
@@ -169,5 +198,8 @@ public final class ScsiTaskMeters implements TaskMeter, AutoCloseable {
     public void close() {
         meters.forEach(registry::remove);
         meters.clear();
+        for (LatencyHistograms.Child histogram : latency) {
+            family.latency.remove(histogram);
+        }
     }
 }

@@ -2,19 +2,21 @@ package org.lunforge.server.metrics;
 
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.util.concurrent.TimeUnit;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.lunforge.scsi.ScsiStatus;
 import org.lunforge.scsi.Sense;
 import org.lunforge.scsi.SenseCode;
 
-/** A logical unit's meters: kinds by opcode, medium bytes only, errors by status and sense key, queue depth. */
+/**
+ * A logical unit's meters: kinds by opcode, medium bytes only, latency by bucket as the exposition shows it, errors by
+ * status and sense key, queue depth.
+ */
 class ScsiTaskMetersTest {
     private static final byte[] NO_SENSE = {};
-    private final MeterRegistry registry = new SimpleMeterRegistry();
-    private final ScsiTaskMeters meters = ScsiTaskMeters.logicalUnit(registry, "/backstores/memory/d");
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final ScsiTaskMeters meters = ScsiTaskMeters.logicalUnits(registry).meters("/backstores/memory/d");
 
     private double count(String name, String... tags) {
         return registry.get(name).tag("lu", "/backstores/memory/d").tags(tags).counter().count();
@@ -35,9 +37,22 @@ class ScsiTaskMetersTest {
         assertEquals(1, count("lunforge.lu.commands", "kind", "other"));
         assertEquals(3 * 4096, count("lunforge.lu.written"));
         assertEquals(8192, count("lunforge.lu.read"));
-        var latency = registry.get("lunforge.lu.command.latency").tag("kind", "write").timer();
-        assertEquals(3, latency.count());
-        assertEquals(3.0, latency.totalTime(TimeUnit.MILLISECONDS), 1e-9);
+        String scrape = registry.scrape();
+        String write = "{kind=\"write\",lu=\"/backstores/memory/d\"";
+        assertTrue(scrape.contains("lunforge_lu_command_latency_seconds_count" + write + "} 3\n"), scrape);
+        assertTrue(scrape.contains("lunforge_lu_command_latency_seconds_sum" + write + "} 0.003\n"), scrape);
+        // 1 ms is in the 1 ms bucket (le: at most), not in the 500 us one; the READ's 2 ms in the 2 ms one.
+        assertTrue(scrape.contains("lunforge_lu_command_latency_seconds_bucket" + write + ",le=\"5.0E-4\"} 0\n"),
+                scrape);
+        assertTrue(scrape.contains("lunforge_lu_command_latency_seconds_bucket" + write + ",le=\"0.001\"} 3\n"),
+                scrape);
+        String read = "{kind=\"read\",lu=\"/backstores/memory/d\"";
+        assertTrue(scrape.contains("lunforge_lu_command_latency_seconds_bucket" + read + ",le=\"0.001\"} 0\n"),
+                scrape);
+        assertTrue(scrape.contains("lunforge_lu_command_latency_seconds_bucket" + read + ",le=\"0.002\"} 1\n"),
+                scrape);
+        assertTrue(scrape.contains("lunforge_lu_command_latency_seconds_bucket" + read + ",le=\"+Inf\"} 1\n"),
+                scrape);
         assertEquals(0, registry.get("lunforge.lu.queue.depth").gauge().value());
     }
 
@@ -73,5 +88,6 @@ class ScsiTaskMetersTest {
                 .encode(false));
         meters.close();
         assertTrue(registry.getMeters().isEmpty(), registry.getMeters().toString());
+        assertFalse(registry.scrape().contains("/backstores/memory/d"), registry.scrape());
     }
 }
