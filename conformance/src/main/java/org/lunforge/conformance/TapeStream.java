@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * drive as st with its write buffer keeps them, each drive on its own session and thread.
  * <pre>
  *   TapeStream load  HOST:PORT IQN CHANGER_LUN SOURCE DESTINATION   MOVE MEDIUM (SMC-3) by element address
- *   TapeStream write HOST:PORT IQN LUN[,LUN..] BLOCK SECONDS         from BOT for SECONDS, then one filemark
+ *   TapeStream write HOST:PORT IQN LUN[,LUN..] BLOCK SECONDS [BLOCKS] from BOT for SECONDS (and at most BLOCKS
+ *                                                                 each), then one filemark
  *   TapeStream read  HOST:PORT IQN LUN[,LUN..] BLOCK SECONDS BLOCKS[,BLOCKS..]   from BOT, at most BLOCKS each
  * </pre>
  * System properties: {@code queue} (commands in flight per drive, default 4), {@code data} ({@code random}, the
@@ -58,7 +59,7 @@ public final class TapeStream {
         String[] luns = args[3].split(",");
         int block = Integer.parseInt(args[4]);
         double seconds = Double.parseDouble(args[5]);
-        String[] limits = mode.equals("read") ? args[6].split(",") : null;
+        String[] limits = args.length > 6 ? args[6].split(",") : null;
         List<StreamingSession> sessions = new ArrayList<>();
         try {
             for (int i = 0; i < luns.length; i++) {
@@ -74,7 +75,7 @@ public final class TapeStream {
             IOException[] errors = new IOException[luns.length];
             for (int i = 0; i < luns.length; i++) {
                 int d = i;
-                long limit = limits == null ? Long.MAX_VALUE : Long.parseLong(limits[i]);
+                long limit = limits == null ? Long.MAX_VALUE : Long.parseLong(limits[Math.min(i, limits.length - 1)]);
                 threads.add(Thread.ofPlatform().name("drive-" + luns[i]).start(() -> {
                     try {
                         start.await();
