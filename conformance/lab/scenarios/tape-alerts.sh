@@ -1,6 +1,5 @@
 #!/bin/bash
 # lab-timeout: 900
-# lab-all: no   (runs only when named, to keep CI's lab within its time; 73 s on a quiet host)
 # tape-alerts: cleaning, TapeAlert and the operator panel as the kernel's st and mtx's tapeinfo see them, over
 # lunforge's iSCSI target. drive0 asks for cleaning after 1 MiB of tape (cleaning_interval); tapeinfo, which
 # Bacula's tapealert script runs, reads TapeAlert 20 CLEAN NOW after 2 MiB were written, and reads it once (the
