@@ -11,7 +11,8 @@
 # PASS when every test passes on lunforge except those baselines/tcmu-lunforge.iscsi-test-cu.tsv lists (verdict and
 # reason: LIO's iSCSI fabric, the TCMU path, options the run does not give), none of which ends worse than listed;
 # a test that passes on LIO fileio and not on lunforge must be listed there with its reason. The counts of both
-# runs go into the verdict. Outputs: lio-fileio.tsv, lunforge-tcmu.tsv (per test), comparison.tsv.
+# runs go into the verdict. Then fault injection on the kernel's target port: taken down by the shell, LIO refuses
+# the login; up again, INQUIRY is answered. Outputs: lio-fileio.tsv, lunforge-tcmu.tsv (per test), comparison.tsv.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
 
@@ -53,6 +54,29 @@ lab_start_lunforged "$work/config.json" --uio disk0 --port 3261 --timeout 300
 lf=$(lab_test_cu lunforge-tcmu "iscsi://127.0.0.1:3261/$lf_iqn/0" --dataloss --test=ALL) \
     || lab_fail "iscsi-test-cu did not run to completion against lunforge via TCMU ($lf)"
 lab_log "lunforge via TCMU: $lf"
+
+# 2b. Fault injection on the kernel's target port: `lunforge faults port IQN 1 down` disables LIO's portal group, so
+# a login through it is refused; `up` enables it again and the LUN answers INQUIRY. The shell lists it as down.
+lab_require_commands iscsi-inq
+lf_shell() {
+    "$LAB_JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
+        -cp "$LUNFORGE_HOME/server/target/lunforge-server.jar" org.lunforge.server.shell.Lunforge "$@" \
+        >> "$LAB_OUT/shell.txt" 2>&1 || lab_fail "lunforge $* failed: $(tail -n 3 "$LAB_OUT/shell.txt")"
+}
+lun_url="iscsi://127.0.0.1:3261/$lf_iqn/0"
+iscsi-inq "$lun_url" > /dev/null 2>&1 || lab_fail "no INQUIRY through LIO's port before it was taken down"
+lf_shell faults port "$lf_iqn" 1 down
+[[ $(cat "/sys/kernel/config/target/iscsi/$lf_iqn/tpgt_1/enable") == 0 ]] || lab_fail "the portal group is enabled"
+lf_shell faults
+grep -q "^$lf_iqn tpg1: DOWN, taken down 1 time" "$LAB_OUT/shell.txt" || lab_fail "the shell does not list the port down"
+if iscsi-inq "$lun_url" > "$LAB_OUT/inq-down.txt" 2>&1; then
+    lab_fail "a login through the port taken down succeeded"
+fi
+lab_log "port down: the login is refused ($(head -n 1 "$LAB_OUT/inq-down.txt"))"
+lf_shell faults port "$lf_iqn" 1 up
+iscsi-inq "$lun_url" > "$LAB_OUT/inq-up.txt" 2>&1 || lab_fail "no INQUIRY after the port came up: $(cat "$LAB_OUT/inq-up.txt")"
+grep -qi "vendor" "$LAB_OUT/inq-up.txt" || lab_fail "INQUIRY after up: $(cat "$LAB_OUT/inq-up.txt")"
+lab_log "port up: INQUIRY answered again"
 lab_stop_lunforged || true
 
 # 3. Judge. comparison.tsv: test, LIO verdict, lunforge verdict, listed verdict or "-", judgement:

@@ -212,6 +212,11 @@ public final class Daemon implements AutoCloseable {
         clusterAlua = alua;
     }
 
+    /** What the daemon exports through the kernel's target (TCMU devices, tcm_loop and LIO iSCSI targets). */
+    KernelExports kernelExports() {
+        return kernelExports;
+    }
+
     /** The daemon's metrics: the registry where every part's meters are, and the endpoint that serves them. */
     public DaemonMetrics metrics() {
         return metrics;

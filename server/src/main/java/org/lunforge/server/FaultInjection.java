@@ -2,6 +2,7 @@ package org.lunforge.server;
 
 import static java.lang.System.Logger.Level.INFO;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,8 +24,12 @@ import org.lunforge.scsi.fault.Fault;
 public final class FaultInjection {
     private static final System.Logger LOG = System.getLogger(FaultInjection.class.getName());
 
-    /** A target port's fault state. */
-    public record PortState(String target, int tag, boolean down, long timesTakenDown, long loginsRefusedWhileDown) {
+    /**
+     * A target port's fault state. {@code kernel}: a port of {@code lio_iscsi_targets}, served by the kernel's iSCSI
+     * fabric, which refuses logins while down itself (none counted here).
+     */
+    public record PortState(String target, int tag, boolean down, long timesTakenDown, long loginsRefusedWhileDown,
+                            boolean kernel) {
     }
 
     private final Daemon daemon;
@@ -79,8 +84,17 @@ public final class FaultInjection {
         return out;
     }
 
-    /** Takes an iSCSI target port down or brings it up. */
-    public void portDown(String target, int tag, boolean down) {
+    /**
+     * Takes an iSCSI target port down or brings it up: one of lunforge's own targets, else one the kernel serves
+     * ({@code lio_iscsi_targets}: its portal group disabled in configfs).
+     */
+    public void portDown(String target, int tag, boolean down) throws IOException {
+        IscsiTarget t = iscsi.target(target);
+        if (t == null && daemon.kernelExports().iscsiPortDown(target, tag, down)) {
+            LOG.log(INFO, () -> "kernel iSCSI " + target + " tpgt " + tag
+                    + (down ? " taken down (fault injection)" : " up again"));
+            return;
+        }
         IscsiPortalGroup group = group(target, tag);
         group.down(down);
         LOG.log(INFO, () -> group + (down ? " taken down (fault injection)" : " up again"));
@@ -91,9 +105,11 @@ public final class FaultInjection {
         List<PortState> out = new ArrayList<>();
         for (IscsiTarget t : iscsi.targets()) {
             for (IscsiPortalGroup g : t.portalGroups()) {
-                out.add(new PortState(t.name(), g.tag(), g.down(), g.timesTakenDown(), g.loginsRefusedWhileDown()));
+                out.add(new PortState(t.name(), g.tag(), g.down(), g.timesTakenDown(), g.loginsRefusedWhileDown(),
+                        false));
             }
         }
+        out.addAll(daemon.kernelExports().iscsiPorts());
         out.sort(java.util.Comparator.comparing(PortState::target).thenComparingInt(PortState::tag));
         return out;
     }
@@ -111,7 +127,8 @@ public final class FaultInjection {
         IscsiTarget t = iscsi.target(target);
         IscsiPortalGroup g = t == null ? null : t.portalGroup(tag);
         if (g == null) {
-            throw new IllegalArgumentException("no iSCSI target port " + target + " tpg " + tag);
+            throw new IllegalArgumentException("no iSCSI target port " + target + " tpg " + tag
+                    + " (lunforge's own or lio_iscsi_targets')");
         }
         return g;
     }

@@ -166,6 +166,12 @@ final class KernelExports implements AutoCloseable {
     private final Map<String, AppliedDevice> devices = new LinkedHashMap<>();
     private final Map<String, AppliedLoopback> loopbacks = new LinkedHashMap<>();
     private final Map<String, AppliedIscsi> iscsiTargets = new LinkedHashMap<>();
+    /**
+     * The LIO iSCSI portal groups fault injection took down (by {@link #iscsiKey}), and how often each was. An
+     * export made again (a change, a restart: an adopted one must be enabled to match) is up; its count goes with it.
+     */
+    private final Set<String> portsDown = new HashSet<>();
+    private final Map<String, Long> timesTakenDown = new TreeMap<>();
     private Serving serving;
     private boolean swept;
     private boolean persist;
@@ -507,6 +513,7 @@ final class KernelExports implements AutoCloseable {
             if (configfs.matches(e)) {
                 LOG.log(INFO, () -> e.path() + ": adopted as it is");
                 iscsiTargets.put(iscsiKey(t), new AppliedIscsi(t, e));
+                portsDown.remove(iscsiKey(t));
                 return;
             }
             LOG.log(INFO, () -> e.path() + ": exists but differs; making it again");
@@ -519,7 +526,36 @@ final class KernelExports implements AutoCloseable {
             throw failure;
         }
         iscsiTargets.put(iscsiKey(t), new AppliedIscsi(t, e));
+        portsDown.remove(iscsiKey(t));
         LOG.log(INFO, () -> e.path() + ": created, portals " + portals + ", " + luns.size() + " LUNs");
+    }
+
+    /**
+     * Takes a target port of {@code lio_iscsi_targets} down, its portal group disabled (LIO ends the group's sessions
+     * and refuses logins to it), or brings it up again; false when no such export is served. Fault injection: never
+     * saved, and an export made again is up.
+     */
+    synchronized boolean iscsiPortDown(String iqn, int tpgt, boolean down) throws IOException {
+        String key = iqn.toLowerCase(Locale.ROOT) + ",t," + tpgt;
+        AppliedIscsi t = iscsiTargets.get(key);
+        if (t == null) {
+            return false;
+        }
+        configfs.enableIscsi(t.export(), !down);
+        if (!down) {
+            portsDown.remove(key);
+        } else if (portsDown.add(key)) {
+            timesTakenDown.merge(key, 1L, Long::sum);
+        }
+        return true;
+    }
+
+    /** The target ports of {@code lio_iscsi_targets} and their fault state (LIO counts no refused login for us). */
+    synchronized List<FaultInjection.PortState> iscsiPorts() {
+        List<FaultInjection.PortState> out = new ArrayList<>();
+        iscsiTargets.forEach((key, t) -> out.add(new FaultInjection.PortState(t.export().iqn(), t.export().tpgt(),
+                portsDown.contains(key), timesTakenDown.getOrDefault(key, 0L), 0, true)));
+        return out;
     }
 
     private AppliedDevice device(KernelLun l) throws IOException {
@@ -572,6 +608,8 @@ final class KernelExports implements AutoCloseable {
     private void removeIscsi(AppliedIscsi t) throws IOException {
         configfs.removeIscsiTree(t.export().iqn(), t.export().tpgt());
         iscsiTargets.remove(iscsiKey(t.config()));
+        portsDown.remove(iscsiKey(t.config()));
+        timesTakenDown.remove(iscsiKey(t.config()));
         LOG.log(INFO, () -> t.export().path() + ": removed");
     }
 

@@ -259,6 +259,43 @@ class KernelExportsTest {
     }
 
     @Test
+    void aKernelIscsiPortTakenDownIsDisabledListedAndUpAgainAfterARestart() throws Exception {
+        Config persisting = full().toBuilder().setPersistKernelExports(true).build();
+        Daemon d = daemon();
+        d.apply(persisting);
+        String iqn = "iqn.2003-01.org.lunforge.lab:tcmu";
+        Path enable = fs.root.resolve("iscsi/" + iqn + "/tpgt_1/enable");
+        assertEquals("1", Files.readString(enable).strip());
+
+        d.faults().portDown(iqn.toUpperCase(java.util.Locale.ROOT), 1, true); // IQNs compare without case
+        assertEquals("0", Files.readString(enable).strip());
+        FaultInjection.PortState state = d.faults().ports().stream().filter(FaultInjection.PortState::kernel)
+                .findFirst().orElseThrow();
+        assertEquals(new FaultInjection.PortState(iqn, 1, true, 1, 0, true), state);
+        assertTrue(Files.isSymbolicLink(fs.root.resolve("iscsi/" + iqn + "/tpgt_1/lun/lun_0/disk0")),
+                "the LUNs stay for the port to come up");
+        d.faults().portDown(iqn, 1, true);
+        assertEquals(1, d.faults().ports().stream().filter(FaultInjection.PortState::kernel).findFirst()
+                .orElseThrow().timesTakenDown(), "already down: not taken down again");
+        assertThrows(IllegalArgumentException.class, () -> d.faults().portDown(iqn, 2, true));
+
+        // Down is never saved: the export left in the kernel disabled is made again, enabled, by the next daemon.
+        close(d);
+        assertEquals("0", Files.readString(enable).strip());
+        Daemon next = daemon();
+        next.apply(persisting);
+        assertEquals("1", Files.readString(enable).strip());
+        assertFalse(next.faults().ports().stream().filter(FaultInjection.PortState::kernel).findFirst()
+                .orElseThrow().down());
+
+        next.faults().portDown(iqn, 1, true);
+        next.faults().portDown(iqn, 1, false);
+        assertEquals("1", Files.readString(enable).strip());
+        assertEquals(new FaultInjection.PortState(iqn, 1, false, 1, 0, true), next.faults().ports().stream()
+                .filter(FaultInjection.PortState::kernel).findFirst().orElseThrow());
+    }
+
+    @Test
     void aRestartedDaemonAdoptsWhatItsPredecessorLeftWithoutMakingItAgain() throws Exception {
         Config persisting = full().toBuilder().setPersistKernelExports(true).build();
         Daemon first = daemon();

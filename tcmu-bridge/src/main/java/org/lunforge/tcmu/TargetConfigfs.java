@@ -175,6 +175,18 @@ public final class TargetConfigfs {
         fs.write(tpg.resolve("enable"), "1");
     }
 
+    /**
+     * Disables or enables the iSCSI portal group as it stands (its {@code enable} attribute): disabled, LIO ends the
+     * group's sessions and refuses logins to it, and its LUNs and ACLs stay as they were for the enabling.
+     */
+    public void enableIscsi(IscsiExport e, boolean enabled) throws IOException {
+        Path tpg = root.resolve(e.path());
+        if (!fs.exists(tpg)) {
+            throw new IOException(e.path() + ": no such portal group in configfs");
+        }
+        fs.write(tpg.resolve("enable"), enabled ? "1" : "0");
+    }
+
     /** Disables the portal group, then removes ACLs, portals, LUNs, the group and the target, in that order. */
     public void removeIscsi(IscsiExport e) throws IOException {
         Path tpg = root.resolve(e.path());

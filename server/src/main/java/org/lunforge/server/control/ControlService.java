@@ -338,9 +338,11 @@ public final class ControlService {
             daemon.faults().portDown(state.getTarget(), state.getTag(), state.getDown());
         } catch (IllegalArgumentException e) {
             return error(Error.Kind.NOT_FOUND, e.getMessage());
+        } catch (IOException e) {
+            return error(Error.Kind.FAILED, state.getTarget() + " tpg " + state.getTag() + ": " + e.getMessage());
         }
         return Response.newBuilder().setActionDone(ActionDone.newBuilder().addLines(state.getTarget() + " tpg "
-                + state.getTag() + (state.getDown() ? " is down: its portals do not listen, its sessions dropped"
+                + state.getTag() + (state.getDown() ? " is down: it takes no login, its sessions dropped"
                 : " is up"))).build();
     }
 

@@ -142,7 +142,7 @@ final class FaultMessages {
         injection.armed().forEach((path, list) -> list.forEach(a -> b.addFaults(armed(path, a, spec(a.fault())))));
         for (FaultInjection.PortState p : injection.ports()) {
             b.addPorts(PortState.newBuilder().setTarget(p.target()).setTag(p.tag()).setDown(p.down())
-                    .setTimesTakenDown(p.timesTakenDown()).setLoginsRefusedWhileDown(p.loginsRefusedWhileDown()));
+                    .setTimesTakenDown(p.timesTakenDown()).setLoginsRefusedWhileDown(p.loginsRefusedWhileDown()).setKernel(p.kernel()));
         }
         return b.build();
     }

@@ -119,8 +119,14 @@ final class ShellFaults {
     }
 
     static String port(PortState p) {
-        return p.getTarget() + " tpg" + p.getTag() + ": " + (p.getDown() ? "DOWN" : "up") + ", taken down "
-                + p.getTimesTakenDown() + " time(s), " + p.getLoginsRefusedWhileDown() + " login(s) refused while down";
+        return p.getTarget() + " tpg" + p.getTag() + ": " + (p.getDown() ? "DOWN" : "up") + ", " + counts(p);
+    }
+
+    /** How often the port was taken down and, for lunforge's own, how many logins it refused meanwhile. */
+    private static String counts(PortState p) {
+        return "taken down " + p.getTimesTakenDown() + " time(s), " + (p.getKernel()
+                ? "the kernel's iSCSI target (it refuses logins while down itself)"
+                : p.getLoginsRefusedWhileDown() + " login(s) refused while down");
     }
 
     /** The lines {@code info} adds at a node: its faults (a logical unit) or its port state (a portal group). */
@@ -133,10 +139,10 @@ final class ShellFaults {
             }
         }
         for (PortState p : f.getPortsList()) {
-            if (path.equalsIgnoreCase("/iscsi/" + p.getTarget() + "/tpg" + p.getTag())) {
-                out.println("port: " + (p.getDown() ? "DOWN (fault injection)" : "up") + ", taken down "
-                        + p.getTimesTakenDown() + " time(s), " + p.getLoginsRefusedWhileDown()
-                        + " login(s) refused while down");
+            String node = p.getKernel() ? "/lio_iscsi/" + p.getTarget() : "/iscsi/" + p.getTarget() + "/tpg"
+                    + p.getTag();
+            if (path.equalsIgnoreCase(node)) {
+                out.println("port: " + (p.getDown() ? "DOWN (fault injection)" : "up") + ", " + counts(p));
             }
         }
     }
