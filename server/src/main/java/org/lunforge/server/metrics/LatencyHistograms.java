@@ -8,7 +8,10 @@ import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshot;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -64,18 +67,25 @@ final class LatencyHistograms implements Collector {
         return name;
     }
 
+    /**
+     * One data point per label set: children with the same labels (a unit's meters made again before the old ones
+     * were closed) are summed, as one exposition may not name a series twice.
+     */
     @Override
     public MetricSnapshot collect() {
-        HistogramSnapshot.Builder snapshot = HistogramSnapshot.builder().name(name).help(help).unit(Unit.SECONDS);
+        Map<Labels, long[]> counts = new LinkedHashMap<>();
+        Map<Labels, Long> sums = new HashMap<>();
         for (Child child : children) {
-            long[] counts = new long[child.buckets.length];
-            for (int i = 0; i < counts.length; i++) {
-                counts[i] = child.buckets[i].sum();
+            long[] c = counts.computeIfAbsent(child.labels, l -> new long[boundsSeconds.length]);
+            for (int i = 0; i < c.length; i++) {
+                c[i] += child.buckets[i].sum();
             }
-            snapshot.dataPoint(HistogramDataPointSnapshot.builder().labels(child.labels)
-                    .classicHistogramBuckets(ClassicHistogramBuckets.of(boundsSeconds, counts))
-                    .sum(child.sumNanos.sum() / 1e9).build());
+            sums.merge(child.labels, child.sumNanos.sum(), Long::sum);
         }
+        HistogramSnapshot.Builder snapshot = HistogramSnapshot.builder().name(name).help(help).unit(Unit.SECONDS);
+        counts.forEach((labels, c) -> snapshot.dataPoint(HistogramDataPointSnapshot.builder().labels(labels)
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(boundsSeconds, c))
+                .sum(sums.get(labels) / 1e9).build()));
         return snapshot.build();
     }
 

@@ -74,6 +74,22 @@ class LatencyHistogramsTest {
     }
 
     @Test
+    void histogramsOfTheSameLabelsAreExportedAsOneSeries() {
+        LatencyHistograms family = new LatencyHistograms("test_latency", "help", BOUNDS);
+        LatencyHistograms.Child old = family.add("lu", "/backstores/memory/d");
+        LatencyHistograms.Child again = family.add("lu", "/backstores/memory/d");
+        old.record(50);
+        again.record(500);
+        again.record(5000);
+        HistogramDataPointSnapshot point = only(family);
+        assertEquals(3, point.getCount());
+        assertEquals(1, point.getClassicBuckets().getCount(0));
+        assertEquals(1, point.getClassicBuckets().getCount(1));
+        assertEquals(1, point.getClassicBuckets().getCount(2));
+        assertEquals(5550 / 1e9, point.getSum(), 1e-15);
+    }
+
+    @Test
     void boundsMustAscend() {
         assertThrows(IllegalArgumentException.class, () -> new LatencyHistograms("test_latency", "help",
                 new Duration[] {Duration.ofNanos(1000), Duration.ofNanos(1000)}));
