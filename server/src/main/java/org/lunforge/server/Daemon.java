@@ -67,6 +67,7 @@ public final class Daemon implements AutoCloseable {
         this.iscsiTargets = new IscsiTargets(iscsiServer);
         this.faults = new FaultInjection(this, iscsiServer);
         this.metrics = new DaemonMetrics(iscsiServer);
+        metrics.kernelPorts(kernelExports::iscsiPorts);
     }
 
     /**

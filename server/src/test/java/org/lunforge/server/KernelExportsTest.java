@@ -259,10 +259,15 @@ class KernelExportsTest {
     }
 
     @Test
-    void aKernelIscsiPortTakenDownIsDisabledListedAndUpAgainAfterARestart() throws Exception {
+    void aKernelIscsiPortTakenDownIsDisabledListedCountedAndUpAgainAfterARestart() throws Exception {
         Config persisting = full().toBuilder().setPersistKernelExports(true).build();
         Daemon d = daemon();
-        d.apply(persisting);
+        int free;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            free = probe.getLocalPort();
+        }
+        d.apply(persisting.toBuilder().setMetrics(org.lunforge.server.config.Metrics.newBuilder()
+                .setListen("127.0.0.1:" + free)).build());
         String iqn = "iqn.2003-01.org.lunforge.lab:tcmu";
         Path enable = fs.root.resolve("iscsi/" + iqn + "/tpgt_1/enable");
         assertEquals("1", Files.readString(enable).strip());
@@ -272,6 +277,10 @@ class KernelExportsTest {
         FaultInjection.PortState state = d.faults().ports().stream().filter(FaultInjection.PortState::kernel)
                 .findFirst().orElseThrow();
         assertEquals(new FaultInjection.PortState(iqn, 1, true, 1, 0, true), state);
+        String port = "{target_port=\"" + iqn + ",t,0x0001\"}";
+        String scrape = d.metrics().scrape();
+        assertTrue(scrape.contains("lunforge_port_down" + port + " 1.0\n"), scrape);
+        assertTrue(scrape.contains("lunforge_port_taken_down_total" + port + " 1.0\n"), scrape);
         assertTrue(Files.isSymbolicLink(fs.root.resolve("iscsi/" + iqn + "/tpgt_1/lun/lun_0/disk0")),
                 "the LUNs stay for the port to come up");
         d.faults().portDown(iqn, 1, true);

@@ -17,10 +17,14 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import org.lunforge.device.tape.TapeDrive;
 import org.lunforge.device.tape.TapeDriveStatistics;
 import org.lunforge.device.vtl.VirtualTapeLibrary;
@@ -31,6 +35,7 @@ import org.lunforge.iscsi.IscsiServer;
 import org.lunforge.scsi.LogicalUnit;
 import org.lunforge.scsi.TaskMeter;
 import org.lunforge.scsi.fault.LogicalUnitFaults;
+import org.lunforge.server.FaultInjection;
 import org.lunforge.tcmu.TcmuDevice;
 
 /**
@@ -56,6 +61,9 @@ public final class DaemonMetrics implements AutoCloseable {
     private final Map<LogicalUnit, ScsiTaskMeters> units = new IdentityHashMap<>();
     /** Device meters (tape drives, libraries) by the logical unit or library they read, to remove with it. */
     private final Map<Object, List<Meter>> devices = new IdentityHashMap<>();
+    /** The fault meters of the kernel's iSCSI target ports (lio_iscsi_targets), by port name. */
+    private final Map<String, List<Meter>> kernelPortMeters = new HashMap<>();
+    private Supplier<List<FaultInjection.PortState>> kernelPorts = List::of;
     private MetricsEndpoint endpoint;
     private boolean counting;
 
@@ -71,6 +79,14 @@ public final class DaemonMetrics implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+    }
+
+    /**
+     * Where the target ports of the kernel's iSCSI fabric and their fault state are read ({@code lio_iscsi_targets};
+     * {@link FaultInjection#ports}): each gets the port fault meters lunforge's own ports have.
+     */
+    public synchronized void kernelPorts(Supplier<List<FaultInjection.PortState>> ports) {
+        this.kernelPorts = ports;
     }
 
     /** The registry every meter of the daemon is in: where another part adds its own (see the class comment). */
@@ -149,6 +165,38 @@ public final class DaemonMetrics implements AutoCloseable {
                 devices.remove(key).forEach(registry::remove);
             }
         }
+        Set<String> kernelWanted = new HashSet<>();
+        for (FaultInjection.PortState p : kernelPorts.get()) {
+            String port = kernelPortName(p);
+            kernelWanted.add(port);
+            kernelPortMeters.computeIfAbsent(port, this::kernelPortFaults);
+        }
+        kernelPortMeters.keySet().removeIf(port -> {
+            if (kernelWanted.contains(port)) {
+                return false;
+            }
+            kernelPortMeters.get(port).forEach(registry::remove);
+            return true;
+        });
+    }
+
+    /** The SCSI name of a kernel iSCSI target port, as lunforge's own ports are named: {@code IQN,t,0xTPGT}. */
+    private static String kernelPortName(FaultInjection.PortState p) {
+        return p.target() + ",t,0x%04x".formatted(p.tag());
+    }
+
+    /** {@link #portFaults} for a port the kernel serves: its state read from the kernel exports at each scrape. */
+    private List<Meter> kernelPortFaults(String port) {
+        java.util.function.ToDoubleFunction<Supplier<List<FaultInjection.PortState>>> down = ports -> ports.get()
+                .stream().anyMatch(p -> p.down() && kernelPortName(p).equals(port)) ? 1 : 0;
+        java.util.function.ToDoubleFunction<Supplier<List<FaultInjection.PortState>>> times = ports -> ports.get()
+                .stream().filter(p -> kernelPortName(p).equals(port))
+                .mapToLong(FaultInjection.PortState::timesTakenDown).sum();
+        return List.of(
+                Gauge.builder("lunforge.port.down", kernelPorts, down).tag("target_port", port).strongReference(true)
+                        .description("1 while the target port is taken down (fault injection)").register(registry),
+                FunctionCounter.builder("lunforge.port.taken.down", kernelPorts, times).tag("target_port", port)
+                        .description("Times the target port was taken down (fault injection)").register(registry));
     }
 
     /**
@@ -261,6 +309,8 @@ public final class DaemonMetrics implements AutoCloseable {
             iscsiServer.meters(IscsiMeters.NONE);
             new ArrayList<>(units.keySet()).forEach(this::forget);
             new ArrayList<>(devices.keySet()).forEach(k -> devices.remove(k).forEach(registry::remove));
+            kernelPortMeters.values().forEach(meters -> meters.forEach(registry::remove));
+            kernelPortMeters.clear();
             counting = false;
         }
     }
