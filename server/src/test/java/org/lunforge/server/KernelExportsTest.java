@@ -3,11 +3,14 @@ package org.lunforge.server;
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
@@ -19,6 +22,7 @@ import org.lunforge.server.config.Config;
 import org.lunforge.server.config.ConfigException;
 import org.lunforge.server.config.ConfigJson;
 import org.lunforge.server.config.ConfigValidator;
+import org.lunforge.server.config.Metrics;
 import org.lunforge.tcmu.FakeConfigfs;
 import org.lunforge.tcmu.TcmuBridge;
 import org.lunforge.tcmu.TcmuDeviceInfo;
@@ -263,16 +267,16 @@ class KernelExportsTest {
         Config persisting = full().toBuilder().setPersistKernelExports(true).build();
         Daemon d = daemon();
         int free;
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             free = probe.getLocalPort();
         }
-        d.apply(persisting.toBuilder().setMetrics(org.lunforge.server.config.Metrics.newBuilder()
+        d.apply(persisting.toBuilder().setMetrics(Metrics.newBuilder()
                 .setListen("127.0.0.1:" + free)).build());
         String iqn = "iqn.2003-01.org.lunforge.lab:tcmu";
         Path enable = fs.root.resolve("iscsi/" + iqn + "/tpgt_1/enable");
         assertEquals("1", Files.readString(enable).strip());
 
-        d.faults().portDown(iqn.toUpperCase(java.util.Locale.ROOT), 1, true); // IQNs compare without case
+        d.faults().portDown(iqn.toUpperCase(Locale.ROOT), 1, true); // IQNs compare without case
         assertEquals("0", Files.readString(enable).strip());
         FaultInjection.PortState state = d.faults().ports().stream().filter(FaultInjection.PortState::kernel)
                 .findFirst().orElseThrow();

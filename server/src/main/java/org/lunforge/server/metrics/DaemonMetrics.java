@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 import org.lunforge.device.tape.TapeDrive;
 import org.lunforge.device.tape.TapeDriveStatistics;
 import org.lunforge.device.vtl.VirtualTapeLibrary;
@@ -187,9 +188,9 @@ public final class DaemonMetrics implements AutoCloseable {
 
     /** {@link #portFaults} for a port the kernel serves: its state read from the kernel exports at each scrape. */
     private List<Meter> kernelPortFaults(String port) {
-        java.util.function.ToDoubleFunction<Supplier<List<FaultInjection.PortState>>> down = ports -> ports.get()
+        ToDoubleFunction<Supplier<List<FaultInjection.PortState>>> down = ports -> ports.get()
                 .stream().anyMatch(p -> p.down() && kernelPortName(p).equals(port)) ? 1 : 0;
-        java.util.function.ToDoubleFunction<Supplier<List<FaultInjection.PortState>>> times = ports -> ports.get()
+        ToDoubleFunction<Supplier<List<FaultInjection.PortState>>> times = ports -> ports.get()
                 .stream().filter(p -> kernelPortName(p).equals(port))
                 .mapToLong(FaultInjection.PortState::timesTakenDown).sum();
         return List.of(
