@@ -46,13 +46,16 @@ final class LentPages {
         this.channel = channel;
     }
 
-    /** One mapping and the loans of it still out. */
+    /**
+     * One mapping, unmapped when its last reference goes: one for each loan of it out, and one for being the current
+     * window until {@link LentPages#retire}. A loan is taken only from the current window, so the count is above zero whenever
+     * one is taken; no lock per loan.
+     */
     private static final class Window {
         final long start;
         final MemorySegment pages;
         private final Arena arena;
-        private int loans;
-        private boolean retired;
+        private final AtomicInteger references = new AtomicInteger(1);
 
         Window(long start, MemorySegment pages, Arena arena) {
             this.start = start;
@@ -64,31 +67,13 @@ final class LentPages {
             return at >= start && at + length <= start + pages.byteSize();
         }
 
-        synchronized void take() {
-            loans++;
+        void take() {
+            references.incrementAndGet();
         }
 
-        void giveBack() {
-            boolean unmap;
-            synchronized (this) {
-                loans--;
-                unmap = retired && loans == 0;
-            }
-            if (unmap) {
-                arena.close();
-            }
-        }
-
-        void retire() {
-            boolean unmap;
-            synchronized (this) {
-                if (retired) {
-                    return;
-                }
-                retired = true;
-                unmap = loans == 0;
-            }
-            if (unmap) {
+        /** A loan came back, or (once) the window was retired: the last of them unmaps it. */
+        void release() {
+            if (references.decrementAndGet() == 0) {
                 arena.close();
             }
         }
@@ -123,7 +108,7 @@ final class LentPages {
         AtomicBoolean given = new AtomicBoolean();
         Runnable giveBack = () -> {
             if (given.compareAndSet(false, true)) {
-                lent.giveBack();
+                lent.release();
                 if (fileLoans.decrementAndGet() == 0) {
                     synchronized (fileLoans) {
                         fileLoans.notifyAll();
@@ -137,7 +122,7 @@ final class LentPages {
     /** The current window is used no more: unmapped now, or when its last loan comes back. */
     void retire() {
         if (window != null) {
-            window.retire();
+            window.release();
             window = null;
         }
     }
