@@ -12,7 +12,7 @@
 # reason: LIO's iSCSI fabric, the TCMU path, options the run does not give), none of which ends worse than listed;
 # a test that passes on LIO fileio and not on lunforge must be listed there with its reason. The counts of both
 # runs go into the verdict. Then fault injection on the kernel's target port: taken down by the shell, LIO refuses
-# the login; up again, INQUIRY is answered. Outputs: lio-fileio.tsv, lunforge-tcmu.tsv (per test), comparison.tsv.
+# the login and the metrics endpoint says it is down; up again, INQUIRY is answered and the metrics say up. Outputs: lio-fileio.tsv, lunforge-tcmu.tsv (per test), comparison.tsv.
 set -euo pipefail
 . "$LAB_DIR/guest/lib.sh"
 
@@ -42,7 +42,7 @@ work=/tmp/tcmu-conformance
 mkdir -p "$work"
 lf_iqn=iqn.2003-01.org.lunforge.lab:tcmu
 cat > "$work/config.json" << EOF
-{ "state_dir": "$work/state",
+{ "state_dir": "$work/state", "metrics": { "listen": "127.0.0.1:9573" },
   "backstores": [ { "name": "disk0", "memory": { "size": 268435456 } } ],
   "tcmu_devices": [ { "name": "disk0", "object": "/backstores/memory/disk0",
                       "attributes": { "cmd_time_out": "30" } } ],
@@ -56,7 +56,8 @@ lf=$(lab_test_cu lunforge-tcmu "iscsi://127.0.0.1:3261/$lf_iqn/0" --dataloss --t
 lab_log "lunforge via TCMU: $lf"
 
 # 2b. Fault injection on the kernel's target port: `lunforge faults port IQN 1 down` disables LIO's portal group, so
-# a login through it is refused; `up` enables it again and the LUN answers INQUIRY. The shell lists it as down.
+# a login through it is refused; `up` enables it again and the LUN answers INQUIRY. The shell lists it as down, and
+# the metrics endpoint (on for this daemon) shows lunforge_port_down 1, then 0.
 lab_require_commands iscsi-inq
 lf_shell() {
     "$LAB_JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
@@ -69,6 +70,12 @@ lf_shell faults port "$lf_iqn" 1 down
 [[ $(cat "/sys/kernel/config/target/iscsi/$lf_iqn/tpgt_1/enable") == 0 ]] || lab_fail "the portal group is enabled"
 lf_shell faults
 grep -q "^$lf_iqn tpg1: DOWN, taken down 1 time" "$LAB_OUT/shell.txt" || lab_fail "the shell does not list the port down"
+port_metric="{target_port=\"$lf_iqn,t,0x0001\"}"
+curl -sf http://127.0.0.1:9573/metrics > "$LAB_OUT/metrics-down.txt" || lab_fail "no metrics at 127.0.0.1:9573"
+grep -qF "lunforge_port_down$port_metric 1.0" "$LAB_OUT/metrics-down.txt" \
+    || lab_fail "the metrics do not show the port down: $(grep lunforge_port_ "$LAB_OUT/metrics-down.txt")"
+grep -qF "lunforge_port_taken_down_total$port_metric 1.0" "$LAB_OUT/metrics-down.txt" \
+    || lab_fail "the metrics do not count the port taken down: $(grep lunforge_port_ "$LAB_OUT/metrics-down.txt")"
 if iscsi-inq "$lun_url" > "$LAB_OUT/inq-down.txt" 2>&1; then
     lab_fail "a login through the port taken down succeeded"
 fi
@@ -76,7 +83,10 @@ lab_log "port down: the login is refused ($(head -n 1 "$LAB_OUT/inq-down.txt"))"
 lf_shell faults port "$lf_iqn" 1 up
 iscsi-inq "$lun_url" > "$LAB_OUT/inq-up.txt" 2>&1 || lab_fail "no INQUIRY after the port came up: $(cat "$LAB_OUT/inq-up.txt")"
 grep -qi "vendor" "$LAB_OUT/inq-up.txt" || lab_fail "INQUIRY after up: $(cat "$LAB_OUT/inq-up.txt")"
-lab_log "port up: INQUIRY answered again"
+curl -sf http://127.0.0.1:9573/metrics > "$LAB_OUT/metrics-up.txt" || lab_fail "no metrics at 127.0.0.1:9573"
+grep -qF "lunforge_port_down$port_metric 0.0" "$LAB_OUT/metrics-up.txt" \
+    || lab_fail "the metrics do not show the port up: $(grep lunforge_port_ "$LAB_OUT/metrics-up.txt")"
+lab_log "port up: INQUIRY answered again, lunforge_port_down 0"
 lab_stop_lunforged || true
 
 # 3. Judge. comparison.tsv: test, LIO verdict, lunforge verdict, listed verdict or "-", judgement:
